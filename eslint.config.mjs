@@ -1,0 +1,16 @@
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", ".next/", ".data/", "src/server/db/generated/", "test-results/", "next-env.d.ts"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["next/*", "next"], message: "src/server must not import Next.js" }] },
+      ],
+    },
+    files: ["src/server/**/*.ts", "src/jobs/**/*.ts", "src/ws-hub/**/*.ts", "src/agent/**/*.ts"],
+  },
+);

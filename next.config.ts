@@ -1,0 +1,11 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Server code under src/server runs in Node only; keep native and Node-only packages external.
+  serverExternalPackages: ["@node-rs/argon2", "pg", "pg-boss", "pino", "ioredis", "@prisma/adapter-pg", "smtp-server", "nodemailer"],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  typedRoutes: false,
+};
+
+export default nextConfig;

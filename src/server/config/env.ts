@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { overlayCredentials } from "./credentials";
+
+const port = z.coerce.number().int().min(1).max(65535);
+const boolish = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off"])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+const optionalUrl = z.url().optional();
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+  .optional();
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+  .optional();
+
+/** Every setting the processes read. `.env.example` documents each one. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(25),
+  REDIS_URL: redisUrl,
+  APP_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  WORKER_REGISTRATION_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  TRAEFIK_PROXY_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  PUBLIC_URL: z.url().default("http://localhost:3000"),
+  HUB_PUBLIC_URL: optionalUrl,
+  PLATFORM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase host name such as apps.example.com")
+    .default("localhost"),
+  WEB_PORT: port.default(3000),
+  HUB_PORT: port.default(3001),
+  BIND_HOST: z.string().default("127.0.0.1"),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  MAIL_FROM: z.string().default("WiseHosting <no-reply@wisehosting.local>"),
+  OIDC_ISSUER: z.url().default("https://accounts.google.com"),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  TRUST_PROXY: z.string().default("loopback"),
+  ADMIN_EMAILS: z.string().default(""),
+  PLANS_JSON: z.string().optional(),
+  LOCAL_REPOS_ENABLED: boolish.optional(),
+  RUNTIME_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
+  TRAEFIK_CERT_RESOLVER: z.string().regex(/^[A-Za-z0-9_-]+$/).default("letsencrypt"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATA_DIR: z.string().default(".data"),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+/** Secrets a production process cannot run without. */
+export const PRODUCTION_REQUIRED = [
+  "DATABASE_URL",
+  "APP_SECRET",
+  "WORKER_REGISTRATION_TOKEN",
+  "TRAEFIK_PROXY_TOKEN",
+] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment (after the credentials overlay); throws ConfigError naming each bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): RawEnv {
+  const cleaned = Object.fromEntries(
+    Object.entries(overlayCredentials(source)).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`),
+    );
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production") {
+    const missing = PRODUCTION_REQUIRED.filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        missing.map(
+          (name) =>
+            `${name}: required in production (set it in the environment or in $CREDENTIALS_DIRECTORY/${name.toLowerCase()})`,
+        ),
+      );
+    }
+  }
+  return env;
+}
