@@ -34,7 +34,7 @@ function embeddedDatabaseUrl(dataDir: string): string | undefined {
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
   const env = parseEnv(source);
   const isProduction = env.NODE_ENV === "production";
-  const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(process.cwd(), env.DATA_DIR);
+  const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(/*turbopackIgnore: true*/ process.cwd(), env.DATA_DIR);
   const dev = isProduction ? undefined : loadOrCreateDevSecrets(dataDir);
   const databaseUrl = env.DATABASE_URL ?? embeddedDatabaseUrl(dataDir);
   if (!databaseUrl) {

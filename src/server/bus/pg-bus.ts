@@ -1,0 +1,129 @@
+import pg from "pg";
+import type { Logger } from "pino";
+import type { Bus, BusChannel, BusHandler, BusMessage } from "./channels";
+import { LocalDispatch } from "./local-dispatch";
+
+/** Postgres NOTIFY payloads are limited to 8000 bytes; larger messages are split by the publisher. */
+const MAX_NOTIFY_BYTES = 7_900;
+const PG_CHANNEL_PREFIX = "wh_";
+
+function pgChannel(channel: BusChannel): string {
+  return PG_CHANNEL_PREFIX + channel.replace(/\./g, "_");
+}
+
+/**
+ * Bus over Postgres LISTEN/NOTIFY (the default: no extra infrastructure). One dedicated
+ * listening connection per process, re-established with backoff after a drop.
+ */
+export class PgBus implements Bus {
+  private listener?: pg.Client;
+  private readonly dispatch: LocalDispatch;
+  private readonly listening = new Set<BusChannel>();
+  private closed = false;
+  private connecting?: Promise<pg.Client>;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    private readonly log?: Logger,
+  ) {
+    this.dispatch = new LocalDispatch(log);
+  }
+
+  async publish<C extends BusChannel>(channel: C, message: BusMessage<C>): Promise<void> {
+    const payload = JSON.stringify(message);
+    for (const part of splitForNotify(channel, message, payload)) {
+      await this.pool.query("SELECT pg_notify($1, $2)", [pgChannel(channel), part]);
+    }
+  }
+
+  async subscribe<C extends BusChannel>(channel: C, handler: BusHandler<C>): Promise<() => void> {
+    const remove = this.dispatch.add(channel, handler);
+    if (!this.listening.has(channel)) {
+      this.listening.add(channel);
+      const client = await this.ensureListener();
+      await client.query(`LISTEN ${pgChannel(channel)}`);
+    }
+    return remove;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  private ensureListener(): Promise<pg.Client> {
+    if (this.listener) return Promise.resolve(this.listener);
+    this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    client.on("notification", (msg) => {
+      const channel = msg.channel.slice(PG_CHANNEL_PREFIX.length).replace(/_/g, ".");
+      this.dispatch.deliver(channel, msg.payload ?? "");
+    });
+    client.on("error", (err) => {
+      this.log?.warn({ err: err.message }, "bus listener connection lost; reconnecting");
+      this.listener = undefined;
+      client.end().catch(() => undefined);
+      void this.reconnect();
+    });
+    await client.connect();
+    this.listener = client;
+    return client;
+  }
+
+  private async reconnect(attempt = 0): Promise<void> {
+    if (this.closed) return;
+    await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5_000)));
+    try {
+      const client = await this.ensureListener();
+      for (const channel of this.listening) await client.query(`LISTEN ${pgChannel(channel)}`);
+      this.log?.info("bus listener reconnected");
+    } catch {
+      void this.reconnect(attempt + 1);
+    }
+  }
+}
+
+/** Splits oversized log messages into several valid messages; other channels must fit. */
+export function splitForNotify(channel: BusChannel, message: unknown, payload: string): string[] {
+  if (Buffer.byteLength(payload) <= MAX_NOTIFY_BYTES) return [payload];
+  if (channel === "app.logs") {
+    const { appId, lines } = message as BusMessage<"app.logs">;
+    const parts: string[] = [];
+    let batch: typeof lines = [];
+    for (const line of lines) {
+      const capped = { ...line, line: line.line.slice(0, 4_000) };
+      const candidate = JSON.stringify({ appId, lines: [...batch, capped] });
+      if (Buffer.byteLength(candidate) > MAX_NOTIFY_BYTES && batch.length > 0) {
+        parts.push(JSON.stringify({ appId, lines: batch }));
+        batch = [capped];
+      } else batch.push(capped);
+    }
+    if (batch.length > 0) parts.push(JSON.stringify({ appId, lines: batch }));
+    return parts;
+  }
+  if (channel === "deployment.log") {
+    const m = message as BusMessage<"deployment.log">;
+    const parts: string[] = [];
+    const step = 3_000;
+    for (let i = 0; i < m.chunk.length; i += step) {
+      parts.push(JSON.stringify({ ...m, offset: m.offset + i, chunk: m.chunk.slice(i, i + step) }));
+    }
+    return parts;
+  }
+  if (channel === "stats.snapshot") {
+    const m = message as BusMessage<"stats.snapshot">;
+    const per = 40;
+    const parts: string[] = [];
+    for (let i = 0; i < m.apps.length; i += per) parts.push(JSON.stringify({ at: m.at, apps: m.apps.slice(i, i + per) }));
+    return parts;
+  }
+  throw new Error(`bus message on ${channel} is ${Buffer.byteLength(payload)} bytes; the limit is ${MAX_NOTIFY_BYTES}`);
+}
+
+export type { Bus, BusHandler };

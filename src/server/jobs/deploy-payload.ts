@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+/**
+ * The `payload` of a `job` frame (PROTOCOL.md): everything a worker needs to build and run the
+ * app. Stored encrypted in jobs.payload (bound to the app) and decrypted only by the hub that
+ * sends it. Shared by the control plane (which writes it) and the reference agent (which reads it).
+ */
+export const buildSettingsSchema = z.object({
+  /** auto: detect (package.json → node, index.html → static). */
+  kind: z.enum(["auto", "node", "static"]).default("auto"),
+  installCommand: z.string().max(500).default(""),
+  buildCommand: z.string().max(500).default(""),
+  startCommand: z.string().max(500).default(""),
+  /** Relative path inside the repository. */
+  rootDirectory: z.string().max(255).default(""),
+});
+export type BuildSettings = z.infer<typeof buildSettingsSchema>;
+
+export const resourceLimitsSchema = z.object({
+  cpu: z.number().positive(),
+  memoryMb: z.number().int().positive(),
+  pids: z.number().int().positive(),
+  diskMb: z.number().int().positive(),
+  /** 0 = unlimited */
+  bandwidthMbit: z.number().min(0),
+});
+export type ResourceLimits = z.infer<typeof resourceLimitsSchema>;
+
+export const deployPayloadSchema = z.object({
+  repoUrl: z.string(),
+  branch: z.string(),
+  /** Empty: the branch head at build time. */
+  commitSha: z.string().default(""),
+  buildSettings: buildSettingsSchema,
+  env: z.record(z.string(), z.string()),
+  internalPort: z.number().int().min(1).max(65535),
+  limits: resourceLimitsSchema,
+  subdomain: z.string(),
+  domains: z.array(z.string()),
+});
+export type DeployPayload = z.infer<typeof deployPayloadSchema>;
+
+/** The `job` frame's data (hub → worker). */
+export const jobFrameSchema = z.object({
+  job_id: z.number().int(),
+  type: z.enum(["deploy", "restart", "start", "stop", "delete"]),
+  app_id: z.number().int(),
+  app_uuid: z.string(),
+  app_name: z.string(),
+  deployment_id: z.number().int().nullable(),
+  payload: deployPayloadSchema.nullable(),
+});
+export type JobFrame = z.infer<typeof jobFrameSchema>;
