@@ -7,7 +7,8 @@ import type { AppConfig } from "../config/config";
 import { getConfig } from "../config/config";
 import { SecretCipher } from "../crypto/secret-cipher";
 import { createDb, type Db } from "../db/client";
-import { PgBossEventSink } from "../events/pgboss-event-sink";
+import { createEventSink } from "../events/event-sink";
+import { JobSender } from "../queue/job-sender";
 import type { PlatformEventSink } from "../events/platform-events";
 import { createLogger } from "../logging/logger";
 import { PlanRegistry } from "../plans/plans";
@@ -23,6 +24,8 @@ export interface Services {
   bus: Bus;
   /** Platform events → alerts and outbound webhooks (consumed by the jobs process). */
   events: PlatformEventSink;
+  /** pg-boss sender (email, webhook deliveries, anything the jobs process executes). */
+  queue: JobSender;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,8 @@ export function createServices(processName: string, config: AppConfig = getConfi
   const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
   const cache = createCache(config.REDIS_URL, log.child({ component: "cache" }));
   const bus = createBus({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, log: log.child({ component: "bus" }) });
-  const events = new PgBossEventSink(config.DATABASE_URL, log.child({ component: "events" }));
+  const queue = new JobSender(config.DATABASE_URL, log.child({ component: "queue" }));
+  const events = createEventSink(queue, log.child({ component: "events" }));
   return {
     config,
     log,
@@ -41,8 +45,9 @@ export function createServices(processName: string, config: AppConfig = getConfi
     plans: PlanRegistry.fromJson(config.PLANS_JSON),
     bus,
     events,
+    queue,
     async close() {
-      await events.close().catch(() => undefined);
+      await queue.close().catch(() => undefined);
       await bus.close().catch(() => undefined);
       await cache.close().catch(() => undefined);
       await db.$disconnect();

@@ -1,0 +1,44 @@
+import type { Db } from "../db/client";
+import type { AuditKind } from "./audit-kinds";
+
+export interface AuditContext {
+  ip?: string;
+  userAgent?: string;
+  device?: string;
+  browser?: string;
+  os?: string;
+  country?: string;
+  city?: string;
+  sessionId?: number | null;
+}
+
+export interface AuditEventInput {
+  userId: number;
+  kind: AuditKind;
+  context?: AuditContext;
+  targetType?: string;
+  targetId?: string | number;
+  metadata?: Record<string, unknown>;
+}
+
+/** Seed RecordAuditEvent: append-only insert into audit_events. */
+export async function recordAuditEvent(db: Db, input: AuditEventInput): Promise<void> {
+  const c = input.context ?? {};
+  await db.auditEvent.create({
+    data: {
+      userId: input.userId,
+      kind: input.kind,
+      ip: c.ip ?? "",
+      userAgent: (c.userAgent ?? "").slice(0, 512),
+      device: c.device ?? "",
+      browser: c.browser ?? "",
+      os: c.os ?? "",
+      country: c.country ?? "",
+      city: c.city ?? "",
+      sessionId: c.sessionId ?? null,
+      targetType: input.targetType ?? null,
+      targetId: input.targetId === undefined ? null : String(input.targetId),
+      metadata: (input.metadata ?? {}) as object,
+    },
+  });
+}
