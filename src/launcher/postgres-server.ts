@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, parse } from "node:path";
 import pg from "pg";
 
 /**
@@ -55,6 +55,21 @@ function runAsIdentity(): RunAs {
   return ids;
 }
 
+/** The postgres user must be able to walk down to the data directory. */
+function assertReachableByOthers(dir: string): void {
+  let current = dirname(dir);
+  const root = parse(current).root;
+  while (current !== root) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded Postgres runs as the \`postgres\` user, which cannot enter ${current} (no search permission for others). ` +
+          `Set DATA_DIR to a folder it can reach (e.g. /var/lib/wisehosting), run chmod o+x ${current}, or use DATABASE_URL.`,
+      );
+    }
+    current = dirname(current);
+  }
+}
+
 export class PostgresServer {
   private child?: ChildProcess;
   readonly user: string;
@@ -82,6 +97,7 @@ export class PostgresServer {
     if (this.isInitialised()) return;
     const ids = runAsIdentity();
     mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
+    if (ids.uid !== undefined) assertReachableByOthers(this.options.dataDir);
     if (ids.uid !== undefined) chownSync(this.options.dataDir, ids.uid, ids.gid!);
     const pwfile = join(tmpdir(), `wh-pg-pw-${process.pid}-${Date.now()}`);
     writeFileSync(pwfile, `${this.password}\n`, { mode: 0o644 });

@@ -1,0 +1,59 @@
+/**
+ * `npm start`: the whole platform on one machine with no configuration.
+ * `npm run dev`: the same with hot reload (WH_DEV_MODE=1).
+ */
+import { AlreadyRunningError } from "../src/launcher/instance-lock";
+import { startPlatform, type RunningPlatform } from "../src/launcher/platform";
+import { ConfigError } from "../src/server/config/env";
+
+const COLORS: Record<string, string> = { launcher: "36", web: "35", "ws-hub": "34", jobs: "33", agent: "32" };
+const color = process.stdout.isTTY ? (name: string, s: string) => `\x1b[${COLORS[name] ?? "37"}m${s}\x1b[0m` : (_: string, s: string) => s;
+const write = (name: string, line: string) => process.stdout.write(`${color(name, `[${name}]`.padEnd(11))}${line}\n`);
+
+let platform: RunningPlatform | undefined;
+let stopping: Promise<void> | undefined;
+
+function shutdown(code: number): void {
+  stopping ??= (async () => {
+    try {
+      await platform?.stop();
+    } finally {
+      process.exit(code);
+    }
+  })();
+}
+
+async function main(): Promise<void> {
+  process.once("SIGINT", () => shutdown(0));
+  process.once("SIGTERM", () => shutdown(0));
+  try {
+    platform = await startPlatform({
+      root: process.cwd(),
+      env: process.env,
+      dev: process.env.WH_DEV_MODE === "1",
+      write,
+      onUnexpectedExit: (name, code) => {
+        write("launcher", `${name} exited unexpectedly (code ${code}); stopping the platform`);
+        shutdown(1);
+      },
+    });
+  } catch (err) {
+    if (err instanceof AlreadyRunningError || err instanceof ConfigError) {
+      write("launcher", err.message);
+      process.exit(err instanceof ConfigError ? 78 : 1);
+    }
+    write("launcher", `could not start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  if (stopping) return;
+  write("launcher", "");
+  write("launcher", "WiseHosting is running:");
+  write("launcher", `  Dashboard      ${platform.webUrl}`);
+  write("launcher", `  Platform status ${platform.webUrl}/status`);
+  write("launcher", `  ws-hub         ${platform.hubUrl}  (workers connect here; Traefik polls ${platform.hubUrl}/v1/traefik/proxy-config)`);
+  write("launcher", `  Postgres       ${platform.embeddedPostgres ? "embedded" : "external"} (${platform.databaseUrl.replace(/:[^:@/]+@/, ":***@")})`);
+  write("launcher", `  Data           ${platform.dataDir}`);
+  write("launcher", "Press Ctrl-C to stop everything.");
+}
+
+void main();

@@ -1,0 +1,150 @@
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadOrCreateDevSecrets } from "../server/config/dev-secrets";
+import { parseEnv } from "../server/config/env";
+import { runtimeFile } from "../server/config/config";
+import { migrate } from "../server/db/migrator";
+import { startEmbeddedDatabase } from "./embedded-database";
+import { isPortFree } from "./free-port";
+import { acquireInstanceLock } from "./instance-lock";
+import type { PostgresServer } from "./postgres-server";
+import { Supervisor, type ChildSpec } from "./supervisor";
+import { waitForHttp } from "./wait-for-http";
+import { ensureWebBuild } from "./web-build";
+
+export interface PlatformOptions {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  /** next dev + tsx watch instead of a production build. */
+  dev?: boolean;
+  /** Start the reference worker agent (default: when it exists). */
+  agent?: boolean;
+  write: (name: string, line: string) => void;
+  /** Called when a child dies on its own; the caller usually stops everything. */
+  onUnexpectedExit?: (name: string, code: number | null) => void;
+}
+
+export interface RunningPlatform {
+  webUrl: string;
+  hubUrl: string;
+  databaseUrl: string;
+  dataDir: string;
+  embeddedPostgres: boolean;
+  env: NodeJS.ProcessEnv;
+  supervisor: Supervisor;
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings the whole platform up on this machine: lock, secrets, Postgres (embedded unless
+ * DATABASE_URL), migrations, then ws-hub, jobs, web and the local agent. stop() takes it down in
+ * the order of DESIGN.md: web stops taking requests, the agent and hub close their sockets, the
+ * jobs process stops pg-boss, and Postgres goes last.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const note = (line: string) => options.write("launcher", line);
+  const parsed = parseEnv(options.env);
+  const dataDir = resolve(options.root, parsed.DATA_DIR);
+  const releaseLock = acquireInstanceLock(join(dataDir, "launcher.lock"));
+  let pg: PostgresServer | undefined;
+  try {
+    for (const [name, port] of [["WEB_PORT", parsed.WEB_PORT], ["HUB_PORT", parsed.HUB_PORT]] as const) {
+      if (!(await isPortFree(port, parsed.BIND_HOST))) {
+        throw new Error(`${name} ${port} is already in use on ${parsed.BIND_HOST}; stop what holds it or set ${name} to a free port.`);
+      }
+    }
+    const secrets = parsed.NODE_ENV === "production" ? {} : loadOrCreateDevSecrets(dataDir);
+    let databaseUrl = parsed.DATABASE_URL;
+    if (!databaseUrl) {
+      const db = await startEmbeddedDatabase({
+        dataDir,
+        preferredPort: Number(options.env.EMBEDDED_PG_PORT ?? 5432),
+        note,
+      });
+      pg = db.server;
+      databaseUrl = db.url;
+    }
+    const migration = await migrate(databaseUrl, { log: note });
+    note(
+      migration.applied.length > 0
+        ? `applied ${migration.applied.length} migration(s)`
+        : `database schema is up to date (${migration.alreadyApplied} migrations)`,
+    );
+
+    const webUrl = `http://localhost:${parsed.WEB_PORT}`;
+    const hubUrl = `http://localhost:${parsed.HUB_PORT}`;
+    const distDir = options.env.NEXT_DIST_DIR ?? ".next";
+    const childEnv: NodeJS.ProcessEnv = {
+      ...options.env,
+      ...secrets,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      PUBLIC_URL: parsed.PUBLIC_URL === "http://localhost:3000" ? webUrl : parsed.PUBLIC_URL,
+      HUB_PUBLIC_URL: options.env.HUB_PUBLIC_URL ?? hubUrl,
+      HUB_INTERNAL_URL: `http://127.0.0.1:${parsed.HUB_PORT}`,
+      HUB_URL: `http://127.0.0.1:${parsed.HUB_PORT}`,
+      NEXT_DIST_DIR: distDir,
+      NEXT_TELEMETRY_DISABLED: "1",
+    };
+    writeFileSync(runtimeFile(dataDir), JSON.stringify({ databaseUrl, launcherPid: process.pid, webUrl, hubUrl }, null, 2), {
+      mode: 0o600,
+    });
+    if (!options.dev) {
+      const result = await ensureWebBuild({ root: options.root, distDir, env: childEnv, write: note });
+      if (result === "built") note("dashboard built");
+    }
+
+    const supervisor = new Supervisor(options.write, options.onUnexpectedExit ?? (() => undefined));
+    for (const spec of childSpecs(options, childEnv, parsed.WEB_PORT, parsed.BIND_HOST)) supervisor.start(spec);
+
+    const stop = async () => {
+      note("stopping: web and agent, then ws-hub, then jobs, then Postgres");
+      await supervisor.stopInOrder([["web", "agent"], ["ws-hub"], ["jobs"]]);
+      if (pg) await pg.stop();
+      rmSync(runtimeFile(dataDir), { force: true });
+      releaseLock();
+      note("stopped");
+    };
+    try {
+      await waitForHttp(`${hubUrl}/health`, 60_000);
+      await waitForHttp(`${webUrl}/status`, options.dev ? 180_000 : 60_000);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    return { webUrl, hubUrl, databaseUrl, dataDir, embeddedPostgres: !!pg, env: childEnv, supervisor, stop };
+  } catch (err) {
+    if (pg) await pg.stop().catch(() => undefined);
+    rmSync(runtimeFile(dataDir), { force: true });
+    releaseLock();
+    throw err;
+  }
+}
+
+function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv, webPort: number, host: string): ChildSpec[] {
+  const node = process.execPath;
+  const tsx = (entry: string) => (options.dev ? ["--import", "tsx", "--watch", entry] : ["--import", "tsx", entry]);
+  const nextBin = join(options.root, "node_modules", "next", "dist", "bin", "next");
+  const specs: ChildSpec[] = [
+    { name: "ws-hub", command: node, args: tsx("src/ws-hub/main.ts"), env, cwd: options.root },
+    { name: "jobs", command: node, args: tsx("src/jobs/main.ts"), env, cwd: options.root },
+    {
+      name: "web",
+      command: node,
+      args: [nextBin, options.dev ? "dev" : "start", "-p", String(webPort), "-H", host],
+      env: { ...env, NODE_ENV: options.dev ? "development" : env.NODE_ENV === "production" ? "production" : env.NODE_ENV ?? "development" },
+      cwd: options.root,
+    },
+  ];
+  const wantAgent = options.agent ?? existsSync(join(options.root, "src/agent/main.ts"));
+  if (wantAgent) {
+    specs.push({
+      name: "agent",
+      command: node,
+      args: tsx("src/agent/main.ts"),
+      env: { ...env, AGENT_NAME: env.AGENT_NAME ?? "local-agent" },
+      cwd: options.root,
+    });
+  }
+  return specs;
+}

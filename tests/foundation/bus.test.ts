@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Bus, BusMessage } from "../../src/server/bus/channels";
+import { createBus } from "../../src/server/bus/create-bus";
+import { splitForNotify } from "../../src/server/bus/pg-bus";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
+import { startTestRedis, type TestRedis } from "../helpers/redis-server";
+
+function nextMessage<T>(subscribe: (handler: (m: T) => void) => void, timeoutMs = 5_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no message")), timeoutMs);
+    subscribe((m) => {
+      clearTimeout(timer);
+      resolve(m);
+    });
+  });
+}
+
+function crossProcessBehaviour(makePair: () => Promise<[Bus, Bus]>) {
+  it("delivers a message published by one process to a subscriber in another", async () => {
+    const [a, b] = await makePair();
+    const received = nextMessage<BusMessage<"job.assigned">>((h) => void b.subscribe("job.assigned", h));
+    await new Promise((r) => setTimeout(r, 100));
+    await a.publish("job.assigned", { jobId: 7, workerId: 3 });
+    expect(await received).toEqual({ jobId: 7, workerId: 3 });
+  });
+
+  it("drops malformed messages instead of crashing subscribers", async () => {
+    const [a, b] = await makePair();
+    const seen: unknown[] = [];
+    await b.subscribe("job.assigned", (m) => seen.push(m));
+    await new Promise((r) => setTimeout(r, 100));
+    await a.publish("job.assigned", { jobId: "nope" } as never);
+    await a.publish("job.assigned", { jobId: 1, workerId: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual([{ jobId: 1, workerId: 2 }]);
+  });
+}
+
+describe("Postgres LISTEN/NOTIFY bus", () => {
+  let database: TestDatabase;
+  const buses: Bus[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const b of buses) await b.close();
+    await database.drop();
+  });
+
+  crossProcessBehaviour(async () => {
+    const pair: [Bus, Bus] = [createBus({ databaseUrl: database.url }), createBus({ databaseUrl: database.url })];
+    buses.push(...pair);
+    return pair;
+  });
+
+  it("splits log batches larger than a NOTIFY payload and delivers every line", async () => {
+    const a = createBus({ databaseUrl: database.url });
+    const b = createBus({ databaseUrl: database.url });
+    buses.push(a, b);
+    const lines: string[] = [];
+    await b.subscribe("app.logs", (m) => lines.push(...m.lines.map((l) => l.line)));
+    await new Promise((r) => setTimeout(r, 100));
+    const batch = Array.from({ length: 200 }, (_, i) => ({ id: `l${i}`, ts: i, stream: "stdout" as const, line: `line ${i} ${"x".repeat(100)}` }));
+    await a.publish("app.logs", { appId: 1, lines: batch });
+    const deadline = Date.now() + 5_000;
+    while (lines.length < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(lines).toHaveLength(200);
+    expect(lines[199]).toMatch(/^line 199/);
+  });
+
+  it("refuses an oversized message on a channel that cannot be split", () => {
+    expect(() => splitForNotify("app.changed", {}, "x".repeat(9_000))).toThrow(/limit/);
+  });
+});
+
+describe("Redis pub/sub bus (real redis-server)", () => {
+  let redis: TestRedis;
+  const buses: Bus[] = [];
+  beforeAll(async () => {
+    redis = await startTestRedis();
+  });
+  afterAll(async () => {
+    for (const b of buses) await b.close();
+    await redis.stop();
+  });
+
+  crossProcessBehaviour(async () => {
+    const pair: [Bus, Bus] = [
+      createBus({ databaseUrl: "postgresql://unused", redisUrl: redis.url }),
+      createBus({ databaseUrl: "postgresql://unused", redisUrl: redis.url }),
+    ];
+    buses.push(...pair);
+    return pair;
+  });
+});
