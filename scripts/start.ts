@@ -24,8 +24,10 @@ function shutdown(code: number): void {
 }
 
 async function main(): Promise<void> {
-  process.once("SIGINT", () => shutdown(0));
-  process.once("SIGTERM", () => shutdown(0));
+  // `on`, not `once`: a terminal Ctrl-C can arrive twice (directly and relayed by npm); a second
+  // signal without a handler would kill the launcher before Postgres is stopped.
+  process.on("SIGINT", () => shutdown(0));
+  process.on("SIGTERM", () => shutdown(0));
   try {
     platform = await startPlatform({
       root: process.cwd(),

@@ -132,7 +132,9 @@ function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv, webPort: n
       name: "web",
       command: node,
       args: [nextBin, options.dev ? "dev" : "start", "-p", String(webPort), "-H", host],
-      env: { ...env, NODE_ENV: options.dev ? "development" : env.NODE_ENV === "production" ? "production" : env.NODE_ENV ?? "development" },
+      env: options.dev
+        ? { ...env, NODE_ENV: "development" }
+        : { ...env, NODE_ENV: "production", WH_ENV: env.WH_ENV ?? env.NODE_ENV ?? "development" },
       cwd: options.root,
     },
   ];

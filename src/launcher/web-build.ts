@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const INPUTS = ["src", "next.config.ts", "package-lock.json", "postcss.config.mjs", "tsconfig.json", "public"];
+const INPUTS = ["src", "next.config.ts", "package-lock.json", "postcss.config.mjs", "tsconfig.json", "tsconfig.next.json", "public"];
 
 /** A fingerprint of everything `next build` reads, so a fresh build happens only when sources changed. */
 export function sourceFingerprint(root: string): string {

@@ -36,13 +36,38 @@ export const envSchema = z.object({
   BIND_HOST: z.string().default("127.0.0.1"),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().default("WiseHosting <no-reply@wisehosting.local>"),
+  /** Port of the development mail catcher (SMTP_URL unset); 0 or unset picks a free port. */
+  MAIL_CATCHER_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Comma-separated CIDRs outbound webhooks may reach despite the SSRF guard (development/tests only). */
+  WEBHOOK_ALLOW_CIDRS: z.string().default(""),
   OIDC_ISSUER: z.url().default("https://accounts.google.com"),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
   TRUST_PROXY: z.string().default("loopback"),
   ADMIN_EMAILS: z.string().default(""),
+  GEOIP_DB_PATH: z.string().optional(),
   PLANS_JSON: z.string().optional(),
   LOCAL_REPOS_ENABLED: boolish.optional(),
+  /** DNS server for custom-domain verification, "host" or "host:port" (unset: the system resolver). */
+  DNS_RESOLVER: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[A-Za-z0-9.-]+)(:\d{1,5})?$/, "must be an address such as 127.0.0.1:5353").optional(),
+  /** Host custom domains CNAME to (unset: the app's own <slug>.<PLATFORM_DOMAIN>). */
+  DOMAIN_CNAME_TARGET: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase host name").optional(),
+  /** Comma-separated IPv4/IPv6 addresses apex domains may point A/AAAA records at. */
+  DOMAIN_A_RECORDS: z.string().default(""),
+  GITHUB_CLIENT_ID: z.string().optional(),
+  GITHUB_CLIENT_SECRET: z.string().optional(),
+  GITHUB_URL: z.url().default("https://github.com"),
+  GITHUB_API_URL: z.url().default("https://api.github.com"),
+  GITLAB_CLIENT_ID: z.string().optional(),
+  GITLAB_CLIENT_SECRET: z.string().optional(),
+  GITLAB_URL: z.url().default("https://gitlab.com"),
+  BITBUCKET_CLIENT_ID: z.string().optional(),
+  BITBUCKET_CLIENT_SECRET: z.string().optional(),
+  BITBUCKET_URL: z.url().default("https://bitbucket.org"),
+  BITBUCKET_API_URL: z.url().default("https://api.bitbucket.org"),
+  CODEBERG_CLIENT_ID: z.string().optional(),
+  CODEBERG_CLIENT_SECRET: z.string().optional(),
+  CODEBERG_URL: z.url().default("https://codeberg.org"),
   RUNTIME_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
   TRAEFIK_CERT_RESOLVER: z.string().regex(/^[A-Za-z0-9_-]+$/).default("letsencrypt"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -71,6 +96,9 @@ export function parseEnv(source: Record<string, string | undefined>): RawEnv {
   const cleaned = Object.fromEntries(
     Object.entries(overlayCredentials(source)).filter(([, v]) => v !== undefined && v !== ""),
   );
+  // WH_ENV is the platform's own mode when it must differ from NODE_ENV: the launcher runs
+  // `next start` (which wants NODE_ENV=production) for a development setup.
+  if (cleaned.WH_ENV) cleaned.NODE_ENV = cleaned.WH_ENV;
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(
