@@ -16,12 +16,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const mailDir = join(dataDir, "mail");
   const smtp = await startSmtpSink(mailDir, await freePort());
   const [webPort, hubPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  // Custom-domain checks ask a DNS server the app specs start on this port (e2e/apps.spec.ts).
+  const dnsPort = await freePort();
   const verbose = process.env.WH_E2E_VERBOSE === "1";
   const platform = await startPlatform({
     root: process.cwd(),
     env: {
       ...process.env,
-      NODE_ENV: "development",
+      NODE_ENV: "",
+      WH_ENV: "development",
       DATA_DIR: dataDir,
       WEB_PORT: String(webPort),
       HUB_PORT: String(hubPort),
@@ -29,6 +32,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       PUBLIC_URL: `http://localhost:${webPort}`,
       SMTP_URL: smtp.url,
       TRUST_PROXY: "loopback",
+      DNS_RESOLVER: `127.0.0.1:${dnsPort}`,
       NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
       ...(process.env.DATABASE_URL ? {} : { DATABASE_URL: "" }),
@@ -43,6 +47,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     WH_E2E_DATABASE_URL: platform.databaseUrl,
     WH_E2E_DATA_DIR: dataDir,
     WH_E2E_MAIL_DIR: mailDir,
+    WH_E2E_DNS_PORT: String(dnsPort),
     WH_E2E_WORKER_REGISTRATION_TOKEN: platform.env.WORKER_REGISTRATION_TOKEN ?? "",
     WH_E2E_TRAEFIK_PROXY_TOKEN: platform.env.TRAEFIK_PROXY_TOKEN ?? "",
   });

@@ -134,7 +134,7 @@ function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv, webPort: n
       args: [nextBin, options.dev ? "dev" : "start", "-p", String(webPort), "-H", host],
       env: options.dev
         ? { ...env, NODE_ENV: "development" }
-        : { ...env, NODE_ENV: "production", WH_ENV: env.WH_ENV ?? env.NODE_ENV ?? "development" },
+        : { ...env, NODE_ENV: "production", WH_ENV: env.WH_ENV || env.NODE_ENV || "development" },
       cwd: options.root,
     },
   ];

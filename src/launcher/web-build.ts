@@ -39,7 +39,8 @@ export async function ensureWebBuild(options: {
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [nextBin, "build"], {
       cwd: options.root,
-      env: { ...options.env, NEXT_DIST_DIR: options.distDir, NEXT_TELEMETRY_DISABLED: "1" },
+      // next build needs NODE_ENV=production whatever mode the platform runs in (WH_ENV).
+      env: { ...options.env, NODE_ENV: "production", NEXT_DIST_DIR: options.distDir, NEXT_TELEMETRY_DISABLED: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let tail = "";

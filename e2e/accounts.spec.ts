@@ -1,0 +1,169 @@
+import type { Browser, BrowserContext, Page } from "@playwright/test";
+import { generate } from "otplib";
+import { expect, sentMail, test } from "./support/fixtures";
+
+/**
+ * Issue 3, "Done when": accounts end to end in Chromium against the started platform, with the
+ * new-device email received by the real SMTP server the global setup starts.
+ */
+const email = `owner-${Date.now()}@example.com`;
+const password = "orbit canyon velvet 42";
+const strangerIp = "203.0.113.77";
+let secret = "";
+let backupCodes: string[] = [];
+
+test.describe.configure({ mode: "serial" });
+
+async function fillSignIn(page: Page) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** A TOTP code for `stepsAhead` steps from now (±1 is accepted; a used step never again). */
+function code(stepsAhead = 0): Promise<string> {
+  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
+}
+
+async function contextFrom(browser: Browser, baseURL: string, ip: string): Promise<BrowserContext> {
+  return browser.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": ip } });
+}
+
+async function passChallenge(page: Page, value: string) {
+  await expect(page).toHaveURL(/\/two-factor/);
+  await page.getByLabel("Authentication code").fill(value);
+  await page.getByRole("button", { name: "Verify" }).click();
+}
+
+function revokeLinkFrom(raw: string): string {
+  const unfolded = raw.replace(/=\r?\n/g, "").replace(/=3D/gi, "=");
+  const match = /(http:\/\/localhost:\d+\/revoke\?token=[0-9A-Za-z%:]+)/.exec(unfolded);
+  if (!match) throw new Error("no revoke link in the new-device email");
+  return match[1]!;
+}
+
+test("sign up, sign out, sign in", async ({ page }) => {
+  await page.goto("/settings/security");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fsettings%2Fsecurity/);
+  await page.goto("/sign-up");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("Use at least 10 characters.")).toBeVisible();
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toContainText(email);
+
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto("/settings/security");
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("wrong password here");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Email or password is incorrect")).toBeVisible();
+  await fillSignIn(page);
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+});
+
+test("enable 2FA from the shown secret, then sign in through the challenge", async ({ page }) => {
+  await fillSignIn(page);
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  await page.goto("/settings/security");
+  await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+  await expect(page.getByRole("img", { name: /QR code/ })).toBeVisible();
+  secret = (await page.getByTestId("totp-secret").innerText()).trim();
+  expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+  await page.getByLabel("Code from the app").fill("000000");
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByText("That code is not valid")).toBeVisible();
+  await page.getByLabel("Code from the app").fill(await code());
+  await page.getByRole("button", { name: "Turn on" }).click();
+  const list = page.getByTestId("backup-codes");
+  await expect(list.locator("li")).toHaveCount(10);
+  backupCodes = await list.locator("li").allInnerTexts();
+  await expect(page.getByRole("button", { name: "Download" })).toBeVisible();
+  await page.getByRole("button", { name: "I saved them" }).click();
+  await expect(page.getByTestId("twofa-status")).toContainText("On.");
+
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await fillSignIn(page);
+  // The setup code's step is used up; the next step's code is within the ±1 window.
+  await passChallenge(page, await code(1));
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+});
+
+test("a sign-in from another IP emails a revoke link; GET/HEAD change nothing; the button signs that context out", async ({ browser, page, platform }) => {
+  const mailBefore = sentMail(platform.mailDir).length;
+  const stranger = await contextFrom(browser, platform.webUrl, strangerIp);
+  const strangerPage = await stranger.newPage();
+  await fillSignIn(strangerPage);
+  await passChallenge(strangerPage, backupCodes[0]!);
+  await expect(strangerPage.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+
+  await expect.poll(() => sentMail(platform.mailDir).length, { timeout: 60_000 }).toBeGreaterThan(mailBefore);
+  const mail = sentMail(platform.mailDir).slice(mailBefore).find((m) => m.includes(email))!;
+  expect(mail).toContain(strangerIp);
+  const link = revokeLinkFrom(mail);
+
+  // Mail scanners fetch links: GET and HEAD must not revoke anything.
+  const head = await page.request.head(link);
+  expect(head.status()).toBeLessThan(500);
+  await page.goto(link);
+  await expect(page.getByRole("heading", { name: "Revoke this session?" })).toBeVisible();
+  await expect(page.getByText(strangerIp)).toBeVisible();
+  await strangerPage.goto("/settings/security");
+  await expect(strangerPage.getByRole("heading", { name: "Security" })).toBeVisible();
+
+  // Tampered links get the plain refusal.
+  await page.goto(link.replace(/token=(\d)/, (_m, d: string) => `token=${d === "9" ? "8" : "9"}`));
+  await expect(page.getByTestId("revoke-refused")).toBeVisible();
+
+  await page.goto(link);
+  await page.getByRole("button", { name: "Revoke this session" }).click();
+  await expect(page.getByRole("heading", { name: "Session revoked" })).toBeVisible();
+
+  await strangerPage.goto("/settings/security");
+  await expect(strangerPage).toHaveURL(/\/sign-in/);
+  await stranger.close();
+});
+
+test("a backup code works once; revoke-others signs the other session out", async ({ browser, page, platform }) => {
+  const other = await contextFrom(browser, platform.webUrl, "203.0.113.78");
+  const otherPage = await other.newPage();
+  await fillSignIn(otherPage);
+  await passChallenge(otherPage, backupCodes[0]!);
+  await expect(otherPage.getByText("That code is not valid")).toBeVisible();
+  await otherPage.getByLabel("Authentication code").fill(backupCodes[1]!);
+  await otherPage.getByRole("button", { name: "Verify" }).click();
+  await expect(otherPage.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+
+  await fillSignIn(page);
+  await passChallenge(page, backupCodes[2]!);
+  await page.goto("/settings/security");
+  await expect(page.getByTestId("session-row").filter({ hasText: "203.0.113.78" })).toBeVisible();
+  await page.getByRole("button", { name: "Sign out all other sessions" }).click();
+  await expect(page.getByText(/Signed out \d+ other session/)).toBeVisible();
+  await expect(page.getByTestId("session-row")).toHaveCount(1);
+
+  await otherPage.goto("/settings/security");
+  await expect(otherPage).toHaveURL(/\/sign-in/);
+  await other.close();
+});
+
+test("the audit page shows the events", async ({ page }) => {
+  await fillSignIn(page);
+  await passChallenge(page, backupCodes[3]!);
+  await page.goto("/settings/audit");
+  const table = page.getByTestId("audit-table");
+  await expect(table).toBeVisible();
+  for (const kind of ["signup", "login", "logout", "totp_enabled", "backup_code_used", "session_revoked"]) {
+    await expect(table.locator(`tr[data-kind="${kind}"]`).first()).toBeVisible();
+  }
+  await expect(table).toContainText(strangerIp);
+  await page.screenshot({ path: "test-results/accounts-audit.png", fullPage: true });
+});

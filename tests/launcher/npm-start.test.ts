@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort, isPortFree } from "../../src/launcher/free-port";
+
+/**
+ * What a newcomer does: `npm start` with no configuration, open the status page, press Ctrl-C.
+ * Uses the same build folder as the e2e run so the dashboard is built once per test run.
+ */
+const ROOT = process.cwd();
+
+function startNpm(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  let output = "";
+  const child = spawn("npm", ["start"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+  return { child, output: () => output };
+}
+
+async function waitForText(read: () => string, text: string | RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (typeof text === "string" ? read().includes(text) : text.test(read())) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${text}; output so far:\n${read().slice(-3000)}`);
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("npm start", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "wh-npm-start-"));
+  chmodSync(dataDir, 0o755);
+  const started: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of started) if (c.pid && groupAlive(c.pid)) process.kill(-c.pid, "SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(
+    "brings every component up, refuses a second copy, and Ctrl-C leaves nothing running",
+    async () => {
+      const [webPort, hubPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+      const env = {
+        ...process.env,
+        DATA_DIR: dataDir,
+        WEB_PORT: String(webPort),
+        HUB_PORT: String(hubPort),
+        EMBEDDED_PG_PORT: String(pgPort),
+        NEXT_DIST_DIR: ".next-e2e",
+        DATABASE_URL: "",
+        NODE_ENV: "",
+        LOG_LEVEL: "warn",
+      };
+      const first = startNpm(env);
+      started.push(first.child);
+      await waitForText(first.output, "WiseHosting is running", 240_000);
+      expect(first.output()).toContain(`http://localhost:${webPort}`);
+
+      const status = await fetch(`http://localhost:${webPort}/api/trpc/status.overview`);
+      const body = (await status.json()) as { result: { data: { json: { database: { ok: boolean }; hub: { ok: boolean } } } } };
+      expect(body.result.data.json.database.ok).toBe(true);
+      expect(body.result.data.json.hub.ok).toBe(true);
+
+      const second = startNpm({ ...env, WEB_PORT: String(await freePort()), HUB_PORT: String(await freePort()) });
+      started.push(second.child);
+      const secondExit = await new Promise<number | null>((r) => second.child.once("exit", r));
+      expect(secondExit).not.toBe(0);
+      expect(second.output()).toMatch(/already running from this folder \(launcher pid \d+/);
+
+      // A terminal Ctrl-C: SIGINT to the whole foreground process group.
+      process.kill(-first.child.pid!, "SIGINT");
+      const code = await new Promise<number | null>((r) => first.child.once("exit", r));
+      expect(code).toBe(0);
+      await waitForText(first.output, "[launcher] stopped", 5_000);
+      for (const port of [webPort, hubPort, pgPort]) expect(await isPortFree(port)).toBe(true);
+      expect(groupAlive(first.child.pid!)).toBe(false);
+    },
+    300_000,
+  );
+});
