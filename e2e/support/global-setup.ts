@@ -19,11 +19,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // Custom-domain checks ask a DNS server the app specs start on this port (e2e/apps.spec.ts).
   const dnsPort = await freePort();
   const verbose = process.env.WH_E2E_VERBOSE === "1";
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete (env as Record<string, string | undefined>).NODE_ENV;
   const platform = await startPlatform({
     root: process.cwd(),
     env: {
-      ...process.env,
-      NODE_ENV: "",
+      ...env,
       WH_ENV: "development",
       DATA_DIR: dataDir,
       WEB_PORT: String(webPort),

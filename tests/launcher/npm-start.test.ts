@@ -50,7 +50,7 @@ describe("npm start", () => {
     "brings every component up, refuses a second copy, and Ctrl-C leaves nothing running",
     async () => {
       const [webPort, hubPort, pgPort] = [await freePort(), await freePort(), await freePort()];
-      const env = {
+      const env: NodeJS.ProcessEnv = {
         ...process.env,
         DATA_DIR: dataDir,
         WEB_PORT: String(webPort),
@@ -58,9 +58,9 @@ describe("npm start", () => {
         EMBEDDED_PG_PORT: String(pgPort),
         NEXT_DIST_DIR: ".next-e2e",
         DATABASE_URL: "",
-        NODE_ENV: "",
         LOG_LEVEL: "warn",
       };
+      delete (env as Record<string, string | undefined>).NODE_ENV;
       const first = startNpm(env);
       started.push(first.child);
       await waitForText(first.output, "WiseHosting is running", 240_000);
