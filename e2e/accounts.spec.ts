@@ -144,11 +144,13 @@ test("a backup code works once; revoke-others signs the other session out", asyn
 
   await fillSignIn(page);
   await passChallenge(page, backupCodes[2]!);
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
   await page.goto("/settings/security");
   await expect(page.getByTestId("session-row").filter({ hasText: "203.0.113.78" })).toBeVisible();
   await page.getByRole("button", { name: "Sign out all other sessions" }).click();
   await expect(page.getByText(/Signed out \d+ other session/)).toBeVisible();
   await expect(page.getByTestId("session-row")).toHaveCount(1);
+  await page.screenshot({ path: "test-results/accounts-security.png", fullPage: true });
 
   await otherPage.goto("/settings/security");
   await expect(otherPage).toHaveURL(/\/sign-in/);
@@ -158,6 +160,7 @@ test("a backup code works once; revoke-others signs the other session out", asyn
 test("the audit page shows the events", async ({ page }) => {
   await fillSignIn(page);
   await passChallenge(page, backupCodes[3]!);
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
   await page.goto("/settings/audit");
   const table = page.getByTestId("audit-table");
   await expect(table).toBeVisible();
@@ -166,4 +169,46 @@ test("the audit page shows the events", async ({ page }) => {
   }
   await expect(table).toContainText(strangerIp);
   await page.screenshot({ path: "test-results/accounts-audit.png", fullPage: true });
+});
+
+test("Google sign-in through a real OpenID provider; a tampered state is refused", async ({ browser, platform }) => {
+  test.skip(!process.env.WH_E2E_OIDC_ISSUER, "global setup did not start the test OpenID provider (e2e/support/oidc-provider.ts)");
+  const login = `gina-${Date.now()}`;
+
+  async function throughProvider(page: Page) {
+    await page.goto("/sign-in");
+    await page.getByRole("link", { name: "Sign in with Google" }).click();
+    await page.locator('input[name="login"]').fill(login);
+    await page.locator('input[name="password"]').fill("anything");
+    await page.getByRole("button", { name: "Sign-in" }).click();
+    await page.getByRole("button", { name: "Continue" }).click();
+  }
+
+  // A tampered state on the way back is refused, and nobody is signed in.
+  const tampering = await browser.newContext({ baseURL: platform.webUrl });
+  const attacked = await tampering.newPage();
+  // Redirect hops are not routable, so the consent POST (a real navigation) is answered here:
+  // the provider's redirect chain is followed by hand and the browser sent on with a forged state.
+  await attacked.route(/\/interaction\/[^/?]+$/, async (route) => {
+    if (route.request().method() !== "POST" || !/prompt=consent/.test(route.request().postData() ?? "")) return route.continue();
+    const consent = await route.fetch({ maxRedirects: 0 });
+    const resumeUrl = new URL(consent.headers()["location"]!, route.request().url());
+    const resume = await attacked.request.get(resumeUrl.toString(), { maxRedirects: 0 });
+    const callback = new URL(resume.headers()["location"]!, resumeUrl);
+    expect(callback.pathname).toBe("/api/auth/oidc/callback");
+    callback.searchParams.set("state", "tampered-state-0000000000000000");
+    await route.fulfill({ status: 303, headers: { location: callback.toString() } });
+  });
+  await throughProvider(attacked);
+  await expect(attacked).toHaveURL(/\/sign-in\?error=oidc_state/);
+  await expect(attacked.getByText("could not be verified")).toBeVisible();
+  await tampering.close();
+
+  // A fresh browser: the provider asks for the login again, and the account is created.
+  const honest = await browser.newContext({ baseURL: platform.webUrl });
+  const page = await honest.newPage();
+  await throughProvider(page);
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toContainText(`${login}@example.com`);
+  await honest.close();
 });

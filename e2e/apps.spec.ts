@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,7 +77,7 @@ test("create an app from a local repository with a pasted .env, and see the depl
   await signIn(page);
   await page.goto("/apps/new");
   await expect(page.getByText(/Free plan: 0 of 1 apps used/)).toBeVisible();
-  await page.getByLabel("Repository URL").fill("ext::sh -c touch% /tmp/pwned");
+  await page.getByLabel("Repository URL").fill(`file://${repoDir}`);
   await page.getByLabel("Name").fill(appName);
   await page.getByLabel("Paste a .env file").fill("GREETING=hello\nnot a valid line\nlower=case");
   await page.getByRole("button", { name: "Create and deploy" }).click();
@@ -84,8 +85,9 @@ test("create an app from a local repository with a pasted .env, and see the depl
   await expect(page.getByText(/Line 3: Key "lower"/)).toBeVisible();
 
   await page.getByLabel("Paste a .env file").fill("GREETING=hello\nPORT_HINT=8080");
+  await page.getByLabel("Repository URL").fill("ext::git-remote-evil");
   await page.getByRole("button", { name: "Create and deploy" }).click();
-  await expect(page.getByRole("alert")).toContainText(/transport helpers/);
+  await expect(page.getByText(/transport helpers \(such as ext::\) are not allowed/)).toBeVisible();
 
   await page.getByLabel("Repository URL").fill(`file://${repoDir}`);
   await page.getByRole("button", { name: "Create and deploy" }).click();
@@ -127,7 +129,7 @@ test("add a domain and verify it against the DNS server", async ({ page }) => {
   await page.goto(`${appPath}/domains`);
   await page.getByLabel("Domain name").fill("a.com`) || Host(`evil.com");
   await page.getByRole("button", { name: "Add domain" }).click();
-  await expect(page.getByRole("alert")).toContainText(/only letters/);
+  await expect(page.getByText(/may contain only letters/)).toBeVisible();
   await page.getByLabel("Domain name").fill(domain);
   await page.getByRole("button", { name: "Add domain" }).click();
   const card = page.locator(`[data-domain="${domain}"]`);
@@ -168,4 +170,37 @@ test("the deployment finishes, a second one follows, and rolling back deploys th
   await page.goto("/");
   await expect(page.getByTestId("recent-deployments")).toContainText(appName);
   await expect(page.getByTestId("apps-by-status")).toBeVisible();
+});
+
+test("auto-deploy: a signed GitHub push to the app's webhook URL deploys; an unsigned one is refused", async ({ page }) => {
+  await signIn(page);
+  await page.goto(`${appPath}/settings`);
+  await page.getByLabel(/Deploy automatically when main is pushed/).check();
+  const url = (await page.getByTestId("webhook-url").innerText()).trim();
+  await page.getByRole("button", { name: "Reveal" }).click();
+  const secret = (await page.getByTestId("webhook-secret").innerText()).trim();
+  expect(secret).toMatch(/^[0-9a-f]{64}$/);
+
+  commitSite("v3");
+  const sha = execFileSync("git", ["-C", repoDir, "rev-parse", "HEAD"]).toString().trim();
+  const body = JSON.stringify({
+    ref: "refs/heads/main",
+    after: sha,
+    repository: { clone_url: `file://${repoDir}` },
+    head_commit: { id: sha, message: "Release v3" },
+    pusher: { name: "e2e-bot" },
+  });
+  const headers = { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": randomUUID() };
+  const unsigned = await fetch(url, { method: "POST", body, headers });
+  expect(unsigned.status).toBe(401);
+  const signed = await fetch(url, {
+    method: "POST",
+    body,
+    headers: { ...headers, "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}` },
+  });
+  expect(signed.status).toBe(202);
+  await waitForDeployment(page, 4, "succeeded");
+  const top = page.getByTestId("deployments-table").locator("tbody tr").first();
+  await expect(top).toContainText("Release v3");
+  await expect(top).toContainText("push · github push by e2e-bot");
 });

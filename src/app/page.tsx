@@ -1,16 +1,27 @@
+import type { Metadata } from "next";
 import Link from "next/link";
-import { StatusBoard } from "./status/status-board";
+import { requireUser } from "@/lib/auth/require-user";
+import { HomeOverview } from "@/components/home/home-overview";
 
-export default function HomePage() {
+export const metadata: Metadata = { title: "Overview" };
+export const dynamic = "force-dynamic";
+
+export default async function HomePage() {
+  await requireUser("/");
   return (
     <section className="space-y-6">
-      <div>
-        <h1 className="text-2xl font-semibold">WiseHosting</h1>
-        <p className="text-muted">Push apps from git; your workers run them; Traefik routes to them.</p>
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">Overview</h1>
+          <p className="text-muted">Your apps, their latest deployments and anything that needs attention.</p>
+        </div>
+        <Link href="/apps/new" className="rounded-md bg-accent px-3 py-2 text-sm font-medium text-black hover:opacity-90">
+          New app
+        </Link>
       </div>
-      <StatusBoard />
+      <HomeOverview />
       <p className="text-sm text-muted">
-        <Link href="/status" className="text-accent hover:underline">Full status</Link>
+        Platform health: <Link href="/status" className="text-accent hover:underline">status board</Link>
       </p>
     </section>
   );

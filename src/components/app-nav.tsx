@@ -1,9 +1,14 @@
 import Link from "next/link";
+import { AccountMenu } from "./account-menu";
 
 /** Top-level sections of the dashboard. Features add their entry here. */
 export const NAV_ITEMS: { href: string; label: string }[] = [
   { href: "/", label: "Overview" },
+  { href: "/apps", label: "Apps" },
+  { href: "/alerts", label: "Alerts" },
+  { href: "/webhooks", label: "Webhooks" },
   { href: "/status", label: "Status" },
+  { href: "/settings/security", label: "Security" },
 ];
 
 export function AppNav() {
@@ -22,6 +27,9 @@ export function AppNav() {
             </li>
           ))}
         </ul>
+        <div className="ml-auto">
+          <AccountMenu />
+        </div>
       </nav>
     </header>
   );

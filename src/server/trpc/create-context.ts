@@ -1,4 +1,7 @@
+import { TRPCError } from "@trpc/server";
 import { resolveCaller } from "../auth/resolve-caller";
+import { isSameOrigin } from "../http/origin-check";
+import { requestClient } from "../http/request-client";
 import { getServices } from "../runtime/services";
 import type { RequestInfo, TrpcContext } from "./context";
 
@@ -6,23 +9,16 @@ import type { RequestInfo, TrpcContext } from "./context";
 export async function createRequestContext(req: Request, responseHeaders: Headers): Promise<TrpcContext> {
   const services = getServices("web");
   const request: RequestInfo = {
-    ip: clientIp(req.headers),
-    userAgent: req.headers.get("user-agent") ?? "",
+    // TRUST_PROXY decides which X-Forwarded-For hops are believed (src/server/http/client-ip.ts).
+    ...requestClient(req.headers, services.config),
     origin: req.headers.get("origin"),
     headers: req.headers,
   };
-  const caller = await resolveCaller(services, request, req.headers.get("cookie"));
+  // CSRF: tRPC sends mutations (and only mutations) as POST; a cross-site or Origin-less POST is
+  // refused before any procedure runs. Queries and subscriptions are GET and change nothing.
+  if (req.method !== "GET" && req.method !== "HEAD" && !isSameOrigin(request.origin, req.headers, services.config)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused. Reload the dashboard and try again." });
+  }
+  const caller = await resolveCaller(services, request, req.headers.get("cookie"), responseHeaders);
   return { services, ...caller, request, responseHeaders };
-}
-
-/**
- * The client address as Next's server reports it (the last X-Forwarded-For hop, which the Next
- * server itself appends). Trusted-proxy handling belongs to src/server/http/client-ip.ts once
- * accounts need it.
- */
-function clientIp(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for");
-  if (!forwarded) return "";
-  const hops = forwarded.split(",").map((h) => h.trim()).filter(Boolean);
-  return hops[hops.length - 1] ?? "";
 }

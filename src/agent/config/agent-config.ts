@@ -1,0 +1,175 @@
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+const boolish = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off"])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+const configSchema = z.object({
+  hubUrl: z.url({ protocol: /^https?$/, error: "must be the hub's http:// or https:// address, e.g. http://127.0.0.1:3001" }),
+  name: z
+    .string()
+    .regex(/^[a-z0-9-]{1,63}$/, "must be 1-63 characters of a-z, 0-9 and '-' (pass --name or AGENT_NAME)"),
+  apiKey: z.string().min(32, "must be at least 32 characters").optional(),
+  registrationToken: z.string().min(1).optional(),
+  stateDir: z.string().min(1),
+  capCpu: z.coerce.number().positive(),
+  capMem: z.coerce.number().int().positive(),
+  zone: z.string().max(64).default(""),
+  regionName: z.string().max(64).default(""),
+  ip: z.string().max(64),
+  wireguardIp: z.string().max(64).optional(),
+  allowLocalRepos: z.boolean(),
+  stopAppsOnExit: z.boolean(),
+  heartbeatSeconds: seconds(30),
+  statsSeconds: seconds(10),
+  diskCheckSeconds: seconds(300),
+  startTimeoutSeconds: seconds(60),
+  buildTimeoutSeconds: seconds(900),
+  crashBackoffInitialSeconds: seconds(1),
+  crashBackoffMaxSeconds: seconds(300),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type AgentConfig = z.infer<typeof configSchema>;
+
+export class AgentConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid agent configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nRun with --help for the options.`);
+    this.name = "AgentConfigError";
+  }
+}
+
+export const USAGE = `WiseHosting worker agent
+
+  npm run agent -- --hub URL --name NAME [options]
+
+  --hub URL                 ws-hub address (AGENT_HUB_URL, HUB_URL)
+  --name NAME               worker name, [a-z0-9-]{1,63} (AGENT_NAME; default: host name)
+  --api-key KEY             worker API key, >= 32 chars (AGENT_API_KEY, WORKER_API_KEY; default:
+                            generated once and kept in the state directory; pass the new key here
+                            after scripts/rotate-worker-key.ts)
+  --registration-token T    operator's registration token (AGENT_REGISTRATION_TOKEN,
+                            WORKER_REGISTRATION_TOKEN); needed for the first registration
+  --state-dir DIR           where apps, builds and credentials live (AGENT_STATE_DIR;
+                            default: $DATA_DIR/agent, else .data/agent)
+  --cap-cpu CORES           capacity offered (AGENT_CAP_CPU; default: all cores)
+  --cap-mem MIB             capacity offered (AGENT_CAP_MEM; default: 75 % of RAM)
+  --zone Z, --region R      placement labels (AGENT_ZONE, AGENT_REGION)
+  --ip IP                   address the hub records (AGENT_IP; default: 127.0.0.1 for a loopback
+                            hub, else the first non-internal IPv4)
+  --wireguard-ip IP         address the edge proxy reaches apps at (AGENT_WIREGUARD_IP; default: --ip)
+  --allow-local-repos       accept file:// repositories (AGENT_ALLOW_LOCAL_REPOS, LOCAL_REPOS_ENABLED;
+                            default: on when the hub is on loopback)
+  --stop-apps-on-exit       stop every app when the agent exits; they start again with the agent
+                            (AGENT_STOP_APPS_ON_EXIT; default: on for a loopback hub, else off:
+                            apps keep running and the next agent start adopts them)
+  --log-level LEVEL         (AGENT_LOG_LEVEL, LOG_LEVEL; default info)
+`;
+
+type Source = Record<string, string | undefined>;
+
+function pick(...values: Array<string | boolean | undefined>): string | undefined {
+  for (const v of values) {
+    if (typeof v === "boolean") return v ? "1" : undefined;
+    if (v !== undefined && v !== "") return v;
+  }
+  return undefined;
+}
+
+function isLoopbackUrl(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    return host === "localhost" || host === "::1" || host.startsWith("127.");
+  } catch {
+    return false;
+  }
+}
+
+function firstExternalIpv4(): string {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const addr of list ?? []) if (addr.family === "IPv4" && !addr.internal) return addr.address;
+  }
+  return "127.0.0.1";
+}
+
+function defaultName(): string {
+  const cleaned = os.hostname().toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  return (cleaned || "worker").slice(0, 63);
+}
+
+/** Merges CLI flags over environment variables over defaults; throws AgentConfigError naming each problem. */
+export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      hub: { type: "string" },
+      name: { type: "string" },
+      "api-key": { type: "string" },
+      "registration-token": { type: "string" },
+      "state-dir": { type: "string" },
+      "cap-cpu": { type: "string" },
+      "cap-mem": { type: "string" },
+      zone: { type: "string" },
+      region: { type: "string" },
+      ip: { type: "string" },
+      "wireguard-ip": { type: "string" },
+      "allow-local-repos": { type: "boolean" },
+      "stop-apps-on-exit": { type: "boolean" },
+      "log-level": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return "help";
+
+  const hubUrl = pick(values.hub, env.AGENT_HUB_URL, env.HUB_URL);
+  const loopback = isLoopbackUrl(hubUrl);
+  const ip = pick(values.ip, env.AGENT_IP) ?? (loopback ? "127.0.0.1" : firstExternalIpv4());
+  const flag = (cli: boolean | undefined, ...names: string[]) => {
+    const raw = pick(cli, ...names.map((n) => env[n]));
+    if (raw === undefined) return undefined;
+    const parsed = boolish.safeParse(raw.toLowerCase());
+    if (!parsed.success) throw new AgentConfigError([`${names[0]}: must be true or false`]);
+    return parsed.data;
+  };
+
+  const raw = {
+    hubUrl,
+    name: pick(values.name, env.AGENT_NAME) ?? defaultName(),
+    apiKey: pick(values["api-key"], env.AGENT_API_KEY, env.WORKER_API_KEY),
+    registrationToken: pick(values["registration-token"], env.AGENT_REGISTRATION_TOKEN, env.WORKER_REGISTRATION_TOKEN),
+    stateDir: path.resolve(
+      pick(values["state-dir"], env.AGENT_STATE_DIR) ?? path.join(pick(env.DATA_DIR) ?? ".data", "agent"),
+    ),
+    capCpu: pick(values["cap-cpu"], env.AGENT_CAP_CPU) ?? String(os.availableParallelism()),
+    capMem: pick(values["cap-mem"], env.AGENT_CAP_MEM) ?? String(Math.floor((os.totalmem() / 1024 / 1024) * 0.75)),
+    zone: pick(values.zone, env.AGENT_ZONE),
+    regionName: pick(values.region, env.AGENT_REGION),
+    ip,
+    wireguardIp: pick(values["wireguard-ip"], env.AGENT_WIREGUARD_IP) ?? ip,
+    allowLocalRepos: flag(values["allow-local-repos"], "AGENT_ALLOW_LOCAL_REPOS", "LOCAL_REPOS_ENABLED") ?? loopback,
+    // A loopback hub means the platform runs on this machine (npm start, tests): its apps should
+    // end with it rather than outlive it holding ports. A remote worker keeps apps up across
+    // agent restarts.
+    stopAppsOnExit: flag(values["stop-apps-on-exit"], "AGENT_STOP_APPS_ON_EXIT") ?? loopback,
+    heartbeatSeconds: pick(env.AGENT_HEARTBEAT_SECONDS),
+    statsSeconds: pick(env.AGENT_STATS_SECONDS),
+    diskCheckSeconds: pick(env.AGENT_DISK_CHECK_SECONDS),
+    startTimeoutSeconds: pick(env.AGENT_START_TIMEOUT_SECONDS),
+    buildTimeoutSeconds: pick(env.AGENT_BUILD_TIMEOUT_SECONDS),
+    crashBackoffInitialSeconds: pick(env.AGENT_CRASH_BACKOFF_INITIAL_SECONDS),
+    crashBackoffMaxSeconds: pick(env.AGENT_CRASH_BACKOFF_MAX_SECONDS),
+    logLevel: pick(values["log-level"], env.AGENT_LOG_LEVEL, env.LOG_LEVEL),
+  };
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new AgentConfigError(
+      result.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${hubUrl === undefined && i.path[0] === "hubUrl" ? "missing: pass --hub or set AGENT_HUB_URL" : i.message}`),
+    );
+  }
+  return result.data;
+}

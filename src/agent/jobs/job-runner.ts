@@ -1,0 +1,91 @@
+import type { JobFrame } from "../../server/jobs/deploy-payload";
+import type { HubLink } from "../connection/hub-link";
+import type { AgentLogger } from "../logger";
+import type { LogBudget } from "../reporting/log-budget";
+import type { JobResultPayload } from "../protocol/worker-messages";
+import type { ProcessRuntime } from "../runtime/process-runtime";
+import { BuildLogStream } from "./build-log-stream";
+import type { JobJournal } from "./job-journal";
+
+const MAX_RESULT_LOG_BYTES = 64 * 1024;
+
+/** Turns `job` frames into runtime work and reports progress, build output and the one result. */
+export class JobRunner {
+  /** Running jobs and the last progress each reported. */
+  private readonly inFlight = new Map<number, { percent: number; message: string }>();
+
+  constructor(
+    private readonly runtime: ProcessRuntime,
+    private readonly link: HubLink,
+    private readonly journal: JobJournal,
+    private readonly log: AgentLogger,
+    private readonly logBudget: LogBudget,
+  ) {}
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  handle(job: JobFrame, seq: number): void {
+    const running = this.inFlight.get(job.job_id);
+    if (running) {
+      this.log.info({ jobId: job.job_id }, "job already running (sent again after a reconnect); not starting it twice");
+      this.link.send("job_status", { job_id: job.job_id, status: "processing", message: running.message, progress: running.percent }, { reliable: true, re: seq });
+      return;
+    }
+    const done = this.journal.get(job.job_id);
+    if (done) {
+      this.log.info({ jobId: job.job_id, status: done.status }, "job already finished; sending its result again");
+      this.link.send("job_result", done, { reliable: true, re: seq });
+      return;
+    }
+    this.inFlight.set(job.job_id, { percent: 0, message: "Job received by the worker" });
+    void this.run(job, seq).finally(() => this.inFlight.delete(job.job_id));
+  }
+
+  private async run(job: JobFrame, seq: number): Promise<void> {
+    const log = this.log.child({ jobId: job.job_id, appId: job.app_id, type: job.type });
+    log.info("job started");
+    let lastProgress = -1;
+    const progress = (percent: number, message: string) => {
+      const p = Math.max(0, Math.min(100, Math.round(percent)));
+      if (p < lastProgress) return;
+      lastProgress = p;
+      this.inFlight.set(job.job_id, { percent: p, message });
+      this.link.send("job_status", { job_id: job.job_id, status: "processing", message, progress: p }, { reliable: true, re: seq });
+    };
+    const buildLog =
+      job.deployment_id !== null
+        ? new BuildLogStream((chunk) => this.link.send("build_log", { deployment_id: job.deployment_id!, chunk }, { reliable: true }), this.logBudget)
+        : null;
+    progress(5, "Job received by the worker");
+    let result: JobResultPayload;
+    try {
+      const outcome = await this.runtime.execute(job, { progress, buildLog: (line) => buildLog?.line(line) });
+      result = outcome.ok
+        ? {
+            job_id: job.job_id,
+            status: "completed",
+            ...(outcome.containerId ? { container_id: outcome.containerId } : {}),
+            ...(outcome.port ? { port: outcome.port } : {}),
+            ...(outcome.commitSha ? { commit_sha: outcome.commitSha } : {}),
+            ...(outcome.commitMessage !== undefined ? { commit_message: outcome.commitMessage } : {}),
+            ...(outcome.logs ? { logs: capTail(outcome.logs) } : {}),
+          }
+        : { job_id: job.job_id, status: "failed", error: outcome.error, ...(outcome.logs ? { logs: capTail(outcome.logs) } : {}) };
+    } catch (err) {
+      log.error({ err }, "job crashed inside the agent");
+      result = { job_id: job.job_id, status: "failed", error: `internal agent error: ${(err as Error).message}` };
+    }
+    if (result.status === "completed") progress(100, "Done");
+    buildLog?.end();
+    await this.journal.record(result);
+    this.link.send("job_result", result, { reliable: true, re: seq });
+    log.info({ status: result.status, error: result.error }, "job finished");
+  }
+}
+
+function capTail(text: string): string {
+  if (Buffer.byteLength(text) <= MAX_RESULT_LOG_BYTES) return text;
+  return `...[truncated]...\n${text.slice(-MAX_RESULT_LOG_BYTES)}`;
+}

@@ -1,0 +1,40 @@
+/**
+ * The hub allows 256 KiB/s sustained and 1 MiB burst of runtime_log + build_log data per
+ * connection and drops frames beyond it. Both log streams draw from this one bucket, set below
+ * the hub's numbers, so the agent's frames are never refused.
+ */
+export class LogBudget {
+  private tokens: number;
+  private last = Date.now();
+
+  constructor(
+    private readonly ratePerSecond = 200 * 1024,
+    private readonly burst = 768 * 1024,
+  ) {
+    this.tokens = burst;
+  }
+
+  available(): number {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.last = now;
+    return this.tokens;
+  }
+
+  /** Takes `bytes` if they fit now. */
+  take(bytes: number): boolean {
+    if (this.available() < bytes) return false;
+    this.tokens -= bytes;
+    return true;
+  }
+
+  /** Takes `bytes` even past the budget (a chunk larger than the burst must still go out eventually). */
+  spend(bytes: number): void {
+    this.available();
+    this.tokens -= bytes;
+  }
+
+  get rate(): number {
+    return this.ratePerSecond;
+  }
+}

@@ -1,0 +1,255 @@
+import { rm } from "node:fs/promises";
+import type { AgentLogger } from "../logger";
+import { Backoff } from "../timing/backoff";
+import { AppInstance } from "./app-instance";
+import type { ExitInfo } from "./app-process";
+import type { AppRecord, AppStore, Release } from "./app-store";
+import type { KeyedMutex } from "./keyed-mutex";
+import { waitUntilAnswering } from "./readiness";
+import type { RuntimeEvents } from "./runtime-events";
+
+export interface SupervisorDeps {
+  store: AppStore;
+  events: RuntimeEvents;
+  mutex: KeyedMutex;
+  log: AgentLogger;
+  startTimeoutMs: number;
+  crashBackoff: { initialMs: number; maxMs: number };
+  /** An app up this long before it crashes starts its backoff afresh. */
+  stableMs?: number;
+}
+
+export type LiveState = "running" | "stopped" | "crashed";
+
+export type LaunchOutcome = { ok: true; instance: AppInstance } | { ok: false; error: string; tail: string };
+
+/**
+ * Keeps one app in its desired state: swaps releases, restarts crashes with exponential backoff
+ * (a crash loop costs a few processes a minute, not a busy loop), and stops it on request.
+ * Callers hold the app's mutex around every public method.
+ */
+export class AppSupervisor {
+  private current: AppInstance | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private readonly backoff: Backoff;
+  private live: LiveState;
+  private lastReason: string | undefined;
+  /** Set when the agent shuts down: exits seen afterwards are the next agent's business. */
+  private retired = false;
+
+  constructor(
+    public record: AppRecord,
+    private readonly deps: SupervisorDeps,
+  ) {
+    this.backoff = new Backoff({ initialMs: deps.crashBackoff.initialMs, maxMs: deps.crashBackoff.maxMs, jitter: 0.2 });
+    this.live = "stopped";
+    this.lastReason = record.stopReason;
+  }
+
+  get appId(): number {
+    return this.record.appId;
+  }
+
+  get state(): { status: LiveState; reason?: string; violation?: string } {
+    return {
+      status: this.live,
+      ...(this.lastReason ? { reason: this.lastReason } : {}),
+      ...(this.record.violation ? { violation: this.record.violation } : {}),
+    };
+  }
+
+  /** The process tree to measure, when one runs. */
+  get usageTarget(): { appId: number; pid: number; pgid: number } | null {
+    const proc = this.current?.proc;
+    return proc && !proc.hasExited ? { appId: this.appId, pid: proc.pid, pgid: proc.pid } : null;
+  }
+
+  /** After an agent restart: re-attach to the app's process, or start it again if it died meanwhile. */
+  async recover(): Promise<void> {
+    const { record } = this;
+    if (record.desired !== "running" || !record.release) return;
+    const adopted = record.process ? await AppInstance.adopt(this.appId, record.release, record.process, this.deps.events) : null;
+    if (adopted) {
+      this.deps.log.info({ appId: this.appId, pid: adopted.proc.pid }, "adopted a running app");
+      this.current = adopted;
+      this.watch(adopted);
+      this.live = "running";
+      this.lastReason = undefined;
+      return;
+    }
+    this.deps.log.warn({ appId: this.appId }, "app was not running after the agent restart; starting it");
+    await this.relaunch("the app was not running when the agent started");
+  }
+
+  /** Starts a release beside the current one and waits until it answers (zero-downtime deploys). */
+  async launchCandidate(release: Release): Promise<LaunchOutcome> {
+    let instance: AppInstance;
+    try {
+      instance = await AppInstance.launch(this.appId, release, this.deps.events);
+    } catch (err) {
+      return { ok: false, error: (err as Error).message, tail: "" };
+    }
+    const outcome = await waitUntilAnswering(release.port, this.deps.startTimeoutMs, () => instance.proc.hasExited);
+    if (outcome === "ready") return { ok: true, instance };
+    await instance.stop(2_000);
+    const tail = await instance.logTail();
+    const seconds = Math.round(this.deps.startTimeoutMs / 1000);
+    const error =
+      outcome === "exited"
+        ? `the app exited before it answered on port ${release.port}; check the start command and the log below`
+        : `the app did not answer on port ${release.port} within ${seconds} s (timeout); it must listen on the port given in $PORT`;
+    return { ok: false, error, tail };
+  }
+
+  /**
+   * Makes a ready candidate the app's process; the old one is stopped and its release removed.
+   * Inside a job the job_result announces the new state (with the new port); an app_status sent
+   * ahead of it would mark the app running at its old port for a moment.
+   */
+  async promote(instance: AppInstance, limits: AppRecord["limits"], announce = false): Promise<void> {
+    this.cancelRestart();
+    const old = this.current;
+    this.current = instance;
+    this.watch(instance);
+    if (old && old !== instance) {
+      await old.stop();
+      if (old.release.dir !== instance.release.dir) await rm(old.release.dir, { recursive: true, force: true });
+    }
+    const previousRelease = this.record.release;
+    this.record = { ...this.record, desired: "running", limits: limits ?? this.record.limits, release: instance.release, process: instance.proc.identity, stopReason: undefined, violation: undefined };
+    await this.deps.store.save(this.record);
+    if (previousRelease && previousRelease.dir !== instance.release.dir && (!old || old.release.dir !== previousRelease.dir)) {
+      await rm(previousRelease.dir, { recursive: true, force: true });
+    }
+    this.backoff.reset();
+    if (announce) this.setLive("running");
+    else {
+      this.live = "running";
+      this.lastReason = undefined;
+    }
+  }
+
+  /** start / restart jobs: runs the current release again. */
+  async startCurrent(): Promise<LaunchOutcome & { release?: Release }> {
+    const release = this.record.release;
+    if (!release) return { ok: false, error: "this app has not been deployed on this worker yet; deploy it first", tail: "" };
+    await this.halt();
+    const outcome = await this.launchCandidate(release);
+    if (outcome.ok) await this.promote(outcome.instance, this.record.limits);
+    else {
+      this.record = { ...this.record, desired: "stopped", process: null };
+      await this.deps.store.save(this.record);
+      this.setLive("stopped", outcome.error);
+    }
+    return { ...outcome, release };
+  }
+
+  /** stop jobs: the app stays down until started or deployed again. */
+  async stop(reason?: string): Promise<void> {
+    await this.halt();
+    this.record = { ...this.record, desired: "stopped", process: null, stopReason: reason, violation: undefined };
+    await this.deps.store.save(this.record);
+    this.setLive("stopped", reason);
+  }
+
+  /**
+   * A plan limit was broken: stop the app. The violation frame already told the hub, so no
+   * app_status follows (it would overwrite the hub's `violated` with `stopped`).
+   */
+  async stopForViolation(reason: string): Promise<void> {
+    if (this.record.desired !== "running") return;
+    await this.halt();
+    this.record = { ...this.record, desired: "stopped", process: null, stopReason: reason, violation: reason };
+    await this.deps.store.save(this.record);
+    this.live = "stopped";
+    this.lastReason = reason;
+  }
+
+  /** delete jobs: stop and remove everything the app left on this worker. */
+  async destroy(): Promise<void> {
+    await this.halt();
+    this.live = "stopped";
+    await this.deps.store.remove(this.appId);
+  }
+
+  /** Agent shutdown with --stop-apps-on-exit: stop the process but keep the desired state. */
+  async shutdown(): Promise<void> {
+    this.retired = true;
+    this.cancelRestart();
+    const current = this.current;
+    this.current = null;
+    await current?.stop();
+  }
+
+  /** Agent shutdown without stopping apps: stop following logs, leave the process running. */
+  async detach(): Promise<void> {
+    this.retired = true;
+    this.cancelRestart();
+    await this.current?.stopFollowing();
+  }
+
+  private async halt(): Promise<void> {
+    this.cancelRestart();
+    const current = this.current;
+    this.current = null;
+    await current?.stop();
+  }
+
+  private watch(instance: AppInstance): void {
+    instance.onExit((info) => void this.onExit(instance, info));
+  }
+
+  private async onExit(instance: AppInstance, info: ExitInfo): Promise<void> {
+    if (instance !== this.current || this.retired) return;
+    await instance.stopFollowing();
+    if (instance !== this.current) return;
+    this.current = null;
+    if (this.record.desired !== "running") return;
+    if (Date.now() - instance.startedAt >= (this.deps.stableMs ?? 60_000)) this.backoff.reset();
+    const delay = this.backoff.next();
+    const how = info.signal ? `was killed by ${info.signal}` : info.code === null ? "exited" : `exited with code ${info.code}`;
+    const reason = `the app ${how}; restarting in ${Math.max(1, Math.round(delay / 1000))} s`;
+    this.deps.log.warn({ appId: this.appId, delayMs: delay }, reason);
+    this.deps.events.log(this.appId, "stderr", `[wisehosting] ${reason}`);
+    this.setLive("crashed", reason);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.deps.mutex.run(this.appId, () => this.relaunch()).catch((err) => {
+        this.deps.log.error({ appId: this.appId, err: (err as Error).message }, "restart failed");
+      });
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  /** Crash restart: launch without waiting in the job path; report running once it answers. */
+  private async relaunch(why?: string): Promise<void> {
+    const release = this.record.release;
+    if (this.record.desired !== "running" || this.current || !release) return;
+    let instance: AppInstance;
+    try {
+      instance = await AppInstance.launch(this.appId, release, this.deps.events);
+    } catch (err) {
+      this.setLive("crashed", `could not start the app: ${(err as Error).message}`);
+      return;
+    }
+    this.current = instance;
+    this.watch(instance);
+    this.record = { ...this.record, process: instance.proc.identity };
+    await this.deps.store.save(this.record);
+    if (why) this.deps.log.info({ appId: this.appId }, why);
+    void waitUntilAnswering(release.port, this.deps.startTimeoutMs, () => instance.proc.hasExited).then((outcome) => {
+      if (outcome === "ready" && this.current === instance) this.setLive("running");
+    });
+  }
+
+  private cancelRestart(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+  }
+
+  private setLive(status: LiveState, reason?: string): void {
+    this.live = status;
+    this.lastReason = reason;
+    this.deps.events.appStatus(this.appId, status, reason);
+  }
+}

@@ -1,0 +1,76 @@
+import { runCommand } from "./run-command";
+import { redactUrl, validateBranch, validateCommitSha, validateRepoUrl } from "./repo-source";
+
+export interface CheckoutRequest {
+  repoUrl: string;
+  branch: string;
+  /** Empty: the branch head. */
+  commitSha: string;
+  dir: string;
+  allowLocal: boolean;
+  timeoutMs: number;
+  env: Record<string, string>;
+  onLine: (line: string) => void;
+}
+
+export interface CommitIdentity {
+  sha: string;
+  message: string;
+}
+
+export class CheckoutError extends Error {
+  override name = "CheckoutError";
+}
+
+/**
+ * Clones one branch and checks out the requested commit. Every value is validated first and
+ * passed as its own argv element behind `--`, so nothing in a URL or ref can become a git option.
+ */
+export async function checkoutCommit(req: CheckoutRequest): Promise<CommitIdentity> {
+  const url = validateRepoUrl(req.repoUrl, { allowLocal: req.allowLocal });
+  const branch = validateBranch(req.branch);
+  const sha = validateCommitSha(req.commitSha);
+  // Config that keeps a hostile repository or URL from reaching beyond the clone.
+  const hardening = [
+    "-c", `protocol.file.allow=${req.allowLocal ? "always" : "never"}`,
+    "-c", "protocol.ext.allow=never",
+    "-c", "core.symlinks=true",
+    "-c", "advice.detachedHead=false",
+  ];
+  const env = { ...req.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false", GIT_CONFIG_NOSYSTEM: "1" };
+  const git = async (args: string[], what: string) => {
+    const tail: string[] = [];
+    const result = await runCommand({
+      argv: ["git", ...hardening, ...args],
+      cwd: req.dir,
+      env,
+      timeoutMs: req.timeoutMs,
+      onLine: (_stream, line) => {
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        req.onLine(line);
+      },
+    });
+    if (result.spawnError) throw new CheckoutError(`git could not be started (${result.spawnError}); install git on the worker`);
+    if (result.timedOut) throw new CheckoutError(`${what} timed out after ${Math.round(req.timeoutMs / 1000)} s`);
+    if (result.code !== 0) throw new CheckoutError(`${what} failed: ${tail.slice(-3).join(" | ") || `exit code ${result.code}`}`);
+    return tail;
+  };
+
+  req.onLine(`$ git clone --branch ${branch} ${redactUrl(url)}`);
+  await git(["clone", "--quiet", "--no-recurse-submodules", "--single-branch", "--branch", branch, "--", url, "src"], `cloning ${redactUrl(url)} (branch ${branch})`);
+  const repo = ["-C", "src"];
+  if (sha) {
+    req.onLine(`$ git checkout ${sha}`);
+    const has = await runCommand({ argv: ["git", ...repo, "cat-file", "-e", `${sha}^{commit}`], cwd: req.dir, env, timeoutMs: 30_000 });
+    if (has.code !== 0) await git([...repo, "fetch", "--quiet", "origin", "--", sha], `fetching commit ${sha}`);
+    await git([...repo, "checkout", "--quiet", "--detach", sha, "--"], `checking out ${sha}`);
+  }
+  const shaLines: string[] = [];
+  await runCommand({ argv: ["git", ...repo, "rev-parse", "HEAD"], cwd: req.dir, env, timeoutMs: 30_000, onLine: (_s, l) => shaLines.push(l) });
+  const messageLines: string[] = [];
+  await runCommand({ argv: ["git", ...repo, "log", "-1", "--format=%B"], cwd: req.dir, env, timeoutMs: 30_000, onLine: (_s, l) => messageLines.push(l) });
+  const head = (shaLines[0] ?? "").trim();
+  if (!/^[0-9a-f]{40,64}$/.test(head)) throw new CheckoutError("could not read the checked-out commit id");
+  return { sha: head, message: messageLines.join("\n").trim().slice(0, 2000) };
+}

@@ -1,0 +1,258 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { freePort } from "../../launcher/free-port";
+import type { JobFrame } from "../../server/jobs/deploy-payload";
+import type { AgentLogger } from "../logger";
+import { AppStore, type AppRecord } from "./app-store";
+import { AppSupervisor, type LiveState } from "./app-supervisor";
+import { BuildError, buildRelease } from "./build-release";
+import { dirSize } from "./dir-size";
+import { CheckoutError } from "./git-checkout";
+import { KeyedMutex } from "./keyed-mutex";
+import { SourceValidationError } from "./repo-source";
+import type { RuntimeEvents } from "./runtime-events";
+import { UsageSampler, type AppUsage } from "./usage-sampler";
+
+export interface RuntimeOptions {
+  stateDir: string;
+  allowLocalRepos: boolean;
+  buildTimeoutMs: number;
+  startTimeoutMs: number;
+  crashBackoff: { initialMs: number; maxMs: number };
+  events: RuntimeEvents;
+  log: AgentLogger;
+}
+
+export interface JobReporter {
+  progress(percent: number, message: string): void;
+  buildLog(line: string): void;
+}
+
+export type JobOutcome =
+  | { ok: true; port?: number; containerId?: string; commitSha?: string; commitMessage?: string; logs?: string }
+  | { ok: false; error: string; logs?: string };
+
+export interface AppSample extends AppUsage {
+  appId: number;
+  memLimitBytes: number;
+}
+
+const LOG_TAIL_LINES = 60;
+
+/**
+ * Runs apps as local processes (there is no container engine): builds each deploy in its own
+ * release directory, swaps it in once it answers, and keeps every app in its desired state.
+ */
+export class ProcessRuntime {
+  private readonly store: AppStore;
+  private readonly mutex = new KeyedMutex();
+  private readonly supervisors = new Map<number, AppSupervisor>();
+  private readonly sampler = new UsageSampler();
+  /** Apps being stopped for a violation: reported once, not on every sample until they are down. */
+  private readonly violating = new Set<number>();
+  private readonly diskBytes = new Map<number, number>();
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.store = new AppStore(options.stateDir);
+  }
+
+  /** Loads the apps an earlier run left and re-attaches to (or restarts) the ones meant to run. */
+  async init(): Promise<void> {
+    const records = await this.store.loadAll();
+    // Builds interrupted by an agent crash leave release directories nothing refers to.
+    await this.store.removeOrphans(records);
+    for (const record of records) {
+      const supervisor = this.supervisorFor(record);
+      await this.mutex.run(record.appId, () => supervisor.recover());
+    }
+  }
+
+  /** What every app is really doing, for the hub after each (re)connect. */
+  appStates(): Array<{ appId: number; status: LiveState; reason?: string; violation?: string }> {
+    return [...this.supervisors.values()].map((s) => ({ appId: s.appId, ...s.state }));
+  }
+
+  async execute(job: JobFrame, reporter: JobReporter): Promise<JobOutcome> {
+    return this.mutex.run(job.app_id, async () => {
+      switch (job.type) {
+        case "deploy":
+          return this.deploy(job, reporter);
+        case "restart":
+        case "start":
+          return this.startExisting(job, reporter);
+        case "stop": {
+          reporter.progress(50, "Stopping the app");
+          await this.supervisors.get(job.app_id)?.stop();
+          return { ok: true };
+        }
+        case "delete": {
+          reporter.progress(50, "Deleting the app");
+          const supervisor = this.supervisors.get(job.app_id);
+          if (supervisor) await supervisor.destroy();
+          else await this.store.remove(job.app_id);
+          this.supervisors.delete(job.app_id);
+          return { ok: true };
+        }
+      }
+    });
+  }
+
+  private async deploy(job: JobFrame, reporter: JobReporter): Promise<JobOutcome> {
+    const payload = job.payload;
+    if (!payload) return { ok: false, error: "the deploy job carries no payload" };
+    const tail: string[] = [];
+    const buildLog = (line: string) => {
+      tail.push(line);
+      if (tail.length > LOG_TAIL_LINES) tail.shift();
+      reporter.buildLog(line);
+    };
+    const existing = this.supervisors.get(job.app_id);
+    const supervisor =
+      existing ??
+      this.supervisorFor({ appId: job.app_id, appUuid: job.app_uuid, appName: job.app_name, desired: "stopped", limits: payload.limits, release: null, process: null });
+    const releaseId = `job-${job.job_id}`;
+    const releaseDir = this.store.releaseDir(job.app_id, releaseId);
+    let promoted = false;
+    try {
+      const port = await freePort();
+      const release = await buildRelease({
+        releaseId,
+        releaseDir,
+        npmCache: path.join(this.options.stateDir, "npm-cache"),
+        payload,
+        allowLocalRepos: this.options.allowLocalRepos,
+        buildTimeoutMs: this.options.buildTimeoutMs,
+        port,
+        progress: (p, m) => reporter.progress(p, m),
+        buildLog,
+      });
+      reporter.progress(75, `Starting the app on port ${port}`);
+      buildLog(`$ ${release.argv.join(" ")}  (PORT=${port})`);
+      const outcome = await supervisor.launchCandidate(release);
+      if (!outcome.ok) {
+        if (outcome.tail) buildLog(outcome.tail);
+        return { ok: false, error: outcome.error, logs: tail.join("\n") };
+      }
+      reporter.progress(95, "The app answers; switching traffic to it");
+      await supervisor.promote(outcome.instance, payload.limits);
+      promoted = true;
+      buildLog(`Deployed ${release.commitSha.slice(0, 12)}: the app answers on port ${port}`);
+      return {
+        ok: true,
+        port,
+        containerId: `pid-${outcome.instance.proc.pid}`,
+        commitSha: release.commitSha,
+        commitMessage: release.commitMessage,
+        logs: tail.join("\n"),
+      };
+    } catch (err) {
+      const known = err instanceof BuildError || err instanceof CheckoutError || err instanceof SourceValidationError;
+      if (!known) this.options.log.error({ err, appId: job.app_id }, "deploy failed unexpectedly");
+      const error = known ? (err as Error).message : `internal agent error: ${(err as Error).message}`;
+      buildLog(`Deploy failed: ${error}`);
+      return { ok: false, error, logs: tail.join("\n") };
+    } finally {
+      // A failed release is of no further use (its log tail is in the result); the running one stays.
+      if (!promoted) await rm(releaseDir, { recursive: true, force: true }).catch(() => undefined);
+      if (!existing && !supervisor.record.release) {
+        this.supervisors.delete(job.app_id);
+        await this.store.remove(job.app_id).catch(() => undefined);
+      }
+    }
+  }
+
+  private async startExisting(job: JobFrame, reporter: JobReporter): Promise<JobOutcome> {
+    const supervisor = this.supervisors.get(job.app_id);
+    if (!supervisor) return { ok: false, error: "this app has not been deployed on this worker; deploy it first" };
+    reporter.progress(50, job.type === "restart" ? "Restarting the app" : "Starting the app");
+    const outcome = await supervisor.startCurrent();
+    if (!outcome.ok) return { ok: false, error: outcome.error, logs: outcome.tail };
+    return {
+      ok: true,
+      port: outcome.release?.port,
+      containerId: `pid-${outcome.instance.proc.pid}`,
+      commitSha: outcome.release?.commitSha,
+      commitMessage: outcome.release?.commitMessage,
+    };
+  }
+
+  /**
+   * Measures every running app and enforces the plan's memory and process limits: an app over
+   * either is stopped and reported as a violation (there are no cgroups to cap it in place).
+   */
+  sampleUsage(): AppSample[] {
+    const targets = [...this.supervisors.values()].map((s) => s.usageTarget).filter((t) => t !== null);
+    const usage = this.sampler.sample(targets);
+    const samples: AppSample[] = [];
+    for (const [appId, u] of usage) {
+      const supervisor = this.supervisors.get(appId);
+      const limits = supervisor?.record.limits;
+      const memLimitBytes = (limits?.memoryMb ?? 0) * 1024 * 1024;
+      samples.push({ appId, ...u, memLimitBytes });
+      if (!supervisor || !limits || this.violating.has(appId)) continue;
+      let reason: string | null = null;
+      if (u.memBytes > memLimitBytes) {
+        reason = `memory ${Math.ceil(u.memBytes / 1048576)} MiB is over the plan's limit of ${limits.memoryMb} MiB`;
+      } else if (u.processCount > limits.pids) {
+        reason = `${u.processCount} processes is over the plan's limit of ${limits.pids}`;
+      }
+      if (reason) {
+        const why = `stopped by the worker: ${reason}`;
+        this.options.events.violation(appId, why);
+        this.violating.add(appId);
+        void this.mutex
+          .run(appId, () => supervisor.stopForViolation(why))
+          .finally(() => this.violating.delete(appId));
+      }
+    }
+    return samples;
+  }
+
+  /** MiB on disk in release directories (as last measured). */
+  diskUsedMb(): number {
+    let bytes = 0;
+    for (const s of this.supervisors.values()) bytes += this.diskBytes.get(s.appId) ?? s.record.release?.diskBytes ?? 0;
+    return Math.round(bytes / 1048576);
+  }
+
+  /**
+   * Measures each running app's release directory (files it wrote, its logs) and stops an app
+   * over its plan's disk limit. Walking node_modules is not free, so the agent calls this every
+   * few minutes, not with every stats sample.
+   */
+  async checkDisk(): Promise<void> {
+    for (const supervisor of this.supervisors.values()) {
+      const release = supervisor.record.release;
+      const limits = supervisor.record.limits;
+      if (!release || !limits || supervisor.state.status !== "running" || this.violating.has(supervisor.appId)) continue;
+      const bytes = await dirSize(release.dir);
+      this.diskBytes.set(supervisor.appId, bytes);
+      if (bytes > limits.diskMb * 1024 * 1024) {
+        const why = `stopped by the worker: disk use ${Math.ceil(bytes / 1048576)} MiB is over the plan's limit of ${limits.diskMb} MiB`;
+        this.options.events.violation(supervisor.appId, why);
+        this.violating.add(supervisor.appId);
+        await this.mutex.run(supervisor.appId, () => supervisor.stopForViolation(why)).finally(() => this.violating.delete(supervisor.appId));
+      }
+    }
+  }
+
+  /** Agent exit: stop every app, or leave them running for the next agent run to adopt. */
+  async shutdown(stopApps: boolean): Promise<void> {
+    await Promise.all(
+      [...this.supervisors.values()].map((s) => this.mutex.run(s.appId, () => (stopApps ? s.shutdown() : s.detach()))),
+    );
+  }
+
+  private supervisorFor(record: AppRecord): AppSupervisor {
+    const supervisor = new AppSupervisor(record, {
+      store: this.store,
+      events: this.options.events,
+      mutex: this.mutex,
+      log: this.options.log,
+      startTimeoutMs: this.options.startTimeoutMs,
+      crashBackoff: this.options.crashBackoff,
+    });
+    this.supervisors.set(record.appId, supervisor);
+    return supervisor;
+  }
+}

@@ -1,0 +1,18 @@
+import { accountDeps } from "@/server/auth/account-deps";
+import { signOut } from "@/server/auth/sign-out";
+import { isSameOrigin } from "@/server/http/origin-check";
+import { requestClient } from "@/server/http/request-client";
+import { getServices } from "@/server/runtime/services";
+
+export const dynamic = "force-dynamic";
+
+/** The nav's "Sign out" button: revokes the session row, clears the cookie, back to /sign-in. */
+export async function POST(req: Request): Promise<Response> {
+  const services = getServices("web");
+  if (!isSameOrigin(req.headers.get("origin"), req.headers, services.config)) {
+    return new Response("Cross-site request refused.", { status: 403 });
+  }
+  const setCookie = await signOut(accountDeps(services), req.headers.get("cookie"), requestClient(req.headers, services.config));
+  const headers = new Headers({ location: "/sign-in", "set-cookie": setCookie, "cache-control": "no-store" });
+  return new Response(null, { status: 303, headers });
+}

@@ -1,0 +1,47 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc/client";
+import { ConfirmButton } from "@/components/apps/confirm-button";
+import { ErrorState, Loading } from "@/components/apps/query-states";
+import { timeAgo } from "@/components/apps/format";
+
+export function GitConnections() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const list = useQuery(trpc.gitProviders.list.queryOptions());
+  const revoke = useMutation(
+    trpc.gitProviders.revoke.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.gitProviders.list.queryKey() }) }),
+  );
+  if (list.isPending) return <Loading what="git providers" />;
+  if (list.isError) return <ErrorState error={list.error} what="git providers" />;
+  return (
+    <ul className="divide-y divide-line rounded-lg border border-line bg-panel" data-testid="git-providers">
+      {list.data.map((p) => (
+        <li key={p.id} className="flex flex-wrap items-center gap-4 px-4 py-3">
+          <div className="flex-1">
+            <div className="font-medium">{p.label}</div>
+            <div className="text-xs text-muted">
+              {p.connected ? `Connected as ${p.username} · ${timeAgo(p.connectedAt)}` : p.configured ? "Not connected" : "Not available: the operator has not configured this provider"}
+            </div>
+          </div>
+          {p.connected ? (
+            <ConfirmButton
+              label="Disconnect"
+              title={`Disconnect ${p.label}?`}
+              description="The stored token is deleted. Apps keep their repository URLs; private repositories stop being listed until you connect again."
+              confirmLabel="Disconnect"
+              danger
+              onConfirm={() => revoke.mutateAsync({ provider: p.id })}
+            />
+          ) : p.configured ? (
+            <a href={`/api/git/connect/${p.id}`} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black">
+              Connect
+            </a>
+          ) : null}
+        </li>
+      ))}
+      {revoke.error ? <li role="alert" className="px-4 py-3 text-sm text-bad">{revoke.error.message}</li> : null}
+    </ul>
+  );
+}

@@ -1,0 +1,26 @@
+import Link from "next/link";
+import { getCaller } from "@/lib/auth/require-user";
+
+/** Signed-in user with Security and Sign out, or a Sign in link. */
+export async function AccountMenu() {
+  const { user } = await getCaller().catch(() => ({ user: null }));
+  if (!user) {
+    return (
+      <Link href="/sign-in" className="text-sm text-accent hover:underline">
+        Sign in
+      </Link>
+    );
+  }
+  return (
+    <div className="flex items-center gap-4 text-sm">
+      <Link href="/settings/security" className="text-muted hover:text-white" title="Security settings">
+        {user.email}
+      </Link>
+      <form action="/api/auth/sign-out" method="post">
+        <button type="submit" className="text-muted hover:text-white">
+          Sign out
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc/client";
+import { ConfirmButton } from "./confirm-button";
+
+/** Deploy / redeploy / restart / stop / start; the server refuses while another job runs. */
+export function AppActions({ appId, status, hasWorker }: { appId: number; status: string; hasWorker: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.apps.get.queryKey({ appId }) }),
+      queryClient.invalidateQueries({ queryKey: trpc.deployments.list.queryKey({ appId }) }),
+    ]);
+  const deploy = useMutation(trpc.apps.deploy.mutationOptions({ onSuccess: refresh }));
+  const redeploy = useMutation(trpc.apps.redeploy.mutationOptions({ onSuccess: refresh }));
+  const restart = useMutation(trpc.apps.restart.mutationOptions({ onSuccess: refresh }));
+  const stop = useMutation(trpc.apps.stop.mutationOptions({ onSuccess: refresh }));
+  const start = useMutation(trpc.apps.start.mutationOptions({ onSuccess: refresh }));
+  const error = deploy.error ?? redeploy.error ?? restart.error ?? stop.error ?? start.error;
+  const busy = deploy.isPending || redeploy.isPending || restart.isPending || stop.isPending || start.isPending;
+  const button = "rounded-md border border-line px-3 py-1.5 text-sm hover:bg-panel-2 disabled:opacity-50";
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap gap-2">
+        <button type="button" disabled={busy} onClick={() => deploy.mutate({ appId })} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black disabled:opacity-50">
+          Deploy
+        </button>
+        {hasWorker ? (
+          <>
+            <button type="button" disabled={busy} onClick={() => redeploy.mutate({ appId })} className={button}>Redeploy</button>
+            <button type="button" disabled={busy} onClick={() => restart.mutate({ appId })} className={button}>Restart</button>
+            {status === "stopped" ? (
+              <button type="button" disabled={busy} onClick={() => start.mutate({ appId })} className={button}>Start</button>
+            ) : (
+              <ConfirmButton
+                label="Stop"
+                title="Stop the app?"
+                description="The app stops serving traffic until you start it again."
+                confirmLabel="Stop app"
+                danger
+                disabled={busy}
+                onConfirm={() => stop.mutateAsync({ appId })}
+              />
+            )}
+          </>
+        ) : null}
+      </div>
+      {error ? <p role="alert" className="text-sm text-bad">{error.message}</p> : null}
+    </div>
+  );
+}

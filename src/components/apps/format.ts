@@ -1,0 +1,41 @@
+/** Display helpers for deployments and logs; pure, shared by the app pages. */
+
+export function shortSha(sha: string): string {
+  return sha ? sha.slice(0, 7) : "branch head";
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null || ms < 0) return "—";
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m ${s % 60}s`;
+}
+
+export function timeAgo(date: Date | string | null): string {
+  if (!date) return "—";
+  const d = typeof date === "string" ? new Date(date) : date;
+  const s = Math.round((Date.now() - d.getTime()) / 1000);
+  if (s < 60) return "just now";
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return d.toLocaleDateString();
+}
+
+export function firstLine(text: string): string {
+  return text.split("\n")[0] ?? "";
+}
+
+/** tRPC delivers tracked events as { id, data }; older shapes pass through. */
+export function untrack<T>(event: unknown): { id: string | null; data: T } {
+  if (event && typeof event === "object" && "id" in event && "data" in event) {
+    const e = event as { id: string; data: T };
+    return { id: e.id, data: e.data };
+  }
+  return { id: null, data: event as T };
+}
+
+export function triggerLabel(trigger: string, triggeredBy: string): string {
+  const who = triggeredBy ? ` · ${triggeredBy}` : "";
+  return `${trigger}${who}`;
+}

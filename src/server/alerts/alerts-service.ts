@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { requireOwnedApp } from "../apps/app-access";
+import type { Db } from "../db/client";
+import { notFound } from "../errors/domain-errors";
+import { ALERT_METRICS, ensureAppAlertRules, METRIC_SPECS, SUSTAIN_RANGE, ruleUpdateSchema, type RuleUpdate } from "./alert-rules";
+
+export const listAlertsSchema = z.object({
+  /** "open" = active or acknowledged. */
+  status: z.enum(["open", "active", "acknowledged", "resolved", "all"]).default("open"),
+  kind: z.string().max(40).optional(),
+  appId: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type ListAlertsInput = z.input<typeof listAlertsSchema>;
+
+export interface AlertCounters {
+  active: number;
+  acknowledged: number;
+  critical: number;
+  resolved24h: number;
+}
+
+/** The caller's alerts with filters, plus the headline counters (seed ListAlerts). */
+export async function listAlerts(db: Db, userId: number, raw: ListAlertsInput) {
+  const input = listAlertsSchema.parse(raw);
+  const status =
+    input.status === "open" ? { in: ["active", "acknowledged"] as ("active" | "acknowledged")[] } : input.status === "all" ? undefined : input.status;
+  const items = await db.alert.findMany({
+    where: { userId, status, kind: input.kind, appId: input.appId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit,
+    include: { app: { select: { id: true, name: true } } },
+  });
+  const counts = await db.$queryRaw<AlertCounters[]>`
+    SELECT count(*) FILTER (WHERE status = 'active')::int AS active,
+           count(*) FILTER (WHERE status = 'acknowledged')::int AS acknowledged,
+           count(*) FILTER (WHERE status <> 'resolved' AND severity = 'critical')::int AS critical,
+           count(*) FILTER (WHERE status = 'resolved' AND resolved_at > now() - interval '24 hours')::int AS "resolved24h"
+    FROM alerts WHERE user_id = ${userId}`;
+  const kinds = await db.alert.findMany({ where: { userId }, distinct: ["kind"], select: { kind: true } });
+  return { items, counters: counts[0]!, kinds: kinds.map((k) => k.kind).sort() };
+}
+
+export async function acknowledgeAlert(db: Db, userId: number, id: number): Promise<void> {
+  const { count } = await db.alert.updateMany({ where: { id, userId, status: "active" }, data: { status: "acknowledged", acknowledgedAt: new Date() } });
+  if (count === 0 && !(await db.alert.findFirst({ where: { id, userId }, select: { id: true } }))) throw notFound("Alert");
+}
+
+/** Resolves by hand; the source may fire again later as a new alert. */
+export async function resolveAlert(db: Db, userId: number, id: number): Promise<void> {
+  const { count } = await db.alert.updateMany({
+    where: { id, userId, status: { not: "resolved" } },
+    data: { status: "resolved", resolvedAt: new Date(), openKey: null },
+  });
+  if (count === 0 && !(await db.alert.findFirst({ where: { id, userId }, select: { id: true } }))) throw notFound("Alert");
+}
+
+/** An app's rules (defaults created on first look), each with its unit and allowed range. */
+export async function getAppRules(db: Db, userId: number, appId: number) {
+  const app = await requireOwnedApp(db, userId, appId);
+  await ensureAppAlertRules(db, app.id, userId);
+  const rules = await db.appAlertRule.findMany({ where: { appId: app.id, userId } });
+  return ALERT_METRICS.map((metric) => {
+    const rule = rules.find((r) => r.metric === metric)!;
+    const spec = METRIC_SPECS[metric];
+    return { metric, threshold: rule.threshold, sustainMinutes: rule.sustainMinutes, enabled: rule.enabled, unit: spec.unit, label: spec.label, min: spec.min, max: spec.max, sustainMin: SUSTAIN_RANGE.min, sustainMax: SUSTAIN_RANGE.max };
+  });
+}
+
+/** Saves one rule; a changed rule starts its streaks over. */
+export async function updateAppRule(db: Db, userId: number, appId: number, raw: RuleUpdate) {
+  const rule = ruleUpdateSchema.parse(raw);
+  const app = await requireOwnedApp(db, userId, appId);
+  await db.appAlertRule.upsert({
+    where: { appId_metric: { appId: app.id, metric: rule.metric } },
+    create: { appId: app.id, userId, metric: rule.metric, threshold: rule.threshold, sustainMinutes: rule.sustainMinutes, enabled: rule.enabled },
+    update: { threshold: rule.threshold, sustainMinutes: rule.sustainMinutes, enabled: rule.enabled, overSince: null, underSince: null },
+  });
+  return getAppRules(db, userId, appId);
+}

@@ -1,0 +1,58 @@
+import type { AuditKind } from "../audit/audit-kinds";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { DomainError } from "../errors/domain-errors";
+import type { Services } from "../runtime/services";
+import type { Actor } from "./actor";
+import { lockOwnedApp, type Tx } from "./app-access";
+import { assertNoActiveJob } from "./jobs/active-job";
+import { buildDeployPayload } from "./jobs/build-deploy-payload";
+import { insertJob } from "./jobs/insert-job";
+import { requestScheduling } from "./jobs/request-scheduling";
+
+type LifecycleAction = "restart" | "start" | "stop";
+
+const AUDIT: Record<LifecycleAction, AuditKind> = { restart: "app_restart", start: "app_start", stop: "app_stop" };
+
+/**
+ * Seed CreatePinnedJob: restart/start/stop go to the worker that holds the app. The app's status
+ * changes when the worker reports the result, not here.
+ */
+async function pinnedJob(services: Services, actor: Actor, appId: number, action: LifecycleAction) {
+  const job = await services.db.$transaction(async (tx: Tx) => {
+    const app = await lockOwnedApp(tx, actor.userId, appId);
+    if (!app.workerId) {
+      throw new DomainError("PRECONDITION_FAILED", "This app has not been deployed to a worker yet. Deploy it first.");
+    }
+    if (action === "stop" && app.status === "stopped") {
+      throw new DomainError("PRECONDITION_FAILED", "The app is already stopped.");
+    }
+    if (action === "start" && (app.status === "running" || app.status === "deploying")) {
+      throw new DomainError("PRECONDITION_FAILED", `The app is already ${app.status}.`);
+    }
+    await assertNoActiveJob(tx, app.id);
+    const plan = services.plans.for(actor.plan);
+    const payload = action === "stop" ? null : await buildDeployPayload(tx, services.cipher, app, plan);
+    return insertJob(tx, services.cipher, {
+      type: action,
+      appId: app.id,
+      deploymentId: null,
+      workerId: app.workerId,
+      payload,
+      plan,
+    });
+  });
+  await recordAuditEvent(services.db, {
+    userId: actor.userId,
+    kind: AUDIT[action],
+    context: actor.audit,
+    targetType: "app",
+    targetId: appId,
+    metadata: { jobId: job.id },
+  });
+  await requestScheduling(services);
+  return { jobId: job.id, type: job.type, status: job.status };
+}
+
+export const restartApp = (s: Services, a: Actor, appId: number) => pinnedJob(s, a, appId, "restart");
+export const startApp = (s: Services, a: Actor, appId: number) => pinnedJob(s, a, appId, "start");
+export const stopApp = (s: Services, a: Actor, appId: number) => pinnedJob(s, a, appId, "stop");

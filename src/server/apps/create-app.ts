@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { conflict, DomainError, validation } from "../errors/domain-errors";
+import { assertValidRepoUrl } from "../git/repo-url";
+import type { Services } from "../runtime/services";
+import type { Actor } from "./actor";
+import type { Tx } from "./app-access";
+import { appSpecInput } from "./app-spec";
+import { enqueueDeployment } from "./deployments/enqueue-deployment";
+import { envEntryInput, writeEnvVars } from "../env-vars/write-env-vars";
+import { parseDotenv } from "../env-vars/parse-dotenv";
+import { requestScheduling } from "./jobs/request-scheduling";
+import { appNameProblem, generateAppName, newAppUuid } from "./naming";
+import { publishAppChanged } from "./publish-app-changed";
+import { uniqueViolation } from "./unique-violation";
+
+export const createAppInput = appSpecInput.extend({
+  /** Empty or absent: a generated adjective-noun-NNNN name. */
+  name: z.string().trim().max(64).optional(),
+  env: z.array(envEntryInput).max(500).default([]),
+  /** Pasted `.env` text, merged with `env`; any bad line refuses the whole create. */
+  envText: z.string().max(512 * 1024).optional(),
+  /** Create and deploy in one transaction (seed CreateDeploymentWithSpec). */
+  deploy: z.boolean().default(false),
+});
+export type CreateAppInput = z.input<typeof createAppInput>;
+
+const GENERATED_NAME_ATTEMPTS = 8;
+
+/**
+ * Creates an app (and optionally its first deployment) in one transaction. The user row is locked
+ * first, so two concurrent creates cannot both pass the plan's app limit.
+ */
+export async function createApp(services: Services, actor: Actor, raw: CreateAppInput) {
+  const input = createAppInput.parse(raw);
+  const repoUrl = assertValidRepoUrl(input.repoUrl, { allowLocal: services.config.LOCAL_REPOS_ENABLED });
+  const chosen = input.name ? input.name : null;
+  if (chosen) {
+    const problem = appNameProblem(chosen);
+    if (problem) throw validation(problem, { field: "name" });
+  }
+  const plan = services.plans.for(actor.plan);
+  const env = [...input.env];
+  if (input.envText) {
+    const parsed = parseDotenv(input.envText);
+    if (parsed.errors.length > 0) {
+      throw validation(`The pasted environment has ${parsed.errors.length} bad line${parsed.errors.length === 1 ? "" : "s"}; fix them and try again.`, {
+        field: "envText",
+        envErrors: parsed.errors,
+      });
+    }
+    env.push(...parsed.entries);
+  }
+
+  for (let attempt = 0; ; attempt++) {
+    const name = chosen ?? generateAppName();
+    try {
+      const result = await services.db.$transaction(async (tx: Tx) => {
+        await tx.$queryRaw`SELECT id FROM users WHERE id = ${actor.userId} FOR UPDATE`;
+        if (plan.maxApps > 0) {
+          const count = await tx.app.count({ where: { userId: actor.userId, deletedAt: null } });
+          if (count >= plan.maxApps) {
+            throw new DomainError(
+              "LIMIT_REACHED",
+              `Your ${plan.name} plan allows ${plan.maxApps} app${plan.maxApps === 1 ? "" : "s"} and you have ${count}. Delete an app or upgrade your plan.`,
+              { plan: plan.id, maxApps: plan.maxApps },
+            );
+          }
+        }
+        const app = await tx.app.create({
+          data: {
+            uuid: newAppUuid(),
+            userId: actor.userId,
+            name,
+            subdomain: name,
+            plan: plan.id,
+            repoUrl,
+            branch: input.branch,
+            buildSettings: input.buildSettings,
+            internalPort: input.internalPort,
+            status: "pending",
+          },
+        });
+        await writeEnvVars(tx, services.cipher, app.id, env);
+        const deployment = input.deploy
+          ? await enqueueDeployment(tx, services, { app, plan, actor, trigger: "manual" })
+          : null;
+        return { app: deployment ? { ...app, status: "deploying" as const } : app, deployment };
+      });
+      await recordAuditEvent(services.db, {
+        userId: actor.userId,
+        kind: "app_create",
+        context: actor.audit,
+        targetType: "app",
+        targetId: result.app.id,
+        metadata: { name: result.app.name, repoUrl },
+      });
+      if (result.deployment) {
+        await recordAuditEvent(services.db, {
+          userId: actor.userId,
+          kind: "app_deploy",
+          context: actor.audit,
+          targetType: "deployment",
+          targetId: result.deployment.id,
+          metadata: { appId: result.app.id },
+        });
+        await requestScheduling(services);
+      }
+      await publishAppChanged(services, result.app);
+      return result;
+    } catch (err) {
+      const unique = uniqueViolation(err);
+      if (!unique) throw err;
+      if (chosen) throw conflict(`The name "${chosen}" is already taken. Choose another name or leave it empty to get a generated one.`);
+      if (attempt + 1 >= GENERATED_NAME_ATTEMPTS) throw conflict("Could not find a free generated name; enter a name yourself.");
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { DomainError } from "../errors/domain-errors";
+import type { Services } from "../runtime/services";
+import type { Actor } from "./actor";
+import type { Tx } from "./app-access";
+import { insertJob } from "./jobs/insert-job";
+import { requestScheduling } from "./jobs/request-scheduling";
+import { publishAppChanged } from "./publish-app-changed";
+
+function auditDelete(services: Services, actor: Actor, app: { id: number; name: string }, hard: boolean) {
+  return recordAuditEvent(services.db, {
+    userId: actor.userId,
+    kind: "app_delete",
+    context: actor.audit,
+    targetType: "app",
+    targetId: app.id,
+    metadata: { name: app.name, hard },
+  });
+}
+
+/** Jobs not yet running are cancelled so no worker picks them up after the delete. */
+async function cancelQueuedJobs(tx: Tx, appId: number) {
+  return tx.job.updateMany({
+    where: { appId, status: { in: ["pending", "assigned"] } },
+    data: { status: "cancelled", error: "app deleted", completedAt: new Date() },
+  });
+}
+
+async function lockAppForDelete(tx: Tx, userId: number, appId: number, includeDeleted: boolean) {
+  const rows = includeDeleted
+    ? await tx.$queryRaw<{ id: number }[]>`SELECT id FROM apps WHERE id = ${appId} AND user_id = ${userId} FOR UPDATE`
+    : await tx.$queryRaw<{ id: number }[]>`SELECT id FROM apps WHERE id = ${appId} AND user_id = ${userId} AND deleted_at IS NULL FOR UPDATE`;
+  if (rows.length === 0) throw new DomainError("NOT_FOUND", "App not found.");
+  return tx.app.findUniqueOrThrow({ where: { id: appId } });
+}
+
+/**
+ * Seed MarkAppDeleted: the app disappears from the dashboard at once, queued jobs are cancelled
+ * and the worker holding it gets a pinned delete job to remove the running process.
+ */
+export async function softDeleteApp(services: Services, actor: Actor, appId: number) {
+  const app = await services.db.$transaction(async (tx: Tx) => {
+    const app = await lockAppForDelete(tx, actor.userId, appId, false);
+    await cancelQueuedJobs(tx, app.id);
+    await tx.deployment.updateMany({
+      where: { appId: app.id, status: { in: ["pending", "building"] } },
+      data: { status: "cancelled", finishedAt: new Date(), error: "app deleted" },
+    });
+    if (app.workerId) {
+      await insertJob(tx, services.cipher, {
+        type: "delete",
+        appId: app.id,
+        deploymentId: null,
+        workerId: app.workerId,
+        payload: null,
+        plan: services.plans.for(actor.plan),
+      });
+    }
+    await tx.domain.deleteMany({ where: { appId: app.id } });
+    return tx.app.update({
+      where: { id: app.id },
+      data: { status: "deleted", deletedAt: new Date(), autoDeploy: false, statusReason: "deleted by owner" },
+    });
+  });
+  await auditDelete(services, actor, app, false);
+  if (app.workerId) await requestScheduling(services);
+  await publishAppChanged(services, app);
+  return { id: app.id, status: app.status };
+}
+
+/**
+ * Seed HardDeleteApp: cancels pending/assigned jobs and removes the row (deployments, env vars,
+ * domains and logs go with it) in one transaction. Refused while a worker is executing a job for
+ * the app, whose result would otherwise land on nothing.
+ */
+export async function hardDeleteApp(services: Services, actor: Actor, appId: number) {
+  const app = await services.db.$transaction(async (tx: Tx) => {
+    const app = await lockAppForDelete(tx, actor.userId, appId, true);
+    const running = await tx.job.findFirst({ where: { appId: app.id, status: "processing" } });
+    if (running) {
+      throw new DomainError("CONFLICT", `A ${running.type} job is running for this app. Wait for it to finish, then delete permanently.`);
+    }
+    // Erasing the row of an app a worker still runs would leave its process behind with no owner.
+    const removal = await tx.job.findFirst({ where: { appId: app.id, type: "delete", status: { in: ["pending", "assigned"] } } });
+    if (removal) throw new DomainError("CONFLICT", "The worker is still removing this app. Try again in a moment.");
+    if (app.workerId && app.status !== "deleted") {
+      throw new DomainError("PRECONDITION_FAILED", "This app runs on a worker. Delete it first (the worker removes it), then erase it permanently.");
+    }
+    await cancelQueuedJobs(tx, app.id);
+    await tx.app.delete({ where: { id: app.id } });
+    return app;
+  });
+  await auditDelete(services, actor, app, true);
+  await publishAppChanged(services, { ...app, status: "deleted" });
+  return { id: app.id, status: "deleted" as const };
+}

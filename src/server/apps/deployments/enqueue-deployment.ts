@@ -1,0 +1,60 @@
+import type { App } from "../../db/generated/client";
+import type { Plan } from "../../plans/plans";
+import type { Services } from "../../runtime/services";
+import type { Tx } from "../app-access";
+import { assertNoActiveJob } from "../jobs/active-job";
+import { buildDeployPayload } from "../jobs/build-deploy-payload";
+import { insertJob } from "../jobs/insert-job";
+
+export type DeploymentTrigger = "manual" | "push" | "rollback" | "redeploy";
+
+export interface EnqueueDeploymentInput {
+  app: App;
+  plan: Plan;
+  /** The user who asked, or null for a push. */
+  actor: { userId: number; email: string } | null;
+  trigger: DeploymentTrigger;
+  /** Who or what triggered it, as shown in the history (email, "github push by alice"). */
+  triggeredBy?: string;
+  commit?: { sha?: string; message?: string; branch?: string };
+  rollbackOfId?: number;
+  /** Redeploys stay on the worker that already holds the app (seed CreateRedeployment). */
+  pinToWorker?: boolean;
+}
+
+/**
+ * Seed CreateDeploymentWithSpec / CreateRedeployment, inside the caller's transaction (which holds
+ * the app row lock): refuse while another job is active, record the deployment with its commit
+ * identity up front (so failure paths still carry it), enqueue the encrypted job, app → deploying.
+ */
+export async function enqueueDeployment(tx: Tx, services: Services, input: EnqueueDeploymentInput) {
+  const { app, plan } = input;
+  await assertNoActiveJob(tx, app.id);
+  const branch = input.commit?.branch ?? app.branch;
+  const workerId = input.pinToWorker ? app.workerId : null;
+  const deployment = await tx.deployment.create({
+    data: {
+      appId: app.id,
+      userId: input.actor?.userId ?? app.userId,
+      workerId,
+      status: "pending",
+      trigger: input.trigger,
+      triggeredBy: input.triggeredBy ?? input.actor?.email ?? "",
+      commitSha: input.commit?.sha ?? "",
+      commitMessage: (input.commit?.message ?? "").slice(0, 2000),
+      branch,
+      rollbackOfId: input.rollbackOfId ?? null,
+    },
+  });
+  const payload = await buildDeployPayload(tx, services.cipher, app, plan, { commitSha: input.commit?.sha, branch });
+  const job = await insertJob(tx, services.cipher, {
+    type: "deploy",
+    appId: app.id,
+    deploymentId: deployment.id,
+    workerId,
+    payload,
+    plan,
+  });
+  await tx.app.update({ where: { id: app.id }, data: { status: "deploying", statusReason: null } });
+  return { ...deployment, jobId: job.id };
+}

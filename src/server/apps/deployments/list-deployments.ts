@@ -1,0 +1,75 @@
+import type { Services } from "../../runtime/services";
+import type { Actor } from "../actor";
+import { ownedDeploymentWhere, requireOwnedApp } from "../app-access";
+import { notFound } from "../../errors/domain-errors";
+
+const historySelect = {
+  id: true,
+  appId: true,
+  status: true,
+  trigger: true,
+  triggeredBy: true,
+  commitSha: true,
+  commitMessage: true,
+  branch: true,
+  rollbackOfId: true,
+  error: true,
+  startedAt: true,
+  finishedAt: true,
+  createdAt: true,
+} as const;
+
+function withDuration<T extends { startedAt: Date | null; finishedAt: Date | null }>(d: T) {
+  return { ...d, durationMs: d.startedAt && d.finishedAt ? d.finishedAt.getTime() - d.startedAt.getTime() : null };
+}
+
+/** Seed ListDeployments, newest first, with a cursor for older pages. */
+export async function listDeployments(services: Services, actor: Actor, appId: number, opts: { limit?: number; before?: number } = {}) {
+  const app = await requireOwnedApp(services.db, actor.userId, appId);
+  const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
+  const rows = await services.db.deployment.findMany({
+    where: { appId, ...(opts.before ? { id: { lt: opts.before } } : {}) },
+    orderBy: { id: "desc" },
+    take: limit,
+    select: historySelect,
+  });
+  return rows.map((d) => ({ ...withDuration(d), isCurrent: d.id === app.currentDeploymentId }));
+}
+
+export async function getDeployment(services: Services, actor: Actor, deploymentId: number) {
+  const d = await services.db.deployment.findFirst({
+    where: ownedDeploymentWhere(actor.userId, deploymentId),
+    select: { ...historySelect, jobs: { orderBy: { id: "desc" }, take: 1, select: { id: true, status: true, progress: true, message: true, pendingReason: true } } },
+  });
+  if (!d) throw notFound("Deployment");
+  const { jobs, ...rest } = d;
+  return { ...withDuration(rest), job: jobs[0] ?? null };
+}
+
+/** The build log of one deployment (the worker streams it in; see deployments.onBuildLog). */
+export async function getBuildLogs(services: Services, actor: Actor, deploymentId: number) {
+  const d = await services.db.deployment.findFirst({
+    where: ownedDeploymentWhere(actor.userId, deploymentId),
+    select: { id: true, appId: true, status: true, buildLogs: true },
+  });
+  if (!d) throw notFound("Deployment");
+  return { deploymentId: d.id, status: d.status, logs: d.buildLogs };
+}
+
+/** Seed LatestBuildLogs. */
+export async function latestBuildLogs(services: Services, actor: Actor, appId: number) {
+  await requireOwnedApp(services.db, actor.userId, appId);
+  const d = await services.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, select: { id: true, status: true, buildLogs: true } });
+  return d ? { deploymentId: d.id, status: d.status, logs: d.buildLogs } : null;
+}
+
+/** Seed ListRecentUserDeployments: across the user's apps that are not deleted. */
+export async function listRecentUserDeployments(services: Services, actor: Actor, limit = 10) {
+  const rows = await services.db.deployment.findMany({
+    where: { app: { userId: actor.userId, deletedAt: null } },
+    orderBy: { id: "desc" },
+    take: Math.min(Math.max(limit, 1), 50),
+    select: { ...historySelect, app: { select: { name: true } } },
+  });
+  return rows.map((d) => ({ ...withDuration(d), appName: d.app.name }));
+}

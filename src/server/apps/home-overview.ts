@@ -1,0 +1,20 @@
+import type { Services } from "../runtime/services";
+import type { Actor } from "./actor";
+import { userAppsWhere } from "./app-access";
+
+/** The home page's headline numbers: apps by status, the plan's limit, open alerts. */
+export async function homeOverview(services: Services, actor: Actor) {
+  const plan = services.plans.for(actor.plan);
+  const [byStatus, activeAlerts] = await Promise.all([
+    appsByStatus(services, actor),
+    services.db.alert.count({ where: { userId: actor.userId, status: "active" } }),
+  ]);
+  const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  return { byStatus, total, activeAlerts, plan: { id: plan.id, name: plan.name, maxApps: plan.maxApps } };
+}
+
+/** Count of the caller's apps per status. */
+async function appsByStatus(services: Services, actor: Actor) {
+  const rows = await services.db.app.groupBy({ by: ["status"], where: userAppsWhere(actor.userId), _count: { _all: true } });
+  return Object.fromEntries(rows.map((r) => [r.status, r._count._all])) as Record<string, number>;
+}

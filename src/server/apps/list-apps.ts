@@ -1,0 +1,90 @@
+import type { AppStatus } from "../db/generated/client";
+import type { Services } from "../runtime/services";
+import type { Actor } from "./actor";
+import { requireOwnedApp, userAppsWhere } from "./app-access";
+import { liveStatsFor } from "./live/live-stats";
+import { pushWebhookUrl } from "./auto-deploy";
+
+const deploymentSummary = {
+  select: { id: true, status: true, commitSha: true, commitMessage: true, branch: true, trigger: true, createdAt: true, finishedAt: true },
+} as const;
+
+function appUrl(services: Services, subdomain: string): string {
+  const domain = services.config.PLATFORM_DOMAIN;
+  const scheme = services.config.isProduction ? "https" : "http";
+  return `${scheme}://${subdomain}.${domain}`;
+}
+
+/** The dashboard's app list: status, current deployment, live usage when a hub has reported it, domains. */
+export async function listApps(services: Services, actor: Actor, filter: { search?: string; status?: string } = {}) {
+  const search = filter.search?.trim();
+  const apps = await services.db.app.findMany({
+    where: {
+      ...userAppsWhere(actor.userId),
+      ...(search ? { OR: [{ name: { contains: search.toLowerCase() } }, { repoUrl: { contains: search, mode: "insensitive" as const } }] } : {}),
+      ...(filter.status ? { status: filter.status as AppStatus } : {}),
+    },
+    orderBy: { createdAt: "desc" },
+    include: {
+      currentDeployment: deploymentSummary,
+      domains: { select: { hostname: true, status: true }, orderBy: { hostname: "asc" } },
+    },
+  });
+  const stats = await liveStatsFor(services, apps.map((a) => a.id));
+  return apps.map((app) => ({
+    id: app.id,
+    uuid: app.uuid,
+    name: app.name,
+    status: app.status,
+    statusReason: app.statusReason,
+    repoUrl: app.repoUrl,
+    branch: app.branch,
+    autoDeploy: app.autoDeploy,
+    url: appUrl(services, app.subdomain),
+    createdAt: app.createdAt,
+    currentDeployment: app.currentDeployment,
+    domains: app.domains,
+    live: stats.get(app.id) ?? null,
+  }));
+}
+
+export async function getApp(services: Services, actor: Actor, appId: number) {
+  const app = await requireOwnedApp(services.db, actor.userId, appId);
+  const [currentDeployment, latestDeployment, domains, envCount, activeJob] = await Promise.all([
+    app.currentDeploymentId ? services.db.deployment.findUnique({ where: { id: app.currentDeploymentId }, ...deploymentSummary }) : null,
+    services.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, ...deploymentSummary }),
+    services.db.domain.findMany({ where: { appId }, select: { id: true, hostname: true, status: true }, orderBy: { hostname: "asc" } }),
+    services.db.appEnvVar.count({ where: { appId } }),
+    services.db.job.findFirst({
+      where: { appId, status: { in: ["pending", "assigned", "processing"] } },
+      orderBy: { id: "desc" },
+      select: { id: true, type: true, status: true, progress: true, message: true, pendingReason: true, deploymentId: true },
+    }),
+  ]);
+  const stats = await liveStatsFor(services, [app.id]);
+  const plan = services.plans.for(actor.plan);
+  return {
+    id: app.id,
+    uuid: app.uuid,
+    name: app.name,
+    subdomain: app.subdomain,
+    status: app.status,
+    statusReason: app.statusReason,
+    repoUrl: app.repoUrl,
+    branch: app.branch,
+    buildSettings: app.buildSettings as Record<string, unknown>,
+    internalPort: app.internalPort,
+    autoDeploy: app.autoDeploy,
+    webhookUrl: app.webhookId ? pushWebhookUrl(services.config.PUBLIC_URL, app.webhookId) : null,
+    url: appUrl(services, app.subdomain),
+    workerId: app.workerId,
+    createdAt: app.createdAt,
+    plan: { id: plan.id, name: plan.name, cpu: plan.cpu, memoryMb: plan.memoryMb },
+    currentDeployment,
+    latestDeployment,
+    domains,
+    envCount,
+    activeJob,
+    live: stats.get(app.id) ?? null,
+  };
+}

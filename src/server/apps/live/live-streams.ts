@@ -1,0 +1,175 @@
+import type { Services } from "../../runtime/services";
+import { notFound } from "../../errors/domain-errors";
+import type { Actor } from "../actor";
+import { ownedDeploymentWhere, requireOwnedApp } from "../app-access";
+import { matchesLogFilter, readRuntimeLogs, type RuntimeLogFilter, type RuntimeLogLine } from "../runtime-logs";
+import { openBusQueue } from "./bus-queue";
+
+/** An event with the id the client sends back (Last-Event-ID) when it reconnects. */
+export interface LiveEvent<T> {
+  id: string;
+  data: T;
+}
+
+function parseBigIntId(value: string | null | undefined): bigint | undefined {
+  return value && /^\d{1,19}$/.test(value) ? BigInt(value) : undefined;
+}
+
+/**
+ * Runtime logs: the persisted tail (or everything after the last line the client saw), then live
+ * lines. Ids are runtime_logs ids, so a reconnect continues exactly after the last line shown.
+ */
+export async function* streamRuntimeLogs(
+  services: Services,
+  actor: Actor,
+  appId: number,
+  filter: RuntimeLogFilter,
+  lastEventId: string | null | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<LiveEvent<RuntimeLogLine>> {
+  await requireOwnedApp(services.db, actor.userId, appId);
+  const queue = await openBusQueue(services.bus, "app.logs", (m) => m.appId === appId, signal);
+  try {
+    let last = parseBigIntId(lastEventId);
+    const replay = await readRuntimeLogs(services, appId, filter, last !== undefined ? { afterId: last, limit: 5_000 } : { limit: 500 });
+    for (const line of replay) {
+      last = BigInt(line.id);
+      yield { id: line.id, data: line };
+    }
+    for (let m = await queue.next(); m; m = await queue.next()) {
+      for (const line of m.lines) {
+        const id = parseBigIntId(line.id);
+        if (id !== undefined && last !== undefined && id <= last) continue;
+        if (!matchesLogFilter(line, filter)) continue;
+        if (id !== undefined) last = id;
+        yield { id: line.id, data: { id: line.id, ts: line.ts, stream: line.stream, line: line.line } };
+      }
+    }
+  } finally {
+    queue.close();
+  }
+}
+
+export interface BuildLogChunk {
+  offset: number;
+  chunk: string;
+}
+
+/**
+ * A deployment's build log: what is stored, then chunks as the worker streams them. The event id
+ * is the character offset reached, so a reconnect resumes mid-log without repeating text.
+ */
+export async function* streamBuildLog(
+  services: Services,
+  actor: Actor,
+  deploymentId: number,
+  lastEventId: string | null | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<LiveEvent<BuildLogChunk>> {
+  const exists = await services.db.deployment.findFirst({ where: ownedDeploymentWhere(actor.userId, deploymentId), select: { id: true } });
+  if (!exists) throw notFound("Deployment");
+  const queue = await openBusQueue(services.bus, "deployment.log", (m) => m.deploymentId === deploymentId, signal);
+  const stored = async () =>
+    (await services.db.deployment.findUnique({ where: { id: deploymentId }, select: { buildLogs: true } }))?.buildLogs ?? "";
+  try {
+    let sent = lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) : 0;
+    const initial = await stored();
+    if (initial.length > sent) {
+      yield { id: String(initial.length), data: { offset: sent, chunk: initial.slice(sent) } };
+      sent = initial.length;
+    }
+    for (let m = await queue.next(); m; m = await queue.next()) {
+      const end = m.offset + m.chunk.length;
+      if (end <= sent) continue;
+      if (m.offset > sent) {
+        // A chunk went missing between hub and here: the database has it.
+        const full = await stored();
+        if (full.length > sent) {
+          yield { id: String(full.length), data: { offset: sent, chunk: full.slice(sent) } };
+          sent = full.length;
+        }
+        continue;
+      }
+      yield { id: String(end), data: { offset: sent, chunk: m.chunk.slice(sent - m.offset) } };
+      sent = end;
+    }
+  } finally {
+    queue.close();
+  }
+}
+
+export interface DeployProgress {
+  jobId: number;
+  appId: number;
+  deploymentId: number | null;
+  status: string;
+  progress: number;
+  message: string;
+}
+
+/** Job status and progress % of one app's jobs: the current state first, then every change. */
+export async function* streamDeployProgress(
+  services: Services,
+  actor: Actor,
+  appId: number,
+  lastEventId: string | null | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<LiveEvent<DeployProgress>> {
+  await requireOwnedApp(services.db, actor.userId, appId);
+  const queue = await openBusQueue(services.bus, "job.updated", (m) => m.appId === appId, signal);
+  const idOf = (p: DeployProgress) => `${p.jobId}:${p.status}:${p.progress}`;
+  try {
+    const job = await services.db.job.findFirst({ where: { appId }, orderBy: { id: "desc" } });
+    let lastId = lastEventId ?? "";
+    if (job) {
+      const snapshot = { jobId: job.id, appId, deploymentId: job.deploymentId, status: job.status, progress: job.progress, message: job.message || job.pendingReason || "" };
+      if (idOf(snapshot) !== lastId) {
+        lastId = idOf(snapshot);
+        yield { id: lastId, data: snapshot };
+      }
+    }
+    for (let m = await queue.next(); m; m = await queue.next()) {
+      const id = idOf(m);
+      if (id === lastId) continue;
+      lastId = id;
+      yield { id, data: m };
+    }
+  } finally {
+    queue.close();
+  }
+}
+
+export interface AppStatusEvent {
+  appId: number;
+  status: string;
+  at: number;
+}
+
+/**
+ * Status changes of the caller's apps (one app when appId is given). Pages refetch on each event;
+ * ids carry a timestamp so a reconnect does not replay an event the page already handled.
+ */
+export async function* streamAppStatus(
+  services: Services,
+  actor: Actor,
+  appId: number | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<LiveEvent<AppStatusEvent>> {
+  if (appId !== undefined) await requireOwnedApp(services.db, actor.userId, appId);
+  const queue = await openBusQueue(
+    services.bus,
+    "app.changed",
+    (m) => m.userId === actor.userId && (appId === undefined || m.appId === appId),
+    signal,
+  );
+  try {
+    let seq = 0;
+    for (let m = await queue.next(); m; m = await queue.next()) {
+      // Another user's app can never appear: the filter checks userId, and apps never change owner.
+      const at = Date.now();
+      yield { id: `${at}-${++seq}`, data: { appId: m.appId, status: m.status, at } };
+    }
+  } finally {
+    queue.close();
+  }
+}

@@ -1,0 +1,24 @@
+import { assertValidRepoUrl } from "../git/repo-url";
+import type { Services } from "../runtime/services";
+import type { Actor } from "./actor";
+import { lockOwnedApp, type Tx } from "./app-access";
+import { appSpecPatchInput, type AppSpecPatch } from "./app-spec";
+
+/** Seed UpdateAppSpec: changes apply on the next deploy. */
+export async function updateAppSpec(services: Services, actor: Actor, appId: number, raw: AppSpecPatch) {
+  const patch = appSpecPatchInput.parse(raw);
+  const repoUrl = patch.repoUrl === undefined ? undefined : assertValidRepoUrl(patch.repoUrl, { allowLocal: services.config.LOCAL_REPOS_ENABLED });
+  const app = await services.db.$transaction(async (tx: Tx) => {
+    await lockOwnedApp(tx, actor.userId, appId);
+    return tx.app.update({
+      where: { id: appId },
+      data: {
+        ...(repoUrl !== undefined ? { repoUrl } : {}),
+        ...(patch.branch !== undefined ? { branch: patch.branch } : {}),
+        ...(patch.buildSettings !== undefined ? { buildSettings: patch.buildSettings } : {}),
+        ...(patch.internalPort !== undefined ? { internalPort: patch.internalPort } : {}),
+      },
+    });
+  });
+  return app;
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { validation } from "../errors/domain-errors";
+import { enforceLimits } from "../rate-limit/enforce-limits";
+import { createSession } from "../sessions/create-session";
+import { sessionSetCookie } from "../sessions/session-cookie";
+import { checkTotp, parseCode } from "../two-factor/check-second-factor";
+import type { AccountDeps } from "./account-deps";
+import { invalidCode, invalidCredentials } from "./auth-errors";
+import { reauthLimits } from "./auth-limits";
+import { auditContext, type ClientInfo } from "./client-context";
+import { verifySecret } from "./password-hash";
+
+export const reauthInput = z.union([
+  z.object({ password: z.string().min(1, "Enter your password.").max(128) }),
+  z.object({ code: z.unknown() }),
+]);
+export type ReauthInput = z.input<typeof reauthInput>;
+
+/**
+ * Sudo mode: a password or TOTP re-check. The session is replaced by a new one (new token,
+ * same 2FA state, reauth_at = now) and the old row revoked.
+ */
+export async function reauthenticate(
+  deps: AccountDeps,
+  caller: { userId: number; sessionId: number; twoFactor: boolean },
+  raw: ReauthInput,
+  client: ClientInfo,
+): Promise<{ setCookie: string; sessionId: number }> {
+  await enforceLimits(deps.limiter, reauthLimits(caller.userId, client.ip));
+  const input = reauthInput.parse(raw);
+  const user = await deps.db.user.findUniqueOrThrow({ where: { id: caller.userId }, select: { passwordHash: true, totpEnabled: true, totpSecret: true } });
+  if ("password" in input) {
+    if (!user.passwordHash) throw validation("This account has no password. Confirm with a code from your authenticator app instead.");
+    if (!(await verifySecret(user.passwordHash, input.password))) throw invalidCredentials();
+  } else {
+    if (!user.totpEnabled) throw validation("Two-factor authentication is off. Confirm with your password instead.");
+    const code = parseCode(input.code, false);
+    if (!(await checkTotp(deps, caller.userId, user.totpSecret, code, client))) throw invalidCode();
+  }
+  const now = deps.now();
+  const session = await createSession(deps.db, { userId: caller.userId, twoFactor: caller.twoFactor, client, geoDbPath: deps.config.GEOIP_DB_PATH, now, reauthAt: now });
+  await deps.db.session.updateMany({ where: { id: caller.sessionId, userId: caller.userId, revokedAt: null }, data: { revokedAt: now } });
+  await recordAuditEvent(deps.db, {
+    userId: caller.userId,
+    kind: "reauth",
+    context: auditContext(client, session.id),
+    metadata: { method: "password" in input ? "password" : "totp", replacedSessionId: caller.sessionId },
+  });
+  return { setCookie: await sessionSetCookie(deps.config, session.token), sessionId: session.id };
+}

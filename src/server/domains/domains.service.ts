@@ -1,0 +1,147 @@
+import { randomBytes } from "node:crypto";
+import type { Actor } from "../apps/actor";
+import { requireOwnedApp } from "../apps/app-access";
+import { publishAppChanged } from "../apps/publish-app-changed";
+import { uniqueViolation } from "../apps/unique-violation";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { AppConfig } from "../config/config";
+import { conflict, validation } from "../errors/domain-errors";
+import type { Services } from "../runtime/services";
+import { checkDomainDns } from "./dns-check";
+import { requireOwnedDomain } from "./domain-access";
+import { allowedAddresses, CHALLENGE_PREFIX, cnameTarget, hostnameContext } from "./domain-config";
+import { checkHostname } from "./hostname-rules";
+
+export const DOMAINS_PER_APP_MAX = 20;
+
+export interface DnsRecord {
+  type: "TXT" | "CNAME" | "A" | "AAAA";
+  name: string;
+  value: string;
+  purpose: string;
+}
+
+/** The exact records the user creates at their DNS provider. */
+export function recordsFor(config: AppConfig, domain: { hostname: string; verificationToken: string }, appSubdomain: string): DnsRecord[] {
+  const records: DnsRecord[] = [
+    { type: "TXT", name: `${CHALLENGE_PREFIX}.${domain.hostname}`, value: domain.verificationToken, purpose: "Proves you control the domain." },
+    { type: "CNAME", name: domain.hostname, value: cnameTarget(config, appSubdomain), purpose: "Routes the domain to your app." },
+  ];
+  for (const address of allowedAddresses(config)) {
+    records.push({
+      type: address.includes(":") ? "AAAA" : "A",
+      name: domain.hostname,
+      value: address,
+      purpose: "For apex domains that cannot have a CNAME: instead of the CNAME.",
+    });
+  }
+  return records;
+}
+
+function present(config: AppConfig, d: {
+  id: number; appId: number; hostname: string; status: string; verificationToken: string; verifiedAt: Date | null;
+  lastCheckedAt: Date | null; lastError: string | null; createdAt: Date; app: { name: string; subdomain: string };
+}) {
+  return {
+    id: d.id,
+    appId: d.appId,
+    appName: d.app.name,
+    hostname: d.hostname,
+    status: d.status,
+    verifiedAt: d.verifiedAt,
+    lastCheckedAt: d.lastCheckedAt,
+    lastError: d.lastError,
+    createdAt: d.createdAt,
+    records: recordsFor(config, d, d.app.subdomain),
+  };
+}
+
+export async function createDomain(services: Services, actor: Actor, appId: number, rawHostname: string) {
+  const check = checkHostname(rawHostname, hostnameContext(services.config));
+  if (!check.ok) throw validation(check.message, { field: "hostname" });
+  const app = await requireOwnedApp(services.db, actor.userId, appId);
+  const existing = await services.db.domain.findUnique({ where: { hostname: check.hostname }, select: { userId: true, app: { select: { name: true } } } });
+  if (existing) {
+    throw conflict(
+      existing.userId === actor.userId
+        ? `${check.hostname} is already added to your app ${existing.app.name}. Remove it there first.`
+        : `${check.hostname} is already claimed by another account. If you own it, contact support.`,
+    );
+  }
+  if ((await services.db.domain.count({ where: { appId } })) >= DOMAINS_PER_APP_MAX) {
+    throw validation(`An app can have at most ${DOMAINS_PER_APP_MAX} custom domains.`);
+  }
+  try {
+    const domain = await services.db.domain.create({
+      data: {
+        userId: actor.userId,
+        appId: app.id,
+        hostname: check.hostname,
+        verificationToken: `wh-verify-${randomBytes(16).toString("hex")}`,
+        status: "pending",
+      },
+      include: { app: { select: { name: true, subdomain: true } } },
+    });
+    await recordAuditEvent(services.db, { userId: actor.userId, kind: "domain_create", context: actor.audit, targetType: "domain", targetId: domain.id, metadata: { hostname: domain.hostname, appId } });
+    return present(services.config, domain);
+  } catch (err) {
+    if (uniqueViolation(err)) throw conflict(`${check.hostname} was just claimed by another request.`);
+    throw err;
+  }
+}
+
+export async function listDomains(services: Services, actor: Actor, appId?: number) {
+  if (appId !== undefined) await requireOwnedApp(services.db, actor.userId, appId);
+  const rows = await services.db.domain.findMany({
+    where: { userId: actor.userId, app: { deletedAt: null }, ...(appId !== undefined ? { appId } : {}) },
+    include: { app: { select: { name: true, subdomain: true } } },
+    orderBy: [{ appId: "asc" }, { hostname: "asc" }],
+  });
+  return rows.map((d) => present(services.config, d));
+}
+
+export async function getDomain(services: Services, actor: Actor, domainId: number) {
+  return present(services.config, await requireOwnedDomain(services.db, actor.userId, domainId));
+}
+
+/** Seed MarkDomainVerified / MarkDomainCheckFailed: every check stores its outcome and reason. */
+export async function verifyDomain(services: Services, actor: Actor, domainId: number) {
+  const domain = await requireOwnedDomain(services.db, actor.userId, domainId);
+  const result = await checkDomainDns({
+    hostname: domain.hostname,
+    token: domain.verificationToken,
+    resolver: services.config.DNS_RESOLVER,
+    cnameTarget: cnameTarget(services.config, domain.app.subdomain),
+    allowedAddresses: allowedAddresses(services.config),
+  });
+  const now = new Date();
+  const updated = await services.db.domain.update({
+    where: { id: domain.id },
+    data: result.ok
+      ? { status: "verified", verifiedAt: domain.verifiedAt ?? now, lastCheckedAt: now, lastError: null }
+      : { status: domain.status === "verified" ? "verified" : "failed", lastCheckedAt: now, lastError: result.reason },
+    include: { app: { select: { name: true, subdomain: true, userId: true, status: true } } },
+  });
+  await recordAuditEvent(services.db, {
+    userId: actor.userId,
+    kind: "domain_verify",
+    context: actor.audit,
+    targetType: "domain",
+    targetId: domain.id,
+    metadata: { hostname: domain.hostname, ok: result.ok, reason: result.ok ? null : result.reason },
+  });
+  // Verified domains change the proxy's routes; hubs and pages react to app.changed.
+  if (result.ok) await publishAppChanged(services, { id: updated.appId, userId: updated.app.userId, status: updated.app.status });
+  return { ok: result.ok, reason: result.ok ? null : result.reason, domain: present(services.config, updated) };
+}
+
+export async function deleteDomain(services: Services, actor: Actor, domainId: number) {
+  const domain = await requireOwnedDomain(services.db, actor.userId, domainId);
+  await services.db.domain.deleteMany({ where: { id: domain.id, userId: actor.userId } });
+  if (domain.status === "verified") {
+    const app = await services.db.app.findUnique({ where: { id: domain.appId }, select: { id: true, userId: true, status: true } });
+    if (app) await publishAppChanged(services, app);
+  }
+  await recordAuditEvent(services.db, { userId: actor.userId, kind: "domain_delete", context: actor.audit, targetType: "domain", targetId: domain.id, metadata: { hostname: domain.hostname } });
+  return { id: domain.id };
+}

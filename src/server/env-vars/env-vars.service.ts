@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { requireOwnedApp, lockOwnedApp, type Tx } from "../apps/app-access";
+import type { Actor } from "../apps/actor";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { cipherContext } from "../crypto/secret-cipher";
+import { notFound, validation } from "../errors/domain-errors";
+import type { Services } from "../runtime/services";
+import { envKeyInput, envValueInput } from "./env-var-rules";
+import { DOTENV_MAX_BYTES, parseDotenv, type DotenvLineError } from "./parse-dotenv";
+import { writeEnvVars } from "./write-env-vars";
+
+export const MASK = "••••••••";
+
+/** Values are masked; `reveal` returns one value on request. */
+export async function listEnvVars(services: Services, actor: Actor, appId: number) {
+  await requireOwnedApp(services.db, actor.userId, appId);
+  const rows = await services.db.appEnvVar.findMany({ where: { appId }, orderBy: { key: "asc" } });
+  return rows.map((r) => ({ key: r.key, maskedValue: MASK, updatedAt: r.updatedAt }));
+}
+
+export async function revealEnvVar(services: Services, actor: Actor, appId: number, key: string) {
+  await requireOwnedApp(services.db, actor.userId, appId);
+  const row = await services.db.appEnvVar.findUnique({ where: { appId_key: { appId, key } } });
+  if (!row) throw notFound(`Env var ${key}`);
+  return { key, value: services.cipher.decrypt(row.value, cipherContext.envVar(appId, key)) };
+}
+
+export const setEnvVarInput = z.object({ appId: z.number().int(), key: envKeyInput, value: envValueInput });
+
+export async function setEnvVar(services: Services, actor: Actor, input: z.infer<typeof setEnvVarInput>) {
+  await services.db.$transaction(async (tx: Tx) => {
+    await lockOwnedApp(tx, actor.userId, input.appId);
+    await writeEnvVars(tx, services.cipher, input.appId, [{ key: input.key, value: input.value }]);
+  });
+  await recordAuditEvent(services.db, {
+    userId: actor.userId,
+    kind: "env_set",
+    context: actor.audit,
+    targetType: "app",
+    targetId: input.appId,
+    metadata: { keys: [input.key] },
+  });
+  return { key: input.key, appliesOnNextDeploy: true };
+}
+
+export async function deleteEnvVar(services: Services, actor: Actor, appId: number, key: string) {
+  const deleted = await services.db.$transaction(async (tx: Tx) => {
+    await lockOwnedApp(tx, actor.userId, appId);
+    return tx.appEnvVar.deleteMany({ where: { appId, key } });
+  });
+  if (deleted.count === 0) throw notFound(`Env var ${key}`);
+  await recordAuditEvent(services.db, {
+    userId: actor.userId,
+    kind: "env_delete",
+    context: actor.audit,
+    targetType: "app",
+    targetId: appId,
+    metadata: { keys: [key] },
+  });
+  return { key };
+}
+
+export type ImportResult =
+  | { ok: true; keys: string[] }
+  | { ok: false; errors: DotenvLineError[] };
+
+/**
+ * Applies pasted `.env` text all-or-nothing: any bad line means nothing is written and every bad
+ * line is reported, so the user fixes the paste and loses nothing.
+ */
+export async function importDotenv(services: Services, actor: Actor, appId: number, text: string): Promise<ImportResult> {
+  if (Buffer.byteLength(text, "utf8") > DOTENV_MAX_BYTES) {
+    throw validation(`The pasted text is too large (at most ${DOTENV_MAX_BYTES / 1024} KiB).`);
+  }
+  await requireOwnedApp(services.db, actor.userId, appId);
+  const parsed = parseDotenv(text);
+  if (parsed.errors.length > 0) return { ok: false, errors: parsed.errors };
+  if (parsed.entries.length === 0) throw validation("No KEY=value lines found in the pasted text.");
+  await services.db.$transaction(async (tx: Tx) => {
+    await lockOwnedApp(tx, actor.userId, appId);
+    await writeEnvVars(tx, services.cipher, appId, parsed.entries);
+  });
+  const keys = parsed.entries.map((e) => e.key);
+  await recordAuditEvent(services.db, {
+    userId: actor.userId,
+    kind: "env_set",
+    context: actor.audit,
+    targetType: "app",
+    targetId: appId,
+    metadata: { keys, source: "dotenv" },
+  });
+  return { ok: true, keys };
+}

@@ -1,0 +1,133 @@
+import type { Actor } from "../apps/actor";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { cipherContext } from "../crypto/secret-cipher";
+import { DomainError, notFound, validation } from "../errors/domain-errors";
+import type { Services } from "../runtime/services";
+import { signOAuthState, verifyOAuthState } from "./oauth-state";
+import { REPO_FULL_NAME } from "./providers/provider-http";
+import { callbackUrl, isConfigured, PROVIDERS } from "./providers/provider-registry";
+import { GIT_PROVIDERS, type GitProviderId, type OAuthTokens } from "./providers/provider-types";
+import type { Tx } from "../apps/app-access";
+
+function configuredProvider(services: Services, id: GitProviderId) {
+  const provider = PROVIDERS[id];
+  if (!isConfigured(services.config, provider)) {
+    throw new DomainError("PRECONDITION_FAILED", `${provider.label} is not set up on this platform (the operator has to configure its OAuth app).`);
+  }
+  return provider;
+}
+
+/** Every provider with whether the operator configured it and whether the user connected it. */
+export async function listConnections(services: Services, actor: Actor) {
+  const rows = await services.db.gitProviderToken.findMany({ where: { userId: actor.userId } });
+  return GIT_PROVIDERS.map((id) => {
+    const row = rows.find((r) => r.provider === id);
+    return {
+      id,
+      label: PROVIDERS[id].label,
+      configured: isConfigured(services.config, PROVIDERS[id]),
+      connected: !!row,
+      username: row?.username ?? null,
+      connectedAt: row?.createdAt ?? null,
+    };
+  });
+}
+
+/** The provider's authorize URL and the nonce the route keeps in a cookie until the callback. */
+export function beginConnect(services: Services, userId: number, id: GitProviderId) {
+  const provider = configuredProvider(services, id);
+  const { state, nonce } = signOAuthState(services.config.APP_SECRET, userId, id);
+  return { url: provider.authorizeUrl(services.config, { state, redirectUri: callbackUrl(services.config, id) }), nonce };
+}
+
+export async function completeConnect(
+  services: Services,
+  actor: Actor,
+  id: GitProviderId,
+  params: { code: string | null; state: string | null; nonce: string | undefined },
+) {
+  const provider = configuredProvider(services, id);
+  if (!params.code || !params.state || !verifyOAuthState(services.config.APP_SECRET, params.state, { userId: actor.userId, provider: id, nonce: params.nonce })) {
+    throw validation(`The ${provider.label} sign-in could not be confirmed (expired or started elsewhere). Start connecting again.`);
+  }
+  const tokens = await provider.exchangeCode(services.config, { code: params.code, redirectUri: callbackUrl(services.config, id) }).catch((err: Error) => {
+    if (err instanceof DomainError) throw err;
+    throw validation(`${provider.label} did not accept the sign-in: ${err.message.slice(0, 200)}. Start connecting again.`);
+  });
+  const username = await provider.username(services.config, tokens.accessToken);
+  await saveTokens(services, actor.userId, id, tokens, username);
+  await recordAuditEvent(services.db, { userId: actor.userId, kind: "git_token_connect", context: actor.audit, targetType: "git_provider", targetId: id, metadata: { username } });
+  return { provider: id, username };
+}
+
+export async function revokeConnection(services: Services, actor: Actor, id: GitProviderId) {
+  const deleted = await services.db.gitProviderToken.deleteMany({ where: { userId: actor.userId, provider: id } });
+  if (deleted.count === 0) throw notFound(`${PROVIDERS[id].label} connection`);
+  await recordAuditEvent(services.db, { userId: actor.userId, kind: "git_token_revoke", context: actor.audit, targetType: "git_provider", targetId: id });
+  return { provider: id };
+}
+
+function encryptedTokens(services: Services, userId: number, id: GitProviderId, tokens: OAuthTokens) {
+  const context = cipherContext.gitToken(userId, id);
+  return {
+    token: services.cipher.encrypt(tokens.accessToken, context),
+    refreshToken: tokens.refreshToken ? services.cipher.encrypt(tokens.refreshToken, `${context}:refresh`) : null,
+    scopes: tokens.scopes,
+    expiresAt: tokens.expiresAt,
+  };
+}
+
+async function saveTokens(services: Services, userId: number, id: GitProviderId, tokens: OAuthTokens, username: string) {
+  const data = { username, ...encryptedTokens(services, userId, id, tokens) };
+  await services.db.gitProviderToken.upsert({
+    where: { userId_provider: { userId, provider: id } },
+    create: { userId, provider: id, ...data },
+    update: data,
+  });
+}
+
+/** Refresh this long before expiry, so a token does not expire mid-request. */
+const REFRESH_MARGIN_MS = 60_000;
+
+/**
+ * The user's access token, refreshed first when the provider issued an expiring one. The row is
+ * locked while refreshing: providers that rotate refresh tokens accept each one only once.
+ */
+async function tokenFor(services: Services, actor: Actor, id: GitProviderId): Promise<string> {
+  const context = cipherContext.gitToken(actor.userId, id);
+  const row = await services.db.gitProviderToken.findUnique({ where: { userId_provider: { userId: actor.userId, provider: id } } });
+  if (!row) throw new DomainError("PRECONDITION_FAILED", `Connect ${PROVIDERS[id].label} first, or paste the repository URL.`);
+  const fresh = (r: { expiresAt: Date | null }) => !r.expiresAt || r.expiresAt.getTime() - REFRESH_MARGIN_MS > Date.now();
+  if (fresh(row)) return services.cipher.decrypt(row.token, context);
+  if (!row.refreshToken) {
+    throw new DomainError("PRECONDITION_FAILED", `Your ${PROVIDERS[id].label} connection expired. Disconnect and connect ${PROVIDERS[id].label} again.`);
+  }
+  return services.db.$transaction(async (tx: Tx) => {
+    await tx.$queryRaw`SELECT id FROM git_provider_tokens WHERE id = ${row.id} FOR UPDATE`;
+    const current = await tx.gitProviderToken.findUniqueOrThrow({ where: { id: row.id } });
+    if (fresh(current)) return services.cipher.decrypt(current.token, context);
+    const refreshToken = services.cipher.decrypt(current.refreshToken ?? "", `${context}:refresh`);
+    const tokens = await PROVIDERS[id].refresh(services.config, refreshToken).catch((err: Error) => {
+      if (err instanceof DomainError) throw err;
+      throw new DomainError("PRECONDITION_FAILED", `${PROVIDERS[id].label} refused to renew the connection. Disconnect and connect ${PROVIDERS[id].label} again.`);
+    });
+    await tx.gitProviderToken.update({
+      where: { id: row.id },
+      data: encryptedTokens(services, actor.userId, id, { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken }),
+    });
+    return tokens.accessToken;
+  });
+}
+
+export async function listProviderRepos(services: Services, actor: Actor, id: GitProviderId) {
+  const provider = configuredProvider(services, id);
+  return provider.repos(services.config, await tokenFor(services, actor, id));
+}
+
+export async function listProviderBranches(services: Services, actor: Actor, id: GitProviderId, fullName: string) {
+  if (!REPO_FULL_NAME.test(fullName) || fullName.split("/").some((p) => p === "." || p === "..")) {
+    throw validation("Repository must be given as owner/name.");
+  }
+  const provider = configuredProvider(services, id);
+  return provider.branches(services.config, await tokenFor(services, actor, id), fullName);
+}

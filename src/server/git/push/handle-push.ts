@@ -1,0 +1,133 @@
+import { createHash } from "node:crypto";
+import type { App } from "../../db/generated/client";
+import { recordAuditEvent } from "../../audit/record-audit-event";
+import { cipherContext } from "../../crypto/secret-cipher";
+import { DomainError } from "../../errors/domain-errors";
+import type { Services } from "../../runtime/services";
+import type { Tx } from "../../apps/app-access";
+import { enqueueDeployment } from "../../apps/deployments/enqueue-deployment";
+import { requestScheduling } from "../../apps/jobs/request-scheduling";
+import { publishAppChanged } from "../../apps/publish-app-changed";
+import { uniqueViolation } from "../../apps/unique-violation";
+import { isCommitSha } from "../git-ref";
+import { repoIdentity } from "../repo-url";
+import { deliveryIdOf, detectVendor } from "./detect-vendor";
+import { parsePushDelivery } from "./parse-push";
+import type { HeaderGet, PushEvent } from "./push-event";
+import { verifyPushSignature } from "./verify-push-signature";
+
+/** Push payloads are small; anything bigger is refused before it is parsed. */
+export const PUSH_BODY_MAX_BYTES = 1024 * 1024;
+
+export interface PushResult {
+  status: number;
+  body: { ok: boolean; message: string; deployed?: { appId: number; deploymentId: number }[]; skipped?: { appId: number; reason: string }[] };
+}
+
+const reply = (status: number, ok: boolean, message: string, extra: Partial<PushResult["body"]> = {}): PushResult => ({
+  status,
+  body: { ok, message, ...extra },
+});
+
+/**
+ * A push webhook delivered to one app's endpoint. Checked in order: endpoint exists and has a
+ * secret, vendor known, signature or token valid (constant time), delivery not seen before, repo
+ * and branch tracked. Then seed 003's fan-out: every auto-deploy app of the same owner tracking
+ * this repository and branch gets its own deployment, each in its own transaction so one app's
+ * failure (say, a deploy already running) does not stop the others.
+ */
+export async function handlePushWebhook(services: Services, webhookId: string, header: HeaderGet, body: Buffer): Promise<PushResult> {
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(webhookId)) return reply(404, false, "Unknown webhook endpoint.");
+  const app = await services.db.app.findFirst({ where: { webhookId, deletedAt: null } });
+  if (!app) return reply(404, false, "Unknown webhook endpoint.");
+  if (!app.webhookSecret) return reply(403, false, "This endpoint has no secret configured; deliveries are refused.");
+  if (body.length > PUSH_BODY_MAX_BYTES) return reply(413, false, "Payload too large.");
+
+  const vendor = detectVendor(header);
+  if (!vendor) return reply(400, false, "Unrecognised sender: expected a GitHub, GitLab, Gitea/Forgejo/Codeberg or Bitbucket webhook.");
+  const secret = services.cipher.decrypt(app.webhookSecret, cipherContext.appWebhookSecret(app.id));
+  const signature = verifyPushSignature(vendor, header, body, secret);
+  if (!signature.ok) {
+    services.log.warn({ appId: app.id, vendor, reason: signature.reason }, "push webhook refused");
+    return reply(401, false, `Signature check failed: ${signature.reason}.`);
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch {
+    return reply(400, false, "Body is not JSON; set the webhook's content type to application/json.");
+  }
+  const parsed = parsePushDelivery(vendor, header, json);
+  if (parsed.kind === "ping") return reply(200, true, "Pong: the endpoint and secret work.");
+  if (parsed.kind === "ignored") return reply(202, true, `Ignored: ${parsed.reason}.`);
+
+  const deliveryId = deliveryIdOf(vendor, header) ?? `sha256:${createHash("sha256").update(body).digest("hex")}`;
+  try {
+    await services.db.gitPushDelivery.create({ data: { provider: vendor, deliveryId: `${webhookId}:${deliveryId}`.slice(0, 300) } });
+  } catch (err) {
+    if (uniqueViolation(err)) return reply(200, true, "Duplicate delivery ignored.");
+    throw err;
+  }
+
+  const event = parsed.event;
+  if (!app.autoDeploy) return reply(202, true, "Ignored: auto-deploy is off for this app.");
+  if (event.deleted) return reply(202, true, "Ignored: the branch was deleted.");
+  if (!event.branch) return reply(202, true, "Ignored: only branch pushes are deployed.");
+  if (event.branch !== app.branch) return reply(202, true, `Ignored: branch ${event.branch} is not tracked (this app deploys ${app.branch}).`);
+  const identities = new Set(event.repoUrls.map(repoIdentity).filter((x): x is string => !!x));
+  const ownRepo = repoIdentity(app.repoUrl);
+  if (!ownRepo || !identities.has(ownRepo)) return reply(202, true, "Ignored: the pushed repository is not the one this app tracks.");
+
+  return fanOut(services, app, event, identities);
+}
+
+async function fanOut(services: Services, origin: App, event: PushEvent, identities: Set<string>): Promise<PushResult> {
+  const candidates = await services.db.app.findMany({
+    where: { userId: origin.userId, deletedAt: null, autoDeploy: true, branch: event.branch! },
+    orderBy: { id: "asc" },
+  });
+  const targets = candidates.filter((a) => {
+    const id = repoIdentity(a.repoUrl);
+    return id !== null && identities.has(id);
+  });
+  const owner = await services.db.user.findUniqueOrThrow({ where: { id: origin.userId }, select: { plan: true, email: true } });
+  const plan = services.plans.for(owner.plan);
+  const commitSha = isCommitSha(event.commitSha) ? event.commitSha : "";
+  const triggeredBy = `${event.vendor} push${event.pusher ? ` by ${event.pusher.slice(0, 100)}` : ""}`;
+  const deployed: { appId: number; deploymentId: number }[] = [];
+  const skipped: { appId: number; reason: string }[] = [];
+
+  for (const target of targets) {
+    try {
+      const deployment = await services.db.$transaction(async (tx: Tx) => {
+        const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM apps WHERE id = ${target.id} AND deleted_at IS NULL AND auto_deploy FOR UPDATE`;
+        if (locked.length === 0) throw new DomainError("PRECONDITION_FAILED", "auto-deploy was turned off");
+        const app = await tx.app.findUniqueOrThrow({ where: { id: target.id } });
+        return enqueueDeployment(tx, services, {
+          app,
+          plan,
+          actor: null,
+          trigger: "push",
+          triggeredBy,
+          commit: { sha: commitSha, message: event.commitMessage, branch: event.branch! },
+        });
+      });
+      deployed.push({ appId: target.id, deploymentId: deployment.id });
+      await recordAuditEvent(services.db, {
+        userId: target.userId,
+        kind: "app_deploy",
+        targetType: "deployment",
+        targetId: deployment.id,
+        metadata: { appId: target.id, trigger: "push", vendor: event.vendor, commitSha },
+      }).catch(() => undefined);
+      await publishAppChanged(services, { id: target.id, userId: target.userId, status: "deploying" });
+    } catch (err) {
+      const reason = err instanceof DomainError ? err.message : "internal error";
+      if (!(err instanceof DomainError)) services.log.error({ err, appId: target.id }, "push deploy failed");
+      skipped.push({ appId: target.id, reason });
+    }
+  }
+  if (deployed.length > 0) await requestScheduling(services);
+  return reply(202, true, `Deploying ${deployed.length} app${deployed.length === 1 ? "" : "s"}${skipped.length ? `, ${skipped.length} skipped` : ""}.`, { deployed, skipped });
+}

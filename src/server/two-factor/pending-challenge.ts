@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+import type { AccountDeps } from "../auth/account-deps";
+import { sha256Hex } from "../crypto/api-key";
+import { clearCookie, readCookie, serializeCookie } from "../http/cookies";
+import { cookiesAreSecure } from "../http/cookie-security";
+
+export const PENDING_COOKIE = "wh_2fa_pending";
+export const PENDING_TTL_SECONDS = 10 * 60;
+/** Wrong codes allowed against one challenge before it is thrown away. */
+export const PENDING_MAX_ATTEMPTS = 5;
+
+/** Seed CreatePendingTOTP: an opaque token in the cookie, its hash in pending_totps. */
+export async function createPendingChallenge(deps: Pick<AccountDeps, "db" | "config" | "now">, userId: number, provider: "password" | "google"): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  await deps.db.pendingTotp.create({
+    data: { tokenHash: sha256Hex(token), userId, provider, expiresAt: new Date(deps.now().getTime() + PENDING_TTL_SECONDS * 1000) },
+  });
+  return serializeCookie(PENDING_COOKIE, token, { maxAgeSeconds: PENDING_TTL_SECONDS, secure: cookiesAreSecure(deps.config) });
+}
+
+export function pendingClearCookie(config: AccountDeps["config"]): string {
+  return clearCookie(PENDING_COOKIE, cookiesAreSecure(config));
+}
+
+export function readPendingToken(cookieHeader: string | null): string | null {
+  const token = readCookie(cookieHeader, PENDING_COOKIE);
+  return token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : null;
+}
+
+export interface PendingChallenge {
+  id: number;
+  userId: number;
+  provider: string;
+  attempts: number;
+}
+
+/** The live challenge for a cookie token, or null (unknown, expired or used up). */
+export async function findPendingChallenge(deps: Pick<AccountDeps, "db" | "now">, token: string | null): Promise<PendingChallenge | null> {
+  if (!token) return null;
+  const row = await deps.db.pendingTotp.findUnique({ where: { tokenHash: sha256Hex(token) } });
+  if (!row || row.expiresAt <= deps.now() || row.attempts >= PENDING_MAX_ATTEMPTS) return null;
+  return { id: row.id, userId: row.userId, provider: row.provider, attempts: row.attempts };
+}
+
+/** Counts a wrong code; the challenge dies after PENDING_MAX_ATTEMPTS. */
+export async function recordFailedAttempt(deps: Pick<AccountDeps, "db">, id: number): Promise<void> {
+  const row = await deps.db.pendingTotp.update({ where: { id }, data: { attempts: { increment: 1 } } }).catch(() => null);
+  if (row && row.attempts >= PENDING_MAX_ATTEMPTS) await deps.db.pendingTotp.deleteMany({ where: { id } });
+}
+
+/**
+ * Seed ConsumePendingTOTP: deletes the row and reports whether this caller deleted it, so two
+ * concurrent completions of one challenge produce one session.
+ */
+export async function consumePendingChallenge(deps: Pick<AccountDeps, "db" | "now">, id: number): Promise<boolean> {
+  const result = await deps.db.pendingTotp.deleteMany({ where: { id, expiresAt: { gt: deps.now() } } });
+  return result.count === 1;
+}

@@ -1,0 +1,78 @@
+import { cipherContext } from "../crypto/secret-cipher";
+import { DomainError, notFound, validation } from "../errors/domain-errors";
+import type { Services } from "../runtime/services";
+import { detectChannel } from "./webhook-channels";
+import { createWebhookSchema, MAX_WEBHOOKS_PER_USER, updateWebhookSchema, type CreateWebhookInput, type UpdateWebhookInput } from "./webhook-input";
+import { generateWebhookSecret } from "./webhook-signature";
+import { validateWebhookUrl, type GuardOptions } from "./ssrf-guard";
+
+type Deps = Pick<Services, "db" | "cipher" | "config">;
+
+/** Columns the dashboard sees; the secret only through reveal. */
+const PUBLIC_FIELDS = {
+  id: true, name: true, url: true, channel: true, events: true, active: true, disabledReason: true,
+  totalDeliveries: true, failedDeliveries: true, lastDeliveryAt: true, lastStatus: true, createdAt: true,
+} as const;
+
+export function guardOptions(deps: Pick<Services, "config">, extra: GuardOptions = {}): GuardOptions {
+  return { allowCidrs: deps.config.WEBHOOK_ALLOW_CIDRS, ...extra };
+}
+
+async function checkedUrl(raw: string, guard: GuardOptions): Promise<URL> {
+  try {
+    return await validateWebhookUrl(raw, guard);
+  } catch (err) {
+    throw validation((err as Error).message, { field: "url" });
+  }
+}
+
+export async function listWebhooks(deps: Deps, userId: number) {
+  return deps.db.webhook.findMany({ where: { userId }, select: PUBLIC_FIELDS, orderBy: { createdAt: "asc" } });
+}
+
+/** Creates an endpoint with a fresh `whsec_` secret (stored encrypted, bound to the user). */
+export async function createWebhook(deps: Deps, userId: number, raw: CreateWebhookInput, guard: GuardOptions = guardOptions(deps)) {
+  const input = createWebhookSchema.parse(raw);
+  const url = await checkedUrl(input.url, guard);
+  if ((await deps.db.webhook.count({ where: { userId } })) >= MAX_WEBHOOKS_PER_USER) {
+    throw new DomainError("LIMIT_REACHED", `You can have up to ${MAX_WEBHOOKS_PER_USER} webhooks. Delete one you no longer use first.`);
+  }
+  const secret = generateWebhookSecret();
+  return deps.db.webhook.create({
+    data: {
+      userId,
+      name: input.name || url.hostname,
+      url: url.toString(),
+      channel: input.channel ?? detectChannel(url),
+      events: [...new Set(input.events)],
+      secret: deps.cipher.encrypt(secret, cipherContext.webhookSecret(userId)),
+    },
+    select: PUBLIC_FIELDS,
+  });
+}
+
+export async function updateWebhook(deps: Deps, userId: number, raw: UpdateWebhookInput, guard: GuardOptions = guardOptions(deps)) {
+  const input = updateWebhookSchema.parse(raw);
+  const existing = await deps.db.webhook.findFirst({ where: { id: input.id, userId }, select: { id: true } });
+  if (!existing) throw notFound("Webhook");
+  const url = input.url !== undefined ? (await checkedUrl(input.url, guard)).toString() : undefined;
+  const reenabled = input.active === true;
+  return deps.db.webhook.update({
+    where: { id: existing.id },
+    data: {
+      name: input.name,
+      url,
+      channel: input.channel,
+      events: input.events ? [...new Set(input.events)] : undefined,
+      active: input.active,
+      ...(reenabled ? { disabledReason: null } : {}),
+      ...(input.active === false ? { disabledReason: "Paused by you." } : {}),
+    },
+    select: PUBLIC_FIELDS,
+  });
+}
+
+export async function deleteWebhook(deps: Deps, userId: number, id: number): Promise<void> {
+  const { count } = await deps.db.webhook.deleteMany({ where: { id, userId } });
+  if (count === 0) throw notFound("Webhook");
+}

@@ -1,0 +1,41 @@
+import type { CompletedJob } from "./complete-job";
+import { invalidateAppCache, publishQuietly, type WorkerServiceDeps } from "./hub-deps";
+
+/**
+ * What follows a committed job result: cache invalidation, live-page notifications, and the
+ * platform events (seed emitJobEvent: deployment events for deploy and restart jobs only).
+ */
+export async function afterJobCompleted(deps: WorkerServiceDeps, done: CompletedJob): Promise<void> {
+  await invalidateAppCache(deps.cache, done.appId, done.userId);
+  publishQuietly(
+    deps,
+    deps.bus.publish("job.updated", {
+      jobId: done.jobId,
+      appId: done.appId,
+      deploymentId: done.deploymentId,
+      status: done.status,
+      progress: done.status === "completed" ? 100 : 0,
+      message: done.error ?? "",
+    }),
+    "job.updated",
+  );
+  if (done.userId) {
+    publishQuietly(deps, deps.bus.publish("app.changed", { appId: done.appId, userId: done.userId, status: done.appStatus }), "app.changed");
+  }
+  if ((done.type === "deploy" || done.type === "restart") && done.userId) {
+    await deps.events.emit({
+      type: done.status === "completed" ? "deployment.succeeded" : "deployment.failed",
+      userId: done.userId,
+      appId: done.appId,
+      data: {
+        appName: done.appName,
+        subdomain: done.subdomain,
+        deploymentId: done.deploymentId,
+        jobType: done.type,
+        commitSha: done.commitSha,
+        commitMessage: done.commitMessage,
+        ...(done.error ? { error: done.error } : {}),
+      },
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export interface SignedFields {
+  type: string;
+  seq: number;
+  ts: number;
+  re: number;
+  data: string;
+}
+
+/** The exact bytes that are MACed: `"v1\n" + type + "\n" + seq + "\n" + ts + "\n" + re + "\n" + data`. */
+export function signingInput(f: SignedFields): string {
+  return `v1\n${f.type}\n${f.seq}\n${f.ts}\n${f.re}\n${f.data}`;
+}
+
+/** base64url (no padding) of HMAC-SHA256(K, signing input); K is the 32-byte sha256 of the API key. */
+export function signFrame(key: Buffer, f: SignedFields): string {
+  return createHmac("sha256", key).update(signingInput(f), "utf8").digest("base64url");
+}
+
+/** Constant-time check of `sig` against the expected MAC. */
+export function verifyFrameSignature(key: Buffer, f: SignedFields, sig: string): boolean {
+  const expected = createHmac("sha256", key).update(signingInput(f), "utf8").digest();
+  const given = Buffer.from(sig, "base64url");
+  if (given.length !== expected.length) {
+    // Still spend the comparison so a length mismatch is not faster than a content mismatch.
+    timingSafeEqual(expected, expected);
+    return false;
+  }
+  return timingSafeEqual(given, expected);
+}

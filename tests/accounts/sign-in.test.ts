@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveCaller } from "../../src/server/auth/resolve-caller";
+import { signInWithPassword } from "../../src/server/auth/sign-in-password";
+import { signOut } from "../../src/server/auth/sign-out";
+import { signUp } from "../../src/server/auth/sign-up";
+import { DomainError } from "../../src/server/errors/domain-errors";
+import { accountFixture, browser, cookieFrom, type AccountFixture } from "./account-fixture";
+
+let f: AccountFixture;
+const services = () => ({ config: f.config, db: f.deps.db, log: f.deps.log });
+
+beforeAll(async () => {
+  f = await accountFixture({ env: { ADMIN_EMAILS: "second-admin@example.com" } });
+});
+afterAll(async () => f.close());
+
+describe("sign-up", () => {
+  it("makes the first account the admin, later ones users, ADMIN_EMAILS admins", async () => {
+    const first = await signUp(f.deps, { email: "Owner@Example.com", password: "correct horse battery" }, browser);
+    const second = await signUp(f.deps, { email: "user@example.com", password: "another good passphrase" }, browser);
+    const third = await signUp(f.deps, { email: "second-admin@example.com", password: "yet another passphrase" }, browser);
+    const roles = await f.deps.db.user.findMany({ where: { id: { in: [first.userId, second.userId, third.userId] } }, orderBy: { id: "asc" } });
+    expect(roles.map((u) => [u.email, u.role])).toEqual([
+      ["owner@example.com", "admin"],
+      ["user@example.com", "user"],
+      ["second-admin@example.com", "admin"],
+    ]);
+    expect(roles[0]!.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it("refuses a duplicate email, short and breached-looking passwords with what to do", async () => {
+    await expect(signUp(f.deps, { email: "owner@example.com", password: "some other passphrase" }, browser)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(signUp(f.deps, { email: "x@example.com", password: "short" }, browser)).rejects.toThrow(/at least 10 characters/);
+    await expect(signUp(f.deps, { email: "y@example.com", password: "Password123" }, browser)).rejects.toThrow(/breach lists/);
+    await expect(signUp(f.deps, { email: "not-an-email", password: "correct horse battery" }, browser)).rejects.toThrow();
+  });
+
+  it("signs the new account in with a cookie for a live session", async () => {
+    const res = await signUp(f.deps, { email: "fresh@example.com", password: "minty lemon stairs" }, browser);
+    const caller = await resolveCaller(services(), null, cookieFrom(res.setCookie), undefined, { now: f.clock.now() });
+    expect(caller.user?.email).toBe("fresh@example.com");
+    expect(res.setCookie).toMatch(/HttpOnly/);
+    expect(res.setCookie).toMatch(/SameSite=Lax/);
+    // Plain http on localhost: not Secure, so no __Host- prefix either.
+    expect(res.setCookie).toMatch(/^wh_session=/);
+  });
+});
+
+describe("password sign-in", () => {
+  it("creates a new session (new token) per sign-in and records the login", async () => {
+    const a = await signInWithPassword(f.deps, { email: "user@example.com", password: "another good passphrase" }, browser);
+    const b = await signInWithPassword(f.deps, { email: "USER@example.com ", password: "another good passphrase" }, browser);
+    expect(a.status).toBe("signed_in");
+    expect(b.status).toBe("signed_in");
+    expect(a.setCookie).not.toBe(b.setCookie);
+    const row = await f.deps.db.session.findUniqueOrThrow({ where: { id: (a as { sessionId: number }).sessionId } });
+    expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.ip).toBe(browser.ip);
+    expect(row.browser).toMatch(/Chrome/);
+    expect(row.os).toMatch(/Linux/);
+    const logins = await f.deps.db.auditEvent.count({ where: { userId: row.userId, kind: "login" } });
+    expect(logins).toBeGreaterThanOrEqual(2);
+  });
+
+  it("gives one answer for a wrong password and an unknown email", async () => {
+    const wrong = await signInWithPassword(f.deps, { email: "user@example.com", password: "not the password" }, browser).catch((e) => e);
+    const unknown = await signInWithPassword(f.deps, { email: "nobody@example.com", password: "not the password" }, browser).catch((e) => e);
+    expect(wrong).toBeInstanceOf(DomainError);
+    expect(unknown).toBeInstanceOf(DomainError);
+    expect(wrong.message).toBe(unknown.message);
+    expect(wrong.code).toBe("UNAUTHORIZED");
+  });
+
+  it("sign-out revokes the row and clears the cookie; the old cookie is then signed out", async () => {
+    const res = await signInWithPassword(f.deps, { email: "user@example.com", password: "another good passphrase" }, browser);
+    const cookie = cookieFrom(res.setCookie);
+    const cleared = await signOut(f.deps, cookie, browser);
+    expect(cleared).toMatch(/^wh_session=;.*Max-Age=0/);
+    const headers = new Headers();
+    const after = await resolveCaller(services(), null, cookie, headers, { now: f.clock.now() });
+    expect(after.user).toBeNull();
+    expect(headers.get("set-cookie")).toMatch(/wh_session=;.*Max-Age=0/);
+    expect(await f.deps.db.auditEvent.count({ where: { kind: "logout" } })).toBe(1);
+  });
+});

@@ -1,0 +1,69 @@
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import WebSocket, { WebSocketServer } from "ws";
+
+/**
+ * Sits between an agent and the real hub: forwards HTTP and WebSocket traffic, and lets a test
+ * rewrite hub → agent frames in flight (a man in the middle, to prove tampered frames are refused).
+ */
+export class TamperingProxy {
+  tamper: ((frame: string) => string) | null = null;
+  private readonly server: Server;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly sockets = new Set<WebSocket>();
+
+  private constructor(private readonly hubUrl: string) {
+    this.server = createServer((req, res) => {
+      const upstream = request(new URL(req.url ?? "/", hubUrl), { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on("error", () => res.writeHead(502).end());
+      req.pipe(upstream);
+    });
+    this.server.on("upgrade", (req, socket, head) => {
+      const target = new URL(req.url ?? "/", hubUrl);
+      target.protocol = "ws:";
+      const upstream = new WebSocket(target, { headers: { authorization: req.headers.authorization ?? "" } });
+      upstream.once("unexpected-response", (_r, res) => {
+        socket.end(`HTTP/1.1 ${res.statusCode} Refused\r\nconnection: close\r\n\r\n`);
+      });
+      upstream.once("error", () => socket.destroy());
+      upstream.once("open", () => {
+        this.wss.handleUpgrade(req, socket, head, (client) => {
+          this.sockets.add(client);
+          this.sockets.add(upstream);
+          upstream.on("message", (data) => {
+            const text = data.toString("utf8");
+            client.send(this.tamper ? this.tamper(text) : text);
+          });
+          client.on("message", (data) => upstream.readyState === WebSocket.OPEN && upstream.send(data.toString("utf8")));
+          upstream.on("close", () => client.close());
+          client.on("close", () => upstream.close());
+        });
+      });
+    });
+  }
+
+  static async start(hubUrl: string): Promise<TamperingProxy> {
+    const proxy = new TamperingProxy(hubUrl);
+    await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Drops every proxied connection (the agent reconnects). */
+  dropConnections(): void {
+    for (const s of this.sockets) s.terminate();
+    this.sockets.clear();
+  }
+
+  async close(): Promise<void> {
+    this.dropConnections();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

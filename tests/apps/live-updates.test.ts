@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAppHarness, type AppHarness, type TestUser } from "./helpers/app-harness";
+
+type Tracked<T> = [string, T, symbol] | { id: string; data: T };
+const idOf = <T>(e: Tracked<T>) => (Array.isArray(e) ? e[0] : e.id);
+const dataOf = <T>(e: Tracked<T>) => (Array.isArray(e) ? e[1] : e.data);
+
+/** Reads `count` events from a subscription, then closes it (as a page navigating away would). */
+async function take<T>(iterable: AsyncIterable<unknown>, count: number, timeoutMs = 10_000): Promise<Tracked<T>[]> {
+  const it = iterable[Symbol.asyncIterator]();
+  const out: Tracked<T>[] = [];
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (out.length < count) {
+      const next = await Promise.race([
+        it.next(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${out.length} events`)), Math.max(1, deadline - Date.now()))),
+      ]);
+      if (next.done) break;
+      out.push(next.value as Tracked<T>);
+    }
+  } finally {
+    void it.return?.(undefined);
+  }
+  return out;
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+describe("live updates over the bus", () => {
+  let h: AppHarness;
+  let u: TestUser;
+  let appId: number;
+
+  beforeAll(async () => {
+    h = await startAppHarness();
+    u = await h.user("pro");
+    appId = (await u.caller.apps.create({ name: "live-logs-app", repoUrl: "https://github.com/acme/live.git" })).app.id;
+  });
+  afterAll(async () => h.close());
+
+  async function persistLines(lines: { stream: "stdout" | "stderr"; line: string }[]) {
+    const rows = [];
+    for (const l of lines) rows.push(await h.tdb.db.runtimeLog.create({ data: { appId, ts: new Date(), stream: l.stream, line: l.line } }));
+    return rows.map((r) => ({ id: r.id.toString(), ts: r.ts.getTime(), stream: r.stream, line: r.line }));
+  }
+
+  it("runtime logs: persisted replay, then live lines; a reconnect with lastEventId repeats nothing", async () => {
+    const early = await persistLines([{ stream: "stdout", line: "booting" }, { stream: "stderr", line: "warning: cold cache" }]);
+    const sub = await u.caller.apps.onRuntimeLogs({ appId });
+    const reading = take<{ line: string }>(sub, 4);
+    await settle();
+    const live = await persistLines([{ stream: "stdout", line: "listening on 8080" }, { stream: "stdout", line: "GET / 200" }]);
+    // The hub publishes after persisting; one message carries a line already replayed (a duplicate) too.
+    await h.services.bus.publish("app.logs", { appId, lines: [early[1]!, ...live] });
+    const events = await reading;
+    expect(events.map((e) => dataOf(e).line)).toEqual(["booting", "warning: cold cache", "listening on 8080", "GET / 200"]);
+    expect(events.map(idOf)).toEqual([...early, ...live].map((l) => l.id));
+
+    const more = await persistLines([{ stream: "stdout", line: "after reconnect" }]);
+    const resumed = await u.caller.apps.onRuntimeLogs({ appId, lastEventId: live[0]!.id });
+    const again = await take<{ line: string }>(resumed, 2);
+    expect(again.map((e) => dataOf(e).line)).toEqual(["GET / 200", "after reconnect"]);
+    expect(idOf(again[1]!)).toBe(more[0]!.id);
+  });
+
+  it("runtime logs: stream and text filters apply to replay, live lines and the list query", async () => {
+    const sub = await u.caller.apps.onRuntimeLogs({ appId, filter: { stream: "stderr", search: "WARNING" } });
+    const reading = take<{ line: string }>(sub, 2);
+    await settle();
+    const live = await persistLines([{ stream: "stdout", line: "warning on stdout" }, { stream: "stderr", line: "another Warning" }]);
+    await h.services.bus.publish("app.logs", { appId, lines: live });
+    expect((await reading).map((e) => dataOf(e).line)).toEqual(["warning: cold cache", "another Warning"]);
+    const listed = await u.caller.apps.runtimeLogs({ appId, filter: { search: "reconnect" } });
+    expect(listed.map((l) => l.line)).toEqual(["after reconnect"]);
+  });
+
+  it("build log: stored text first, then chunks; resuming at an offset repeats nothing", async () => {
+    const d = await u.caller.apps.deploy({ appId });
+    await h.tdb.db.deployment.update({ where: { id: d.id }, data: { buildLogs: "Cloning…\n" } });
+    const sub = await u.caller.deployments.onBuildLog({ deploymentId: d.id });
+    const reading = take<{ offset: number; chunk: string }>(sub, 3);
+    await settle();
+    await h.services.bus.publish("deployment.log", { deploymentId: d.id, appId, offset: 0, chunk: "Cloning…\n" });
+    await h.services.bus.publish("deployment.log", { deploymentId: d.id, appId, offset: 9, chunk: "npm ci\n" });
+    await h.services.bus.publish("deployment.log", { deploymentId: d.id, appId, offset: 16, chunk: "built\n" });
+    const events = await reading;
+    expect(events.map((e) => dataOf(e).chunk).join("")).toBe("Cloning…\nnpm ci\nbuilt\n");
+    expect(events.map(idOf)).toEqual(["9", "16", "22"]);
+
+    await h.tdb.db.deployment.update({ where: { id: d.id }, data: { buildLogs: "Cloning…\nnpm ci\nbuilt\n" } });
+    const resumed = await u.caller.deployments.onBuildLog({ deploymentId: d.id, lastEventId: "16" });
+    const rest = await take<{ offset: number; chunk: string }>(resumed, 1);
+    expect(dataOf(rest[0]!)).toEqual({ offset: 16, chunk: "built\n" });
+  });
+
+  it("deploy progress: the current job first, then each change; app status changes reach the owner only", async () => {
+    const job = await h.tdb.db.job.findFirstOrThrow({ where: { appId }, orderBy: { id: "desc" } });
+    const progress = await u.caller.apps.onDeployProgress({ appId });
+    const reading = take<{ status: string; progress: number }>(progress, 3);
+    const status = await u.caller.apps.onStatus();
+    const statusReading = take<{ appId: number; status: string }>(status, 1);
+    const stranger = await h.user("pro");
+    const strangerStatus = await stranger.caller.apps.onStatus();
+    const strangerReading = take(strangerStatus, 1, 1_500);
+    await settle();
+    const base = { jobId: job.id, appId, deploymentId: job.deploymentId, message: "" };
+    await h.services.bus.publish("job.updated", { ...base, status: "processing", progress: 40, message: "building" });
+    await h.services.bus.publish("job.updated", { ...base, status: "processing", progress: 40, message: "building" });
+    await h.services.bus.publish("job.updated", { ...base, status: "completed", progress: 100 });
+    await h.services.bus.publish("app.changed", { appId, userId: u.id, status: "running" });
+    const events = await reading;
+    expect(events.map((e) => [dataOf(e).status, dataOf(e).progress])).toEqual([["pending", 0], ["processing", 40], ["completed", 100]]);
+    expect(dataOf((await statusReading)[0]!)).toMatchObject({ appId, status: "running" });
+    await expect(strangerReading).rejects.toThrow(/timed out after 0 events/);
+  });
+
+  it("apps.list and apps.get show live usage from the hubs' stats snapshots, and drop stale ones", async () => {
+    expect((await u.caller.apps.list())[0]!.live).toBeNull();
+    const stat = { appId, workerId: 1, cpuPct: 12.5, memBytes: 64 * 1048576, memLimit: 512 * 1048576, netMbps: 0.4, netTotalBytes: 1000, diskMbps: 0 };
+    await h.services.bus.publish("stats.snapshot", { at: Date.now(), apps: [{ ...stat, updatedAt: Date.now() }] });
+    const deadline = Date.now() + 5_000;
+    while (!(await u.caller.apps.list())[0]!.live && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect((await u.caller.apps.list())[0]!.live).toMatchObject({ cpuPct: 12.5, memBytes: 64 * 1048576 });
+    expect((await u.caller.apps.get({ appId })).live).toMatchObject({ cpuPct: 12.5 });
+    await h.services.bus.publish("stats.snapshot", { at: Date.now(), apps: [{ ...stat, updatedAt: Date.now() - 120_000 }] });
+    await settle();
+    expect((await u.caller.apps.get({ appId })).live).toBeNull();
+  });
+});

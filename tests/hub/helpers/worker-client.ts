@@ -1,0 +1,125 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies from the wire; the assertions check their shape */
+import WebSocket from "ws";
+import { hashApiKeyBytes } from "../../../src/server/crypto/api-key";
+import { envelopeSchema, type Envelope } from "../../../src/server/workers/protocol/envelope";
+import { encodeFrame } from "../../../src/server/workers/protocol/frame-codec";
+import { verifyFrameSignature } from "../../../src/server/workers/protocol/frame-signature";
+
+export interface ReceivedFrame {
+  type: string;
+  seq: number;
+  re: number;
+  data: any;
+  envelope: Envelope;
+}
+
+/** A test worker speaking the real protocol: signs what it sends, verifies what it receives. */
+export class TestWorker {
+  readonly frames: ReceivedFrame[] = [];
+  seq = 0;
+  closeCode: number | undefined;
+  closeReason = "";
+  badHubFrames = 0;
+  private waiters: { pred: (f: ReceivedFrame) => boolean; resolve: (f: ReceivedFrame) => void }[] = [];
+  private readonly closed: Promise<number>;
+  readonly key: Buffer;
+
+  private constructor(
+    readonly ws: WebSocket,
+    apiKey: string,
+  ) {
+    this.key = hashApiKeyBytes(apiKey);
+    ws.on("message", (raw) => {
+      const env = envelopeSchema.safeParse(JSON.parse(raw.toString()));
+      if (!env.success || !verifyFrameSignature(this.key, env.data, env.data.sig)) {
+        this.badHubFrames++;
+        return;
+      }
+      const f: ReceivedFrame = { type: env.data.type, seq: env.data.seq, re: env.data.re, data: JSON.parse(env.data.data), envelope: env.data };
+      this.frames.push(f);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.pred(f)) return true;
+        w.resolve(f);
+        return false;
+      });
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on("close", (code, reason) => {
+        this.closeCode = code;
+        this.closeReason = reason.toString();
+        resolve(code);
+      }),
+    );
+  }
+
+  /** Connects with `token` (JWT or raw key) and waits for `welcome`. */
+  static async connect(baseUrl: string, token: string, apiKey: string, options: { waitWelcome?: boolean } = {}): Promise<TestWorker> {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/v1/workers/ws`, { headers: { authorization: `Bearer ${token}` } });
+    const client = new TestWorker(ws, apiKey);
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.once("error", reject);
+    });
+    if (options.waitWelcome !== false) await client.waitFor((f) => f.type === "welcome");
+    return client;
+  }
+
+  send(type: string, payload: unknown, overrides: { seq?: number; ts?: number; re?: number } = {}): number {
+    const seq = overrides.seq ?? ++this.seq;
+    this.ws.send(encodeFrame(this.key, { type, seq, ts: overrides.ts, re: overrides.re, payload }));
+    return seq;
+  }
+
+  sendRaw(text: string | Buffer, binary = false): void {
+    this.ws.send(text, { binary });
+  }
+
+  waitFor(pred: (f: ReceivedFrame) => boolean, timeoutMs = 10_000): Promise<ReceivedFrame> {
+    const found = this.frames.find(pred);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching frame within ${timeoutMs} ms; last frames: ${JSON.stringify(this.frames.slice(-10).map((f) => [f.type, f.re, f.data?.code]))}` +
+                `; close code ${this.closeCode ?? "none"}; unverifiable hub frames ${this.badHubFrames}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.waiters.push({
+        pred,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+      });
+    });
+  }
+
+  /** The error answering `seq`. */
+  errorFor(seq: number, timeoutMs?: number): Promise<ReceivedFrame> {
+    return this.waitFor((f) => f.type === "error" && f.re === seq, timeoutMs);
+  }
+
+  errors(): ReceivedFrame[] {
+    return this.frames.filter((f) => f.type === "error");
+  }
+
+  /** Sends a heartbeat and waits until the hub has processed every earlier frame (frames are serial). */
+  async roundTrip(timeoutMs?: number): Promise<void> {
+    // An unknown type is answered after everything sent before it has been processed.
+    const seq = this.send("zz_ping_probe", {});
+    await this.errorFor(seq, timeoutMs);
+  }
+
+  waitClose(timeoutMs = 10_000): Promise<number> {
+    return Promise.race([this.closed, new Promise<number>((_, reject) => setTimeout(() => reject(new Error("not closed in time")), timeoutMs))]);
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
