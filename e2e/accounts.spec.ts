@@ -123,9 +123,22 @@ test("a sign-in from another IP emails a revoke link; GET/HEAD change nothing; t
   await page.goto(link.replace(/token=(\d)/, (_m, d: string) => `token=${d === "9" ? "8" : "9"}`));
   await expect(page.getByTestId("revoke-refused")).toBeVisible();
 
+  // A cross-site POST of the right token is refused like any bad link, and so is sign-out.
+  const token = new URL(link).searchParams.get("token")!;
+  const forged = await page.request.post("/api/auth/revoke-link", { form: { token }, headers: { origin: "https://evil.example" } });
+  expect(forged.url()).toContain("/revoke?token=refused");
+  expect(await forged.text()).toContain("This link cannot be used");
+  const forgedSignOut = await strangerPage.request.post("/api/auth/sign-out", { headers: { origin: "https://evil.example" }, maxRedirects: 0 });
+  expect(forgedSignOut.status()).toBe(403);
+  await strangerPage.goto("/settings/security");
+  await expect(strangerPage.getByRole("heading", { name: "Security" })).toBeVisible();
+
   await page.goto(link);
   await page.getByRole("button", { name: "Revoke this session" }).click();
   await expect(page.getByRole("heading", { name: "Session revoked" })).toBeVisible();
+  // Pressing it again is harmless.
+  const again = await page.request.post("/api/auth/revoke-link", { form: { token }, headers: { origin: platform.webUrl } });
+  expect(again.url()).toContain("/revoke/done");
 
   await strangerPage.goto("/settings/security");
   await expect(strangerPage).toHaveURL(/\/sign-in/);

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   write("launcher", `  ws-hub         ${platform.hubUrl}  (workers connect here; Traefik polls ${platform.hubUrl}/v1/traefik/proxy-config)`);
   write("launcher", `  Postgres       ${platform.embeddedPostgres ? "embedded" : "external"} (${platform.databaseUrl.replace(/:[^:@/]+@/, ":***@")})`);
   write("launcher", `  Data           ${platform.dataDir}`);
+  if (platform.sampleRepoUrl) write("launcher", `  Sample app     ${platform.sampleRepoUrl}  (New app → "Use the sample app")`);
   write("launcher", "Press Ctrl-C to stop everything.");
 }
 

@@ -1,8 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../src/launcher/free-port";
 import { startPlatform } from "../../src/launcher/platform";
+import { startTestOidcProvider } from "./oidc-provider";
 import { startSmtpSink } from "./smtp-sink";
 
 /**
@@ -18,6 +19,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const [webPort, hubPort, pgPort] = [await freePort(), await freePort(), await freePort()];
   // Custom-domain checks ask a DNS server the app specs start on this port (e2e/apps.spec.ts).
   const dnsPort = await freePort();
+  // A real OpenID provider stands in for Google (e2e/accounts.spec.ts).
+  const oidc = await startTestOidcProvider(await freePort(), `http://localhost:${webPort}/api/auth/oidc/callback`);
   const verbose = process.env.WH_E2E_VERBOSE === "1";
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete (env as Record<string, string | undefined>).NODE_ENV;
@@ -32,7 +35,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       EMBEDDED_PG_PORT: String(pgPort),
       PUBLIC_URL: `http://localhost:${webPort}`,
       SMTP_URL: smtp.url,
+      OIDC_ISSUER: oidc.issuer,
+      OIDC_CLIENT_ID: oidc.clientId,
+      OIDC_CLIENT_SECRET: oidc.clientSecret,
+      // The e2e webhook receivers listen on loopback, which the SSRF guard refuses by default.
+      WEBHOOK_ALLOW_CIDRS: "127.0.0.1/32",
       TRUST_PROXY: "loopback",
+      // e2e/journey.spec.ts signs up with this address and opens the admin workers page.
+      ADMIN_EMAILS: "journey@example.com",
       DNS_RESOLVER: `127.0.0.1:${dnsPort}`,
       NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
@@ -48,13 +58,34 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     WH_E2E_DATABASE_URL: platform.databaseUrl,
     WH_E2E_DATA_DIR: dataDir,
     WH_E2E_MAIL_DIR: mailDir,
+    WH_E2E_OIDC_ISSUER: oidc.issuer,
     WH_E2E_DNS_PORT: String(dnsPort),
     WH_E2E_WORKER_REGISTRATION_TOKEN: platform.env.WORKER_REGISTRATION_TOKEN ?? "",
     WH_E2E_TRAEFIK_PROXY_TOKEN: platform.env.TRAEFIK_PROXY_TOKEN ?? "",
   });
   return async () => {
     await platform.stop();
+    await oidc.stop();
+    // e2e/journey.spec.ts stops the platform's agent and starts another on the same state dir.
+    await stopLeftoverAgent(join(dataDir, "agent", "agent.pid"));
     await smtp.stop();
     if (process.env.WH_E2E_KEEP_DATA !== "1") rmSync(dataDir, { recursive: true, force: true });
   };
+}
+
+async function stopLeftoverAgent(pidFile: string): Promise<void> {
+  const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, "utf8").trim() : "");
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, "SIGTERM");
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 200));
+  if (alive()) process.kill(pid, "SIGKILL");
 }

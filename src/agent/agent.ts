@@ -20,7 +20,16 @@ export interface RunningAgent {
 }
 
 /** Wires identity, the hub link, the runtime and the reporters together, and starts them. */
-export async function startAgent(config: AgentConfig, log: AgentLogger, onFatal: (reason: string) => void = () => undefined): Promise<RunningAgent> {
+/**
+ * Returns null when `abort` fired before the hub could be reached (the runtime is then already
+ * shut down as configured).
+ */
+export async function startAgent(
+  config: AgentConfig,
+  log: AgentLogger,
+  options: { onFatal?: (reason: string) => void; abort?: AbortSignal } = {},
+): Promise<RunningAgent | null> {
+  const onFatal = options.onFatal ?? (() => undefined);
   await ensurePrivateDir(config.stateDir);
   const unlock = await acquireInstanceLock(config.stateDir);
 
@@ -47,9 +56,13 @@ export async function startAgent(config: AgentConfig, log: AgentLogger, onFatal:
 
   const identity = new WorkerIdentity(config, log.child({ part: "identity" }));
   const retry = new Backoff({ initialMs: 1_000, maxMs: 30_000, jitter: 0.5 });
-  let stopping = false;
   let token;
   for (;;) {
+    if (options.abort?.aborted) {
+      await runtime.shutdown(config.stopAppsOnExit);
+      await unlock();
+      return null;
+    }
     try {
       token = await identity.establish();
       break;
@@ -61,9 +74,20 @@ export async function startAgent(config: AgentConfig, log: AgentLogger, onFatal:
       }
       const delay = retry.next();
       log.warn({ err: (err as Error).message, retryInMs: delay }, "cannot reach the hub to register; retrying");
-      await new Promise((r) => setTimeout(r, delay));
-      if (stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        options.abort?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
     }
+  }
+
+  if (options.abort?.aborted) {
+    await runtime.shutdown(config.stopAppsOnExit);
+    await unlock();
+    return null;
   }
 
   const tokens = new TokenKeeper(identity, log.child({ part: "token" }));
@@ -111,7 +135,6 @@ export async function startAgent(config: AgentConfig, log: AgentLogger, onFatal:
 
   return {
     async stop() {
-      stopping = true;
       reporter?.stop();
       shipper?.stop();
       tokens.stop();

@@ -17,30 +17,40 @@ async function main(): Promise<void> {
     return;
   }
   const log = createAgentLogger(config.logLevel);
-  let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+  let agent: Awaited<ReturnType<typeof startAgent>> = null;
   let stopping = false;
-  const fatal = (reason: string) => {
-    log.fatal({ reason }, "the hub will not take this agent back; exiting (apps keep running)");
+  // Installed before the hub is reached: a stop while registering still ends apps as configured.
+  const starting = new AbortController();
+  const exit = (code: number) => {
     if (stopping) return;
     stopping = true;
-    void (agent?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    if (!agent) {
+      starting.abort();
+      return;
+    }
+    void agent.stop().finally(() => process.exit(code));
   };
+  const fatal = (reason: string) => {
+    log.fatal({ reason }, "the hub will not take this agent back; exiting");
+    exit(1);
+  };
+  process.on("SIGTERM", () => {
+    log.info({ signal: "SIGTERM" }, "stopping");
+    exit(0);
+  });
+  process.on("SIGINT", () => {
+    log.info({ signal: "SIGINT" }, "stopping");
+    exit(0);
+  });
   try {
-    agent = await startAgent(config, log, fatal);
+    agent = await startAgent(config, log, { onFatal: fatal, abort: starting.signal });
   } catch (err) {
     log.fatal({ err: err instanceof FatalAuthError ? err.message : err }, "agent could not start");
     process.exit(1);
   }
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    const force = setTimeout(() => process.exit(1), 20_000);
-    force.unref();
-    void agent!.stop().then(() => process.exit(0));
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  if (!agent) process.exit(0);
 }
 
 void main();

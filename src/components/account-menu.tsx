@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { getCaller } from "@/lib/auth/require-user";
+import { getConfig } from "@/server/config/config";
 
-/** Signed-in user with Security and Sign out, or a Sign in link. */
+/** Signed-in user with admin and development links, Security and Sign out, or a Sign in link. */
 export async function AccountMenu() {
   const { user } = await getCaller().catch(() => ({ user: null }));
   if (!user) {
@@ -11,8 +12,19 @@ export async function AccountMenu() {
       </Link>
     );
   }
+  const showMail = !getConfig().isProduction;
   return (
     <div className="flex items-center gap-4 text-sm">
+      {user.role === "admin" && (
+        <Link href="/admin/workers" className="text-muted hover:text-white">
+          Workers
+        </Link>
+      )}
+      {showMail && (
+        <Link href="/dev/mail" className="text-muted hover:text-white" title="Mail caught by the development mail catcher">
+          Mail
+        </Link>
+      )}
       <Link href="/settings/security" className="text-muted hover:text-white" title="Security settings">
         {user.email}
       </Link>

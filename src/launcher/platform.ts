@@ -4,6 +4,7 @@ import { loadOrCreateDevSecrets } from "../server/config/dev-secrets";
 import { parseEnv } from "../server/config/env";
 import { runtimeFile } from "../server/config/config";
 import { migrate } from "../server/db/migrator";
+import { ensureSampleRepository } from "../agent/sample-repo/ensure-sample-repository";
 import { startEmbeddedDatabase } from "./embedded-database";
 import { isPortFree } from "./free-port";
 import { acquireInstanceLock } from "./instance-lock";
@@ -29,6 +30,8 @@ export interface RunningPlatform {
   hubUrl: string;
   databaseUrl: string;
   dataDir: string;
+  /** file:// URL of the sample app repository (development). */
+  sampleRepoUrl?: string;
   embeddedPostgres: boolean;
   env: NodeJS.ProcessEnv;
   supervisor: Supervisor;
@@ -71,6 +74,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         : `database schema is up to date (${migration.alreadyApplied} migrations)`,
     );
 
+    // A local git repository a newcomer can deploy in a minute (file:// needs local repos enabled).
+    const localRepos = parsed.LOCAL_REPOS_ENABLED ?? parsed.NODE_ENV !== "production";
+    const sampleRepoUrl = localRepos ? await ensureSampleRepository(join(dataDir, "sample-app")) : undefined;
+
     const webUrl = `http://localhost:${parsed.WEB_PORT}`;
     const hubUrl = `http://localhost:${parsed.HUB_PORT}`;
     const distDir = options.env.NEXT_DIST_DIR ?? ".next";
@@ -85,6 +92,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       HUB_URL: `http://127.0.0.1:${parsed.HUB_PORT}`,
       NEXT_DIST_DIR: distDir,
       NEXT_TELEMETRY_DISABLED: "1",
+      ...(sampleRepoUrl ? { SAMPLE_REPO_URL: sampleRepoUrl } : {}),
     };
     writeFileSync(runtimeFile(dataDir), JSON.stringify({ databaseUrl, launcherPid: process.pid, webUrl, hubUrl }, null, 2), {
       mode: 0o600,
@@ -95,7 +103,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     }
 
     const supervisor = new Supervisor(options.write, options.onUnexpectedExit ?? (() => undefined));
-    for (const spec of childSpecs(options, childEnv, parsed.WEB_PORT, parsed.BIND_HOST)) supervisor.start(spec);
+    for (const spec of childSpecs(options, childEnv)) supervisor.start(spec);
 
     const stop = async () => {
       note("stopping: web and agent, then ws-hub, then jobs, then Postgres");
@@ -112,7 +120,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await stop();
       throw err;
     }
-    return { webUrl, hubUrl, databaseUrl, dataDir, embeddedPostgres: !!pg, env: childEnv, supervisor, stop };
+    return { webUrl, hubUrl, databaseUrl, dataDir, sampleRepoUrl, embeddedPostgres: !!pg, env: childEnv, supervisor, stop };
   } catch (err) {
     if (pg) await pg.stop().catch(() => undefined);
     rmSync(runtimeFile(dataDir), { force: true });
@@ -121,19 +129,19 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   }
 }
 
-function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv, webPort: number, host: string): ChildSpec[] {
+function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv): ChildSpec[] {
   const node = process.execPath;
   const tsx = (entry: string) => (options.dev ? ["--import", "tsx", "--watch", entry] : ["--import", "tsx", entry]);
-  const nextBin = join(options.root, "node_modules", "next", "dist", "bin", "next");
   const specs: ChildSpec[] = [
     { name: "ws-hub", command: node, args: tsx("src/ws-hub/main.ts"), env, cwd: options.root },
     { name: "jobs", command: node, args: tsx("src/jobs/main.ts"), env, cwd: options.root },
     {
       name: "web",
       command: node,
-      args: [nextBin, options.dev ? "dev" : "start", "-p", String(webPort), "-H", host],
+      args: ["--import", "tsx", "src/web/server.ts"],
+      // Next wants NODE_ENV=production for a built app; the platform's own mode travels in WH_ENV.
       env: options.dev
-        ? { ...env, NODE_ENV: "development" }
+        ? { ...env, NODE_ENV: "development", WH_WEB_DEV: "1" }
         : { ...env, NODE_ENV: "production", WH_ENV: env.WH_ENV || env.NODE_ENV || "development" },
       cwd: options.root,
     },

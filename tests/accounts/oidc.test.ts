@@ -16,6 +16,7 @@ const people: Record<string, { email: string; email_verified: boolean; name: str
   "google-sub-2": { email: "pat@example.com", email_verified: true, name: "Pat" },
   "google-sub-3": { email: "unverified@example.com", email_verified: false, name: "Una" },
   "google-sub-4": { email: "linker@example.com", email_verified: true, name: "Lin" },
+  "google-sub-5": { email: "twofa-google@example.com", email_verified: true, name: "Tova" },
 };
 
 beforeAll(async () => {
@@ -134,5 +135,17 @@ describe("OIDC sign-in against a real OpenID provider", () => {
     const signedIn = await googleSignIn("google-sub-4");
     expect(signedIn.kind).toBe("signed_in");
     expect(await f.deps.db.auditEvent.count({ where: { userId: owner.userId, kind: "provider_linked" } })).toBe(1);
+  });
+
+  it("with 2FA on, Google sign-in stops at the challenge (no session until a code)", async () => {
+    expect((await googleSignIn("google-sub-5")).kind).toBe("signed_in");
+    const user = await f.deps.db.user.findUniqueOrThrow({ where: { googleId: "google-sub-5" } });
+    await f.deps.db.user.update({ where: { id: user.id }, data: { totpEnabled: true, totpSecret: f.deps.cipher.encrypt("JBSWY3DPEHPK3PXPJBSWY3DP", `totp:user:${user.id}`) } });
+    const sessionsBefore = await f.deps.db.session.count({ where: { userId: user.id } });
+    const outcome = await googleSignIn("google-sub-5");
+    expect(outcome.kind).toBe("two_factor");
+    expect((outcome as { setCookie: string }).setCookie).toMatch(/^wh_2fa_pending=/);
+    expect(await f.deps.db.session.count({ where: { userId: user.id } })).toBe(sessionsBefore);
+    expect(await f.deps.db.pendingTotp.count({ where: { userId: user.id, provider: "google" } })).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { crashLoopServer, createGitRepo, helloServer, memoryHogServer, nodeApp } from "./support/git-fixture";
+import { readProcessTable } from "../../src/agent/runtime/process-table";
 import { createRuntime, deployJob, eventually, httpText, quietReporter, recordEvents, tempStateDir } from "./support/runtime-harness";
 
 const state = tempStateDir();
@@ -119,6 +120,23 @@ describe("process runtime: bad input and faults", { timeout: 180_000 }, () => {
     expect(events.violations.find((v) => v.appId === 19)?.reason).toMatch(/disk use \d+ MiB is over the plan's limit of 2 MiB/);
     expect(runtime.appStates().find((s) => s.appId === 19)).toMatchObject({ status: "stopped", violation: expect.stringContaining("disk use") });
     await expect(httpText(result.port!)).rejects.toThrow();
+  });
+
+  it("an agent stopping mid-build ends the build step (its whole process group) instead of waiting for it", async () => {
+    const buildState = tempStateDir();
+    const stopping = createRuntime(buildState.dir, recordEvents());
+    const repo = createGitRepo(nodeApp(helloServer, { build: `node -e "setTimeout(() => {}, 120000)"` }));
+    const job = deployJob(31, repo.url);
+    const pending = stopping.execute(job, quietReporter().reporter);
+    const marker = path.join(buildState.dir, "apps", "31", "releases", `job-${job.job_id}`, "build-process.json");
+    const { pid } = await eventually(() => JSON.parse(readFileSync(marker, "utf8")) as { pid: number }, 60_000, "build running");
+    const started = Date.now();
+    await stopping.shutdown(true);
+    const result = await pending;
+    expect(result).toMatchObject({ ok: false, error: expect.stringContaining("signal SIGKILL") });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(readProcessTable().some((p) => p.pgrp === pid && p.state !== "Z")).toBe(false);
+    buildState.cleanup();
   });
 
   it("apps survive an agent restart: a new runtime adopts them, and restarts one that died meanwhile", async () => {

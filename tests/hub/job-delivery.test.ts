@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBus } from "../../src/server/bus/create-bus";
 import type { Bus } from "../../src/server/bus/channels";
@@ -95,6 +96,31 @@ describe("job push", () => {
     expect(await fx.tdb.db.worker.findUniqueOrThrow({ where: { id: w.id } })).toMatchObject({ usedCpu: 0, usedMem: 0 });
     expect((await platformEvents(fx.tdb)).filter((e) => e.appId === app.id).map((e) => e.type)).toEqual(["deployment.failed"]);
     worker.close();
+  });
+
+  it("a job assigned while a new connection is still being recorded is delivered on it, not mistaken for a replacement", async () => {
+    const w = await seedWorker(fx.tdb);
+    const app = await seedApp(fx.tdb, userId, w.id);
+    // Hold the worker row so the hub's claim of the new connection waits.
+    const locker = new pg.Client({ connectionString: fx.tdb.url });
+    await locker.connect();
+    await locker.query("BEGIN");
+    await locker.query("SELECT id FROM workers WHERE id = $1 FOR UPDATE", [w.id]);
+    try {
+      const connecting = TestWorker.connect(fx.url, w.apiKey, w.apiKey);
+      await new Promise((r) => setTimeout(r, 300));
+      const { job } = await seedAssignedJob(fx, app.id, w.id, { type: "start", reqCpu: 0, reqMem: 0 });
+      await otherProcessBus.publish("job.assigned", { jobId: job.id, workerId: w.id });
+      await new Promise((r) => setTimeout(r, 300));
+      await locker.query("COMMIT");
+      const worker = await connecting;
+      expect((await worker.waitFor((f) => f.type === "job")).data.job_id).toBe(job.id);
+      expect(worker.closeCode).toBeUndefined();
+      expect(jobFrames(worker)).toHaveLength(1);
+      worker.close();
+    } finally {
+      await locker.end();
+    }
   });
 
   it("a deploy job without a payload is failed, not sent half-formed", async () => {

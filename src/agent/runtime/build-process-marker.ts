@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { isSameProcessAlive, readProc } from "./process-table";
+import { readProc, readProcessTable } from "./process-table";
 
 const MARKER = "build-process.json";
 
@@ -14,20 +14,30 @@ export async function recordBuildProcess(releaseDir: string, pid: number): Promi
   await writeFile(path.join(releaseDir, MARKER), JSON.stringify({ pid, startTime }), { mode: 0o600 }).catch(() => undefined);
 }
 
-/** Kills the build step recorded in `releaseDir` if that very process still runs. */
-export async function killRecordedBuild(releaseDir: string): Promise<boolean> {
+/**
+ * Kills what is left of the build step recorded in `releaseDir`. When the agent died, npm itself
+ * usually died too (its output pipe broke) while the script it ran goes on in the same process
+ * group, so the group is what is checked and killed, not just its leader.
+ */
+export async function killRecordedBuild(releaseDir: string): Promise<number> {
   let marker: { pid?: unknown; startTime?: unknown };
   try {
     marker = JSON.parse(await readFile(path.join(releaseDir, MARKER), "utf8"));
   } catch {
-    return false;
+    return 0;
   }
   const { pid, startTime } = marker;
-  if (typeof pid !== "number" || typeof startTime !== "number" || !isSameProcessAlive(pid, startTime)) return false;
+  if (typeof pid !== "number" || typeof startTime !== "number") return 0;
+  const leader = readProc(pid);
+  // A live leader with another start time means the pid was reused: not our build.
+  if (leader && leader.state !== "Z" && leader.startTime !== startTime) return 0;
+  // Members of the build's group started after its leader; anything older is not ours.
+  const members = readProcessTable().filter((p) => p.pgrp === pid && p.state !== "Z" && p.startTime >= startTime);
+  if (members.length === 0) return 0;
   try {
     process.kill(-pid, "SIGKILL");
-    return true;
   } catch {
-    return false;
+    return 0;
   }
+  return members.length;
 }

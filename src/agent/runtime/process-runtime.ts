@@ -5,6 +5,7 @@ import type { JobFrame } from "../../server/jobs/deploy-payload";
 import type { AgentLogger } from "../logger";
 import { AppStore, type AppRecord } from "./app-store";
 import { AppSupervisor, type LiveState } from "./app-supervisor";
+import { killRecordedBuild } from "./build-process-marker";
 import { BuildError, buildRelease } from "./build-release";
 import { dirSize } from "./dir-size";
 import { CheckoutError } from "./git-checkout";
@@ -51,6 +52,8 @@ export class ProcessRuntime {
   /** Apps being stopped for a violation: reported once, not on every sample until they are down. */
   private readonly violating = new Set<number>();
   private readonly diskBytes = new Map<number, number>();
+  /** Release directories being built right now. */
+  private readonly building = new Set<string>();
 
   constructor(private readonly options: RuntimeOptions) {
     this.store = new AppStore(options.stateDir);
@@ -113,6 +116,7 @@ export class ProcessRuntime {
     const releaseId = `job-${job.job_id}`;
     const releaseDir = this.store.releaseDir(job.app_id, releaseId);
     let promoted = false;
+    this.building.add(releaseDir);
     try {
       const port = await freePort();
       const release = await buildRelease({
@@ -152,6 +156,7 @@ export class ProcessRuntime {
       buildLog(`Deploy failed: ${error}`);
       return { ok: false, error, logs: tail.join("\n") };
     } finally {
+      this.building.delete(releaseDir);
       // A failed release is of no further use (its log tail is in the result); the running one stays.
       if (!promoted) await rm(releaseDir, { recursive: true, force: true }).catch(() => undefined);
       if (!existing && !supervisor.record.release) {
@@ -238,6 +243,8 @@ export class ProcessRuntime {
 
   /** Agent exit: stop every app, or leave them running for the next agent run to adopt. */
   async shutdown(stopApps: boolean): Promise<void> {
+    // A build in progress would hold its app's lock for minutes: end it, the deploy fails.
+    for (const dir of this.building) await killRecordedBuild(dir);
     await Promise.all(
       [...this.supervisors.values()].map((s) => this.mutex.run(s.appId, () => (stopApps ? s.shutdown() : s.detach()))),
     );

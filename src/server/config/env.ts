@@ -72,6 +72,7 @@ export const envSchema = z.object({
   TRAEFIK_CERT_RESOLVER: z.string().regex(/^[A-Za-z0-9_-]+$/).default("letsencrypt"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATA_DIR: z.string().default(".data"),
+  SAMPLE_REPO_URL: z.string().regex(/^file:\/\//, "must be a file:// URL").optional(),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

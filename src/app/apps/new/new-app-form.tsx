@@ -54,6 +54,22 @@ export function NewAppForm() {
       <Panel title="Source">
         <div className="space-y-4">
           <RepoPicker onPick={(r) => { setRepoUrl(r.cloneUrl); setBranch(r.branch); }} />
+          {defaults.data?.sampleRepoUrl ? (
+            <p className="text-sm text-muted">
+              New here?{" "}
+              <button
+                type="button"
+                className="text-accent hover:underline"
+                onClick={() => {
+                  setRepoUrl(defaults.data!.sampleRepoUrl!);
+                  setBranch("main");
+                }}
+              >
+                Use the sample app
+              </button>{" "}
+              — a small Node server the platform created for you on this machine.
+            </p>
+          ) : null}
           <div className="grid gap-3 sm:grid-cols-3">
             <label className="text-sm sm:col-span-2">
               Repository URL

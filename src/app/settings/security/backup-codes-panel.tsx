@@ -15,6 +15,8 @@ export function BackupCodesPanel({ codes, onDone }: { codes: string[]; onDone: (
     URL.revokeObjectURL(url);
   }
   async function copy() {
+    // The Clipboard API exists only in secure contexts; elsewhere the codes stay selectable.
+    if (!navigator.clipboard) return setCopied(false);
     await navigator.clipboard.writeText(text).then(() => setCopied(true), () => setCopied(false));
   }
   return (
@@ -23,7 +25,7 @@ export function BackupCodesPanel({ codes, onDone }: { codes: string[]; onDone: (
         Your backup codes
       </h3>
       <p className="text-sm text-muted">Store them somewhere safe. Each code works once; they are not shown again.</p>
-      <ul className="grid grid-cols-2 gap-1 font-mono text-sm" data-testid="backup-codes">
+      <ul className="grid select-all grid-cols-2 gap-1 font-mono text-sm" data-testid="backup-codes">
         {codes.map((c) => (
           <li key={c}>{c}</li>
         ))}

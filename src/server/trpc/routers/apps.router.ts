@@ -33,6 +33,8 @@ export const appsRouter = router({
       plan: { id: plan.id, name: plan.name, maxApps: plan.maxApps, cpu: plan.cpu, memoryMb: plan.memoryMb },
       appCount: count,
       localReposEnabled: ctx.services.config.LOCAL_REPOS_ENABLED,
+      /** The launcher's local sample repository (development), offered as a one-click source. */
+      sampleRepoUrl: ctx.services.config.LOCAL_REPOS_ENABLED ? (ctx.services.config.SAMPLE_REPO_URL ?? null) : null,
     };
   }),
   checkName: protectedProcedure.input(z.object({ name: z.string().max(64) })).query(async ({ ctx, input }) => {
