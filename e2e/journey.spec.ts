@@ -97,12 +97,8 @@ test.beforeAll(async ({ platform }) => {
   receiver = await startWebhookReceiver();
 });
 
-test.beforeEach(() => {
-  timings.push(`start ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-});
-
 test.afterEach(({}, testInfo) => {
-  timings[timings.length - 1] = `${testInfo.title}: ${(testInfo.duration / 1000).toFixed(1)} s (${testInfo.status})`;
+  timings.push(`${(testInfo.duration / 1000).toFixed(1).padStart(6)} s  ${testInfo.title} (${testInfo.status})`);
 });
 
 test.afterAll(async () => {
@@ -299,6 +295,8 @@ test("stop the app: it stops answering; start brings it back", async ({ page }) 
   await expect.poll(() => answers(port), { timeout: 30_000 }).toBe("gone");
   await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
   await shot(page, "12-stopped");
+  await expect.poll(() => verified("app.stopped").length, { timeout: 60_000 }).toBeGreaterThan(0);
+  expect(verified("app.stopped")[0]).toMatchObject({ type: "app.stopped", data: { appName } });
 
   // Running again, so the agent's disappearance below has an app to be noticed by.
   await page.getByRole("button", { name: "Start", exact: true }).click();
@@ -329,11 +327,14 @@ test("stop the agent: the worker goes offline", async ({ page, platform }) => {
   await expect(row).toBeVisible();
   // Silent for 2 minutes → offline, checked by a 60 s tick.
   await expect(row).toContainText("offline", { timeout: 240_000 });
-  timings.push(`  worker offline ${((Date.now() - stoppedAt) / 1000).toFixed(0)} s after the agent stopped`);
+  timings.push(`         (worker offline ${((Date.now() - stoppedAt) / 1000).toFixed(0)} s after the agent stopped)`);
   await expect(page.getByTestId("fleet-stats")).toContainText("0 / 1");
   await shot(page, "13-worker-offline");
   await expect.poll(async () => (await appRow()).status, { timeout: 30_000 }).toBe("stopped");
   expect((await appRow()).status_reason).toMatch(/went offline/);
+  await expect
+    .poll(() => verified("app.stopped").filter((e) => /went offline/.test(String(e.data.reason))).length, { timeout: 60_000 })
+    .toBeGreaterThan(0);
 });
 
 test("the offline alert fires and its webhook arrives", async ({ page }) => {
@@ -359,7 +360,7 @@ test("delete the app; the agent, started again, removes it", async ({ page, plat
   await dialog.getByRole("button", { name: "Delete app", exact: true }).click();
   await expect.poll(async () => (await appRow()).status, { timeout: 30_000 }).toBe("deleted");
   await page.goto("/apps");
-  await expect(page.getByTestId("apps-list")).not.toContainText(appName);
+  await expect(page.getByText("You have no apps yet.")).toBeVisible();
   await shot(page, "15-deleted");
 
   // The delete job waits, pinned to the worker, until the agent is back.

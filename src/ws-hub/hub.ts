@@ -60,8 +60,8 @@ export async function startHub(services: Services, options: HubOptions): Promise
   const lookup = new WorkerLookup(db, services.cache);
   const jwt = new WorkerJwtSigner(config.APP_SECRET);
   const auth = new WorkerAuthenticator(jwt, lookup);
-  const limiter = new AuthFailureLimiter();
-  const deps: WorkerServiceDeps = { db, bus, cache: services.cache, events: services.events, cipher: services.cipher, log };
+  const limiter = new AuthFailureLimiter(30, 60_000, (endpoint) => metrics.authFailures.inc({ endpoint }));
+  const deps: WorkerServiceDeps = { db, bus, cache: services.cache, events: services.events, cipher: services.cipher, log, queue: services.queue };
   const connOptions: ConnectionOptions = { ...DEFAULT_CONNECTION_OPTIONS, ...options.connection };
 
   const stats = new LiveStatsStore();
@@ -104,7 +104,7 @@ export async function startHub(services: Services, options: HubOptions): Promise
     conn.setReady(ready);
   };
 
-  const upgrade = createUpgradeHandler({ auth, limiter, metrics, log, isClosing: () => closing, onConnection });
+  const upgrade = createUpgradeHandler({ auth, limiter, log, isClosing: () => closing, onConnection });
   const refreshGauges = () => {
     metrics.connections.set(registry.size);
     metrics.queueDepth.set({ queue: "runtime_logs" }, logWriter.pendingLines);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bus, BusMessage } from "../../src/server/bus/channels";
 import { createBus } from "../../src/server/bus/create-bus";
-import { splitForNotify } from "../../src/server/bus/pg-bus";
+import { splitForNotify, truncateUtf8 } from "../../src/server/bus/pg-bus";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server";
 
@@ -66,6 +66,20 @@ describe("Postgres LISTEN/NOTIFY bus", () => {
     while (lines.length < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(lines).toHaveLength(200);
     expect(lines[199]).toMatch(/^line 199/);
+  });
+
+  it("keeps every NOTIFY part under the byte limit for long multi-byte lines", () => {
+    const line = "日本語のログ行".repeat(2_000);
+    const parts = splitForNotify("app.logs", { appId: 1, lines: [{ id: "1", ts: 1, stream: "stdout", line }] }, "x".repeat(9_000));
+    for (const part of parts) expect(Buffer.byteLength(part)).toBeLessThanOrEqual(7_900);
+    const sent = JSON.parse(parts[0]!).lines[0].line as string;
+    expect(line.startsWith(sent)).toBe(true);
+  });
+
+  it("cuts UTF-8 on a character boundary", () => {
+    expect(truncateUtf8("aé", 2)).toBe("a");
+    expect(truncateUtf8("aé", 3)).toBe("aé");
+    expect(truncateUtf8("😀😀", 5)).toBe("😀");
   });
 
   it("refuses an oversized message on a channel that cannot be split", () => {

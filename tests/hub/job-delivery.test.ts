@@ -105,20 +105,26 @@ describe("job push", () => {
     const locker = new pg.Client({ connectionString: fx.tdb.url });
     await locker.connect();
     await locker.query("BEGIN");
-    await locker.query("SELECT id FROM workers WHERE id = $1 FOR UPDATE", [w.id]);
+    await locker.query("SELECT id FROM workers WHERE id = $1 FOR NO KEY UPDATE", [w.id]);
+    let released = false;
     try {
       const connecting = TestWorker.connect(fx.url, w.apiKey, w.apiKey);
       await new Promise((r) => setTimeout(r, 300));
-      const { job } = await seedAssignedJob(fx, app.id, w.id, { type: "start", reqCpu: 0, reqMem: 0 });
+      // Inserted directly: seedAssignedJob would also update the locked worker row.
+      const job = await fx.tdb.db.job.create({
+        data: { type: "start", appId: app.id, workerId: w.id, status: "assigned", assignedAt: new Date(), payload: fx.services.cipher.encrypt(JSON.stringify(samplePayload()), cipherContext.jobPayload(app.id)) },
+      });
       await otherProcessBus.publish("job.assigned", { jobId: job.id, workerId: w.id });
       await new Promise((r) => setTimeout(r, 300));
       await locker.query("COMMIT");
+      released = true;
       const worker = await connecting;
       expect((await worker.waitFor((f) => f.type === "job")).data.job_id).toBe(job.id);
       expect(worker.closeCode).toBeUndefined();
       expect(jobFrames(worker)).toHaveLength(1);
       worker.close();
     } finally {
+      if (!released) await locker.query("ROLLBACK").catch(() => undefined);
       await locker.end();
     }
   });

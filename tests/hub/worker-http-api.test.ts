@@ -125,6 +125,9 @@ describe("worker HTTP API", () => {
     const text = await res.text();
     expect(text).toContain("wh_hub_connections");
     expect(text).toContain("wh_hub_frames_rejected_total");
+    // The failed registrations and refreshes above were counted per endpoint.
+    expect(text).toMatch(/wh_hub_auth_failures_total\{endpoint="\/v1\/workers\/register"\} [1-9]/);
+    expect(text).toMatch(/wh_hub_auth_failures_total\{endpoint="\/v1\/workers\/refresh-token"\} [1-9]/);
   });
 
   it("answers 404 for unknown paths and 405 for a wrong method, as JSON", async () => {

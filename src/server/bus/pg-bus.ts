@@ -6,6 +6,18 @@ import { LocalDispatch } from "./local-dispatch";
 /** Postgres NOTIFY payloads are limited to 8000 bytes; larger messages are split by the publisher. */
 const MAX_NOTIFY_BYTES = 7_900;
 const PG_CHANNEL_PREFIX = "wh_";
+/** A live log line larger than this is cut for the bus (the stored line keeps its full length). */
+const MAX_LINE_BYTES = 3_000;
+
+/** Cuts a string to at most maxBytes of UTF-8 without splitting a character. */
+export function truncateUtf8(value: string, maxBytes: number): string {
+  const bytes = Buffer.from(value, "utf8");
+  if (bytes.length <= maxBytes) return value;
+  let end = maxBytes;
+  // Step back over continuation bytes (10xxxxxx) so the cut lands on a character boundary.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
+}
 
 function pgChannel(channel: BusChannel): string {
   return PG_CHANNEL_PREFIX + channel.replace(/\./g, "_");
@@ -97,7 +109,7 @@ export function splitForNotify(channel: BusChannel, message: unknown, payload: s
     const parts: string[] = [];
     let batch: typeof lines = [];
     for (const line of lines) {
-      const capped = { ...line, line: line.line.slice(0, 4_000) };
+      const capped = { ...line, line: truncateUtf8(line.line, MAX_LINE_BYTES) };
       const candidate = JSON.stringify({ appId, lines: [...batch, capped] });
       if (Buffer.byteLength(candidate) > MAX_NOTIFY_BYTES && batch.length > 0) {
         parts.push(JSON.stringify({ appId, lines: batch }));

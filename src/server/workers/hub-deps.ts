@@ -4,6 +4,7 @@ import type { JsonCache } from "../cache/json-cache";
 import type { SecretCipher } from "../crypto/secret-cipher";
 import type { Db } from "../db/client";
 import type { PlatformEventSink } from "../events/platform-events";
+import type { JobSender } from "../queue/job-sender";
 
 /** What the worker-message services need from the process's services. */
 export interface WorkerServiceDeps {
@@ -13,6 +14,8 @@ export interface WorkerServiceDeps {
   events: PlatformEventSink;
   cipher: SecretCipher;
   log: Logger;
+  /** To ask the jobs process for an assignment pass once a finished job frees capacity. */
+  queue?: JobSender;
 }
 
 /** Cache keys other processes may hold for an app; dropped whenever the hub changes the app. */

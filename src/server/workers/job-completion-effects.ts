@@ -1,5 +1,6 @@
 import type { CompletedJob } from "./complete-job";
 import { invalidateAppCache, publishQuietly, type WorkerServiceDeps } from "./hub-deps";
+import { requestAssignment } from "../scheduler/request-assignment";
 
 /**
  * What follows a committed job result: cache invalidation, live-page notifications, and the
@@ -7,6 +8,9 @@ import { invalidateAppCache, publishQuietly, type WorkerServiceDeps } from "./hu
  */
 export async function afterJobCompleted(deps: WorkerServiceDeps, done: CompletedJob): Promise<void> {
   await invalidateAppCache(deps.cache, done.appId, done.userId);
+  // The finished job released its reservation: jobs waiting for capacity can be placed now
+  // rather than at the next periodic sweep.
+  if (deps.queue) void requestAssignment({ queue: deps.queue, log: deps.log });
   publishQuietly(
     deps,
     deps.bus.publish("job.updated", {

@@ -8,6 +8,7 @@ export class AuthFailureLimiter {
   constructor(
     private readonly maxFailures = 30,
     private readonly windowMs = 60_000,
+    private readonly onFailure: (endpoint: string) => void = () => undefined,
   ) {}
 
   /** Seconds until the client may try again, or 0 when it is not blocked. */
@@ -17,7 +18,8 @@ export class AuthFailureLimiter {
     return w.count >= this.maxFailures ? Math.ceil((w.resetAt - now) / 1000) : 0;
   }
 
-  fail(client: string, now = Date.now()): void {
+  fail(client: string, endpoint: string, now = Date.now()): void {
+    this.onFailure(endpoint);
     let w = this.windows.get(client);
     if (!w || w.resetAt <= now) {
       w = { count: 0, resetAt: now + this.windowMs };

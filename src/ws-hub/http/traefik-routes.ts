@@ -49,7 +49,7 @@ export function traefikRoutes(deps: TraefikRouteDeps): Route[] {
     if (retry > 0) throw new HttpError("rate_limited", `Too many failed attempts. Retry in ${retry} s.`, { "retry-after": String(retry) });
   };
   const unauthorized = (req: IncomingMessage, what: string) => {
-    deps.limiter.fail(req.socket.remoteAddress ?? "unknown");
+    deps.limiter.fail(req.socket.remoteAddress ?? "unknown", (req.url ?? "").split("?")[0]!);
     return new HttpError("unauthorized", `Send ${what} as "Authorization: Bearer <token>".`);
   };
   return [

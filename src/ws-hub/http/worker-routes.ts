@@ -44,7 +44,7 @@ async function guard(deps: WorkerRouteDeps, req: IncomingMessage, check: (token:
     throw new HttpError("rate_limited", `Too many failed attempts. Retry in ${retry} s.`, { "retry-after": String(retry) });
   }
   if (!(await check(bearerToken(req)))) {
-    deps.limiter.fail(client);
+    deps.limiter.fail(client, (req.url ?? "").split("?")[0]!);
     throw new HttpError("unauthorized", `Send ${what} as "Authorization: Bearer <token>".`);
   }
 }

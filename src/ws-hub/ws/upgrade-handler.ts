@@ -6,7 +6,6 @@ import { MAX_FRAME_BYTES } from "../../server/workers/protocol/envelope";
 import type { AuthenticatedWorker, WorkerAuthenticator } from "../../server/workers/worker-auth";
 import type { AuthFailureLimiter } from "../http/auth-failure-limiter";
 import { bearerToken } from "../http/respond";
-import type { HubMetrics } from "../hub-metrics";
 
 export const WS_PATH = "/v1/workers/ws";
 
@@ -29,7 +28,6 @@ function refuse(socket: Duplex, status: number, reason: string, code: string, me
 export function createUpgradeHandler(deps: {
   auth: WorkerAuthenticator;
   limiter: AuthFailureLimiter;
-  metrics: HubMetrics;
   log: Logger;
   isClosing: () => boolean;
   onConnection: (ws: WebSocket, who: AuthenticatedWorker) => void;
@@ -47,8 +45,7 @@ export function createUpgradeHandler(deps: {
     deps.auth.authenticate(bearerToken(req)).then(
       (who) => {
         if (!who) {
-          deps.limiter.fail(client);
-          deps.metrics.authFailures.inc({ endpoint: "ws" });
+          deps.limiter.fail(client, WS_PATH);
           return refuse(socket, 401, "Unauthorized", "unauthorized", 'Send a worker JWT or the raw API key as "Authorization: Bearer <token>".');
         }
         if (deps.isClosing() || socket.destroyed) return refuse(socket, 503, "Service Unavailable", "unavailable", "The hub is shutting down; reconnect.");
