@@ -126,6 +126,8 @@ describe("deploys, lifecycle jobs and deletes", () => {
       appId: app.id,
       spec: { branch: "develop", internalPort: 5000, buildSettings: { kind: "node", installCommand: "npm ci", buildCommand: "npm run build", startCommand: "node server.js", rootDirectory: "web" } },
     });
+    const audit = await h.tdb.db.auditEvent.findFirstOrThrow({ where: { userId: u.id, kind: "app_update", targetId: String(app.id) } });
+    expect(audit.metadata).toEqual({ changed: ["branch", "buildSettings", "internalPort"] });
     const d = await u.caller.apps.deploy({ appId: app.id });
     const job = await h.tdb.db.job.findFirstOrThrow({ where: { deploymentId: d.id } });
     const payload = JSON.parse(h.services.cipher.decrypt(job.payload, cipherContext.jobPayload(app.id)));

@@ -1,5 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import { pruneRuntimeLogs, prunePendingTotps, pruneSessions, pruneStaleHeartbeats, pruneUsageSamples, pruneWebhookDeliveries } from "../../server/pruning/prune-tasks";
+import { pruneRateLimitBuckets } from "../../server/rate-limit/postgres-rate-limiter";
 import type { Services } from "../../server/runtime/services";
 import { recordUsageTick, type LiveStatsSource } from "../../server/usage/record-usage-tick";
 import { QUEUES } from "../queue-names";
@@ -15,7 +16,8 @@ export async function registerMaintenanceHandlers(boss: PgBoss, services: Servic
   await boss.work(QUEUES.pruneSessions, async () => {
     const sessions = await pruneSessions(services.db);
     const totps = await prunePendingTotps(services.db);
-    log.info({ sessions, totps }, "pruned sessions and 2FA challenges");
+    const rateLimits = await pruneRateLimitBuckets(services.db);
+    log.info({ sessions, totps, rateLimits }, "pruned sessions, 2FA challenges and expired rate-limit windows");
   });
   await boss.work(QUEUES.pruneUsage, async () => {
     const samples = await pruneUsageSamples(services.db);

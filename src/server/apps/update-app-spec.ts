@@ -1,3 +1,4 @@
+import { recordAuditEvent } from "../audit/record-audit-event";
 import { assertValidRepoUrl } from "../git/repo-url";
 import type { Services } from "../runtime/services";
 import type { Actor } from "./actor";
@@ -19,6 +20,14 @@ export async function updateAppSpec(services: Services, actor: Actor, appId: num
         ...(patch.internalPort !== undefined ? { internalPort: patch.internalPort } : {}),
       },
     });
+  });
+  await recordAuditEvent(services.db, {
+    userId: actor.userId,
+    kind: "app_update",
+    context: actor.audit,
+    targetType: "app",
+    targetId: appId,
+    metadata: { changed: Object.keys(patch).filter((k) => patch[k as keyof AppSpecPatch] !== undefined).sort() },
   });
   return app;
 }

@@ -28,6 +28,7 @@ export const AUDIT_KINDS = [
   "git_token_connect",
   "app_rollback",
   "app_create",
+  "app_update",
   "webhook_create",
   "webhook_delete",
   "worker_key_rotated",
