@@ -41,6 +41,7 @@ let webhookSecret = "";
 let uiPort = 0;
 /** Where the app answered when the agent was stopped. */
 let agentAppPort = 0;
+let agentStoppedAt = 0;
 let db: pg.Client;
 let receiver: WebhookReceiver;
 const startedAt = Date.now();
@@ -171,6 +172,8 @@ test("the app is running, its URL answers and it is in Traefik's proxy config", 
   await page.goto(appPath);
   await expect(page.getByTestId("app-name")).toHaveText(appName);
   await expect(page.getByText("Quick actions")).toBeVisible();
+  // The dashboard says where the app answers without a proxy: the worker's address and real port.
+  await expect(page.getByTestId("app-direct-url")).toHaveAttribute("href", `http://127.0.0.1:${port}`);
   await shot(page, "04-app-running");
   await page.goto(`http://127.0.0.1:${port}/`);
   await expect(page.getByRole("heading", { name: "Hello from the journey" })).toBeVisible();
@@ -328,6 +331,7 @@ test("stop the agent: the worker goes offline", async ({ page, platform }) => {
   agentAppPort = (await appRow()).port!;
   expect(await answers(agentAppPort)).toBe("up");
   const stoppedAt = Date.now();
+  agentStoppedAt = stoppedAt;
   await stopAgent(pid!);
   await page.goto("/admin/workers");
   const row = page.getByTestId("worker-row").filter({ hasText: "local-agent" });
@@ -377,7 +381,14 @@ test("the offline alert fired while the worker was silent, and its webhook arriv
   // Checked last so that, if it fails, the delete and the agent's return above still ran. Once the
   // worker is offline its apps are stopped and the poller no longer evaluates them, so the alert
   // has fired by now or never will; one more poller tick (30 s) is enough to tell.
-  await expect.poll(async () => (await alertsOfKind("offline")).length, { timeout: 60_000, intervals: [5_000] }).toBeGreaterThan(0);
+  const evidence = async () => {
+    const rule = await db.query("SELECT threshold, sustain_minutes, over_since FROM app_alert_rules WHERE app_id = $1 AND metric::text = 'offline'", [appId]);
+    const events = await db.query("SELECT kind, message, created_at FROM app_events WHERE app_id = $1 ORDER BY id DESC LIMIT 3", [appId]);
+    return JSON.stringify({ agentStoppedAt: new Date(agentStoppedAt), offlineRule: rule.rows[0], lastAppEvents: events.rows });
+  };
+  await expect
+    .poll(async () => (await alertsOfKind("offline")).length, { timeout: 60_000, intervals: [5_000], message: `no offline alert; ${await evidence()}` })
+    .toBeGreaterThan(0);
   await signIn(page);
   await page.goto("/alerts");
   // The poller resolves metric alerts of apps that are no longer running, so look at every status.

@@ -16,6 +16,8 @@ async function waitUntilReady(port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refusals are expected until the server is up; connect() reports them.
+    probe.on("error", () => undefined);
     try {
       await probe.connect();
       await probe.ping();

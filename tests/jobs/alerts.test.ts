@@ -3,6 +3,7 @@ import { emitAlert, resolveAlertsBySource } from "../../src/server/alerts/alert-
 import { ensureAppAlertRules, ruleUpdateSchema } from "../../src/server/alerts/alert-rules";
 import { applyEventToAlerts, resolveQuietCrashloops } from "../../src/server/alerts/event-alerts";
 import { runAlertTick } from "../../src/server/alerts/threshold-poller";
+import { checkWorkerHealth } from "../../src/server/scheduler/worker-health";
 import type { PlatformEvent, PlatformEventSink } from "../../src/server/events/platform-events";
 import type { LiveAppStats } from "../../src/server/stats/live-app-stats";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
@@ -150,6 +151,33 @@ describe("threshold poller", () => {
     const live = new Map([[app.id, { updatedAt: Date.now() }]]);
     await runAlertTick({ db: t.db, stats: stats(live), events, now: minutes(t0, 1.5) });
     await runAlertTick({ db: t.db, stats: stats(live), events, now: minutes(t0, 2.6) });
+    expect((await t.db.alert.findFirstOrThrow()).status).toBe("resolved");
+  });
+
+  it("still fires, and stays open, after worker health stopped the apps of the silent worker", async () => {
+    const user = await createUser(t.db);
+    const worker = await createWorker(t.db, { status: "online", lastHeartbeat: new Date(Date.now() - 10 * 60_000) });
+    const app = await createApp(t.db, user.id, { workerId: worker.id });
+    const userStopped = await createApp(t.db, user.id, { workerId: worker.id, status: "stopped" });
+    await ensureAppAlertRules(t.db, app.id, user.id);
+    await ensureAppAlertRules(t.db, userStopped.id, user.id);
+    const events = sink();
+    const t0 = new Date();
+    await runAlertTick({ db: t.db, stats: stats(new Map()), events, now: t0 });
+    // The health check wins the race and stops the worker's running apps first.
+    const health = await checkWorkerHealth(t.db);
+    expect(health.stoppedAppIds).toEqual([app.id]);
+    await runAlertTick({ db: t.db, stats: stats(new Map()), events, now: minutes(t0, 1) });
+    const alert = await t.db.alert.findFirstOrThrow();
+    expect(alert).toMatchObject({ kind: "offline", appId: app.id, status: "active" });
+    expect(events.events.map((e) => e.type)).toEqual(["app.offline"]);
+    await runAlertTick({ db: t.db, stats: stats(new Map()), events, now: minutes(t0, 2) });
+    expect((await t.db.alert.findFirstOrThrow()).status).toBe("active");
+    expect(await t.db.alert.count({ where: { appId: userStopped.id } })).toBe(0);
+    // The app runs again (worker back): the alert resolves.
+    await t.db.worker.update({ where: { id: worker.id }, data: { status: "online", lastHeartbeat: new Date() } });
+    await t.db.app.update({ where: { id: app.id }, data: { status: "stopped", statusReason: "Stopped by its owner." } });
+    await runAlertTick({ db: t.db, stats: stats(new Map()), events, now: minutes(t0, 3) });
     expect((await t.db.alert.findFirstOrThrow()).status).toBe("resolved");
   });
 });

@@ -1,5 +1,6 @@
-import type { Db } from "../db/client";
+import { Prisma, type Db } from "../db/client";
 import type { PlatformEventSink } from "../events/platform-events";
+import { WORKER_OFFLINE_REASON_PREFIX } from "../scheduler/worker-health";
 import type { LiveAppStats } from "../stats/live-app-stats";
 import { emitAlert, openKey, resolveAlertsBySource } from "./alert-manager";
 import type { AlertMetric } from "./alert-rules";
@@ -25,6 +26,12 @@ interface RuleRow {
   last_heartbeat: Date | null;
 }
 
+/** SQL condition: the app was stopped by worker health because its worker went silent and is still offline. */
+function workerDownApp(app: "a", worker: "w") {
+  return Prisma.sql`(${Prisma.raw(app)}.status = 'stopped' AND ${Prisma.raw(worker)}.status = 'offline'
+    AND ${Prisma.raw(app)}.status_reason LIKE ${WORKER_OFFLINE_REASON_PREFIX + "%"})`;
+}
+
 export interface AlertTickResult {
   evaluated: number;
   fired: number;
@@ -47,7 +54,7 @@ export async function runAlertTick(deps: { db: Db; stats: StatsReader; events?: 
     FROM app_alert_rules r
     JOIN apps a ON a.id = r.app_id
     LEFT JOIN workers w ON w.id = a.worker_id
-    WHERE r.enabled AND a.status = 'running'`;
+    WHERE r.enabled AND (a.status = 'running' OR (r.metric = 'offline' AND ${workerDownApp("a", "w")}))`;
   const openRows = await deps.db.$queryRaw<{ open_key: string }[]>`
     SELECT open_key FROM alerts WHERE source_type = ${METRIC_SOURCE} AND open_key IS NOT NULL`;
   const open = new Set(openRows.map((r) => r.open_key));
@@ -111,10 +118,12 @@ export async function runAlertTick(deps: { db: Db; stats: StatsReader; events?: 
         AS c(id, over_since, under_since)
       WHERE r.id = c.id`;
   }
-  // An app that stopped running cannot be over a threshold any more.
+  // An app that stopped running cannot be over a threshold any more — except the offline alert of
+  // an app whose worker went silent: that app is down, and stays alerting until it runs again.
   resolved += await deps.db.$executeRaw`
     UPDATE alerts al SET status = 'resolved', resolved_at = now(), open_key = NULL, updated_at = now()
-    FROM apps a
-    WHERE al.source_type = ${METRIC_SOURCE} AND al.open_key IS NOT NULL AND a.id = al.app_id AND a.status <> 'running'`;
+    FROM apps a LEFT JOIN workers w ON w.id = a.worker_id
+    WHERE al.source_type = ${METRIC_SOURCE} AND al.open_key IS NOT NULL AND a.id = al.app_id AND a.status <> 'running'
+      AND NOT (al.kind = 'offline' AND ${workerDownApp("a", "w")})`;
   return { evaluated: rules.length, fired, resolved };
 }

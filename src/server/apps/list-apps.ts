@@ -15,6 +15,16 @@ function appUrl(services: Services, subdomain: string): string {
   return `${scheme}://${subdomain}.${domain}`;
 }
 
+/**
+ * Where the app answers on its worker, bypassing Traefik: what a developer opens on a single
+ * machine (`npm start`), where no proxy serves `<slug>.<PLATFORM_DOMAIN>`.
+ */
+function directUrl(worker: { ip: string; wireguardIp: string | null } | null, port: number | null): string | null {
+  const host = worker?.wireguardIp || worker?.ip;
+  if (!host || !port) return null;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
 /** The dashboard's app list: status, current deployment, live usage when a hub has reported it, domains. */
 export async function listApps(services: Services, actor: Actor, filter: { search?: string; status?: string } = {}) {
   const search = filter.search?.trim();
@@ -63,6 +73,7 @@ export async function getApp(services: Services, actor: Actor, appId: number) {
   ]);
   const stats = await liveStatsFor(services, [app.id]);
   const plan = services.plans.for(actor.plan);
+  const worker = app.workerId ? await services.db.worker.findUnique({ where: { id: app.workerId }, select: { ip: true, wireguardIp: true } }) : null;
   return {
     id: app.id,
     uuid: app.uuid,
@@ -77,6 +88,8 @@ export async function getApp(services: Services, actor: Actor, appId: number) {
     autoDeploy: app.autoDeploy,
     webhookUrl: app.webhookId ? pushWebhookUrl(services.config.PUBLIC_URL, app.webhookId) : null,
     url: appUrl(services, app.subdomain),
+    directUrl: directUrl(worker, app.port),
+    workerPort: app.port,
     workerId: app.workerId,
     createdAt: app.createdAt,
     plan: { id: plan.id, name: plan.name, cpu: plan.cpu, memoryMb: plan.memoryMb },

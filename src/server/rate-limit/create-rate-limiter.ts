@@ -3,9 +3,10 @@ import { PostgresRateLimiter } from "./postgres-rate-limiter";
 import type { RateLimiter } from "./rate-limiter";
 import { RedisRateLimiter } from "./redis-rate-limiter";
 
-/** Redis when REDIS_URL is set, otherwise Postgres. */
+/** Redis when REDIS_URL is set (Postgres while Redis is down), otherwise Postgres. */
 export function createRateLimiter(opts: { db: Db; redisUrl?: string; now?: () => Date }): RateLimiter {
-  return opts.redisUrl ? new RedisRateLimiter(opts.redisUrl) : new PostgresRateLimiter(opts.db, opts.now);
+  const postgres = new PostgresRateLimiter(opts.db, opts.now);
+  return opts.redisUrl ? new RedisRateLimiter(opts.redisUrl, postgres) : postgres;
 }
 
 const GLOBAL_KEY = Symbol.for("wisehosting.rateLimiter");

@@ -5,6 +5,12 @@ import type { PlatformEventSink } from "../events/platform-events";
 /** A worker silent this long is offline (seed: 2 minutes). */
 export const WORKER_SILENT_AFTER_SECONDS = 120;
 
+/**
+ * The status_reason of apps stopped because their worker went silent. The alert poller keeps
+ * evaluating the offline rule for such apps (they are down, not stopped by their owner).
+ */
+export const WORKER_OFFLINE_REASON_PREFIX = "Stopped because worker ";
+
 export interface WorkerHealthResult {
   offlineWorkerIds: number[];
   stoppedAppIds: number[];
@@ -29,7 +35,7 @@ export async function checkWorkerHealth(
         RETURNING id, name`;
       if (workers.length === 0) return { workers, apps: [] };
       const apps = await tx.$queryRaw<{ id: number; user_id: number; name: string; subdomain: string; worker_id: number }[]>`
-        UPDATE apps a SET status = 'stopped', status_reason = 'Stopped because worker ' || w.name || ' went offline.', updated_at = now()
+        UPDATE apps a SET status = 'stopped', status_reason = ${WORKER_OFFLINE_REASON_PREFIX} || w.name || ' went offline.', updated_at = now()
         FROM workers w
         WHERE a.worker_id = w.id AND w.id = ANY(${workers.map((w) => w.id)}::int[]) AND a.status = 'running'
         RETURNING a.id, a.user_id, a.name, a.subdomain, a.worker_id`;
