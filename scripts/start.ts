@@ -35,6 +35,13 @@ async function main(): Promise<void> {
       dev: process.env.WH_DEV_MODE === "1",
       write,
       onUnexpectedExit: (name, code) => {
+        if (name === "agent") {
+          // A worker dying is something the platform handles (it goes offline, alerts fire), as in production.
+          const hub = platform?.hubUrl ?? "http://127.0.0.1:3001";
+          write("launcher", `the local agent exited (code ${code}); the platform keeps running. Start it again with:`);
+          write("launcher", `  npm run agent -- --hub ${hub} --name ${process.env.AGENT_NAME ?? "local-agent"}`);
+          return;
+        }
         write("launcher", `${name} exited unexpectedly (code ${code}); stopping the platform`);
         shutdown(1);
       },
