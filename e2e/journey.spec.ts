@@ -17,10 +17,9 @@ import { expect, test } from "./support/fixtures";
  * sign up → create an app from the sample repository → build log streams, progress reaches 100 %
  * → the app answers → it is in Traefik's proxy config → usage chart and live CPU/memory → a low
  * CPU alert fires while the app is busy and a signed webhook arrives → a pushed commit deploys
- * itself → roll back → stop (and start) the app → stop the agent: the worker goes offline → delete
- * the app (the agent, started again, removes it) → the offline alert fired while the worker was
- * silent (checked last, so a failure there hides nothing else; serial mode skips what follows a
- * failure).
+ * itself → roll back → stop (and start) the app → stop the agent: the worker goes offline → the
+ * offline alert fires and its webhook arrives → delete the app (the agent, started again, removes
+ * it). Serial mode: a failing step skips the ones after it.
  *
  * Timing (2 cores, loaded): about 6-7 minutes plus platform start. Most of it is waiting for the
  * platform's clocks: the CPU rule's 1-minute sustain plus 30 s poller ticks (~1.5 min), the usage
@@ -348,6 +347,28 @@ test("stop the agent: the worker goes offline", async ({ page, platform }) => {
     .toBeGreaterThan(0);
 });
 
+test("the offline alert fires while the worker is silent, and its webhook arrives", async ({ page }) => {
+  test.setTimeout(240_000);
+  // The app was stopped because its worker went silent; the poller keeps evaluating its offline
+  // rule (it is down, not stopped by its owner), so the alert fires within a tick or two.
+  const evidence = async () => {
+    const rule = await db.query("SELECT threshold, sustain_minutes, over_since FROM app_alert_rules WHERE app_id = $1 AND metric::text = 'offline'", [appId]);
+    const events = await db.query("SELECT kind, message, created_at FROM app_events WHERE app_id = $1 ORDER BY id DESC LIMIT 3", [appId]);
+    return JSON.stringify({ agentStoppedAt: new Date(agentStoppedAt), offlineRule: rule.rows[0], lastAppEvents: events.rows });
+  };
+  await expect
+    .poll(async () => (await alertsOfKind("offline")).length, { timeout: 120_000, intervals: [5_000], message: `no offline alert; ${await evidence()}` })
+    .toBeGreaterThan(0);
+  await signIn(page);
+  await page.goto("/alerts");
+  // The alert stays open while the worker is away; "all" also shows it if it was acknowledged.
+  await page.getByLabel("Status").selectOption("all");
+  await expect(page.locator('[data-alert-kind="offline"]')).toBeVisible();
+  await shot(page, "14-offline-alert");
+  await expect.poll(() => receiver.ofType("app.offline").length, { timeout: 60_000 }).toBeGreaterThan(0);
+  expect(verified("app.offline")[0]).toMatchObject({ type: "app.offline", data: { appName } });
+});
+
 test("delete the app; the agent, started again, removes it", async ({ page, platform }) => {
   test.setTimeout(240_000);
   await signIn(page);
@@ -374,27 +395,4 @@ test("delete the app; the agent, started again, removes it", async ({ page, plat
   // The agent brings back the apps it ran before it stopped; a deleted one must stay deleted.
   expect((await appRow()).status).toBe("deleted");
   await expect.poll(() => answers(agentAppPort), { timeout: 30_000 }).toBe("gone");
-});
-
-test("the offline alert fired while the worker was silent, and its webhook arrived", async ({ page }) => {
-  test.setTimeout(240_000);
-  // Checked last so that, if it fails, the delete and the agent's return above still ran. Once the
-  // worker is offline its apps are stopped and the poller no longer evaluates them, so the alert
-  // has fired by now or never will; one more poller tick (30 s) is enough to tell.
-  const evidence = async () => {
-    const rule = await db.query("SELECT threshold, sustain_minutes, over_since FROM app_alert_rules WHERE app_id = $1 AND metric::text = 'offline'", [appId]);
-    const events = await db.query("SELECT kind, message, created_at FROM app_events WHERE app_id = $1 ORDER BY id DESC LIMIT 3", [appId]);
-    return JSON.stringify({ agentStoppedAt: new Date(agentStoppedAt), offlineRule: rule.rows[0], lastAppEvents: events.rows });
-  };
-  await expect
-    .poll(async () => (await alertsOfKind("offline")).length, { timeout: 60_000, intervals: [5_000], message: `no offline alert; ${await evidence()}` })
-    .toBeGreaterThan(0);
-  await signIn(page);
-  await page.goto("/alerts");
-  // The poller resolves metric alerts of apps that are no longer running, so look at every status.
-  await page.getByLabel("Status").selectOption("all");
-  await expect(page.locator('[data-alert-kind="offline"]')).toBeVisible();
-  await shot(page, "14-offline-alert");
-  await expect.poll(() => receiver.ofType("app.offline").length, { timeout: 60_000 }).toBeGreaterThan(0);
-  expect(verified("app.offline")[0]).toMatchObject({ type: "app.offline", data: { appName } });
 });
