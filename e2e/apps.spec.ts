@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Page } from "@playwright/test";
 import { startDnsServer } from "../tests/apps/helpers/dns-server";
 import { expect, test } from "./support/fixtures";
+import { signInAs } from "./support/sign-in";
 
 /**
  * Issue 4, "Done when": create an app from a local repository, set env vars from a paste, add and
@@ -32,13 +33,7 @@ function commitSite(version: string) {
   git("commit", "-m", `Release ${version}`);
 }
 
-async function signIn(page: Page) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
-}
+const signIn = (page: Page) => signInAs(page, email, password);
 
 async function waitForDeployment(page: Page, nth: number, status: string) {
   await page.goto(`${appPath}/deployments`);

@@ -6,6 +6,7 @@ import pg from "pg";
 import { PgBoss } from "pg-boss";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { expect, test } from "./support/fixtures";
+import { signInAs } from "./support/sign-in";
 
 /**
  * Issue 6 pages against the whole platform: the alerts inbox fed by a real platform event through
@@ -28,13 +29,7 @@ const received: { headers: Record<string, string>; body: string }[] = [];
 
 test.describe.configure({ mode: "serial" });
 
-async function signIn(page: Page) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
-}
+const signIn = (page: Page) => signInAs(page, email, password);
 
 async function emitEvent(event: { type: string; userId: number; appId: number | null; data: Record<string, unknown> }) {
   await boss.send("platform-events", { ...event, occurredAt: new Date().toISOString() });

@@ -10,6 +10,7 @@ import { agentPid, isAlive, startAgent, stopAgent } from "./journey/local-agent"
 import { liveObservations, watchDeployLive } from "./journey/live-watch";
 import { startWebhookReceiver, type WebhookReceiver } from "./journey/webhook-receiver";
 import { expect, test } from "./support/fixtures";
+import { signInAs } from "./support/sign-in";
 
 /**
  * Issue 7 part 4, the whole journey on one machine with the real local agent, as a person does it
@@ -50,13 +51,7 @@ test.describe.configure({ mode: "serial" });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `docs/images/journey-${name}.png`, fullPage: true });
 
-async function signIn(page: Page) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
-}
+const signIn = (page: Page) => signInAs(page, email, password);
 
 async function appRow(): Promise<{ status: string; port: number | null; subdomain: string; status_reason: string | null; worker_id: number | null }> {
   const { rows } = await db.query("SELECT status::text AS status, port, subdomain, status_reason, worker_id FROM apps WHERE id = $1", [appId]);
