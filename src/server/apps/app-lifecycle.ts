@@ -7,7 +7,7 @@ import { lockOwnedApp, type Tx } from "./app-access";
 import { assertNoActiveJob } from "./jobs/active-job";
 import { buildDeployPayload } from "./jobs/build-deploy-payload";
 import { insertJob } from "./jobs/insert-job";
-import { requestScheduling } from "./jobs/request-scheduling";
+import { requestAssignment } from "../scheduler/request-assignment";
 
 type LifecycleAction = "restart" | "start" | "stop";
 
@@ -49,7 +49,7 @@ async function pinnedJob(services: Services, actor: Actor, appId: number, action
     targetId: appId,
     metadata: { jobId: job.id },
   });
-  await requestScheduling(services);
+  await requestAssignment(services);
   return { jobId: job.id, type: job.type, status: job.status };
 }
 

@@ -9,7 +9,7 @@ import { appSpecInput } from "./app-spec";
 import { enqueueDeployment } from "./deployments/enqueue-deployment";
 import { envEntryInput, writeEnvVars } from "../env-vars/write-env-vars";
 import { parseDotenv } from "../env-vars/parse-dotenv";
-import { requestScheduling } from "./jobs/request-scheduling";
+import { requestAssignment } from "../scheduler/request-assignment";
 import { appNameProblem, generateAppName, newAppUuid } from "./naming";
 import { publishAppChanged } from "./publish-app-changed";
 import { uniqueViolation } from "./unique-violation";
@@ -104,7 +104,7 @@ export async function createApp(services: Services, actor: Actor, raw: CreateApp
           targetId: result.deployment.id,
           metadata: { appId: result.app.id },
         });
-        await requestScheduling(services);
+        await requestAssignment(services);
       }
       await publishAppChanged(services, result.app);
       return result;

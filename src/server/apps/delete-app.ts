@@ -4,7 +4,7 @@ import type { Services } from "../runtime/services";
 import type { Actor } from "./actor";
 import type { Tx } from "./app-access";
 import { insertJob } from "./jobs/insert-job";
-import { requestScheduling } from "./jobs/request-scheduling";
+import { requestAssignment } from "../scheduler/request-assignment";
 import { publishAppChanged } from "./publish-app-changed";
 
 function auditDelete(services: Services, actor: Actor, app: { id: number; name: string }, hard: boolean) {
@@ -63,7 +63,7 @@ export async function softDeleteApp(services: Services, actor: Actor, appId: num
     });
   });
   await auditDelete(services, actor, app, false);
-  if (app.workerId) await requestScheduling(services);
+  if (app.workerId) await requestAssignment(services);
   await publishAppChanged(services, app);
   return { id: app.id, status: app.status };
 }

@@ -4,7 +4,7 @@ import { assertValidRepoUrl } from "../../git/repo-url";
 import type { Services } from "../../runtime/services";
 import type { Actor } from "../actor";
 import { lockOwnedApp, type Tx } from "../app-access";
-import { requestScheduling } from "../jobs/request-scheduling";
+import { requestAssignment } from "../../scheduler/request-assignment";
 import { publishAppChanged } from "../publish-app-changed";
 import { enqueueDeployment, type DeploymentTrigger } from "./enqueue-deployment";
 
@@ -47,7 +47,7 @@ async function run(services: Services, actor: Actor, appId: number, options: Dep
     targetId: result.deployment.id,
     metadata: { appId, trigger: options.trigger, rollbackOfId: options.rollbackOfId ?? null },
   });
-  await requestScheduling(services);
+  await requestAssignment(services);
   await publishAppChanged(services, result.app);
   return result.deployment;
 }

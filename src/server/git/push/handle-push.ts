@@ -6,7 +6,7 @@ import { DomainError } from "../../errors/domain-errors";
 import type { Services } from "../../runtime/services";
 import type { Tx } from "../../apps/app-access";
 import { enqueueDeployment } from "../../apps/deployments/enqueue-deployment";
-import { requestScheduling } from "../../apps/jobs/request-scheduling";
+import { requestAssignment } from "../../scheduler/request-assignment";
 import { publishAppChanged } from "../../apps/publish-app-changed";
 import { uniqueViolation } from "../../apps/unique-violation";
 import { isCommitSha } from "../git-ref";
@@ -128,6 +128,6 @@ async function fanOut(services: Services, origin: App, event: PushEvent, identit
       skipped.push({ appId: target.id, reason });
     }
   }
-  if (deployed.length > 0) await requestScheduling(services);
+  if (deployed.length > 0) await requestAssignment(services);
   return reply(202, true, `Deploying ${deployed.length} app${deployed.length === 1 ? "" : "s"}${skipped.length ? `, ${skipped.length} skipped` : ""}.`, { deployed, skipped });
 }
