@@ -60,7 +60,7 @@ export async function listApps(services: Services, actor: Actor, filter: { searc
 
 export async function getApp(services: Services, actor: Actor, appId: number) {
   const app = await requireOwnedApp(services.db, actor.userId, appId);
-  const [currentDeployment, latestDeployment, domains, envCount, activeJob] = await Promise.all([
+  const [currentDeployment, latestDeployment, domains, envCount, activeJob, worker] = await Promise.all([
     app.currentDeploymentId ? services.db.deployment.findUnique({ where: { id: app.currentDeploymentId }, ...deploymentSummary }) : null,
     services.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, ...deploymentSummary }),
     services.db.domain.findMany({ where: { appId }, select: { id: true, hostname: true, status: true }, orderBy: { hostname: "asc" } }),
@@ -70,10 +70,10 @@ export async function getApp(services: Services, actor: Actor, appId: number) {
       orderBy: { id: "desc" },
       select: { id: true, type: true, status: true, progress: true, message: true, pendingReason: true, deploymentId: true },
     }),
+    app.workerId ? services.db.worker.findUnique({ where: { id: app.workerId }, select: { ip: true, wireguardIp: true } }) : null,
   ]);
   const stats = await liveStatsFor(services, [app.id]);
   const plan = services.plans.for(actor.plan);
-  const worker = app.workerId ? await services.db.worker.findUnique({ where: { id: app.workerId }, select: { ip: true, wireguardIp: true } }) : null;
   return {
     id: app.id,
     uuid: app.uuid,
