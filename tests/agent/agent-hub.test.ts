@@ -42,7 +42,8 @@ describe("agent against a real hub", { timeout: 180_000 }, () => {
     const worker = await tdb.db.worker.findUniqueOrThrow({ where: { id: workerId } });
     expect(worker).toMatchObject({ status: "online", capCpu: 4, capMem: 8192, wireguardIp: "127.0.0.1" });
     expect(worker.lastHeartbeat).not.toBeNull();
-    expect(agent.logs().some((l) => l.msg === "hub welcomed this worker")).toBe(true);
+    // The worker row turns online before the welcome frame is logged: wait for the log line too.
+    await eventually(() => agent.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "hub welcomed this worker");
   });
 
   it("a deploy job is delivered, the app answers, logs flow and the job ends once", async () => {
