@@ -10,7 +10,7 @@ import type { HubMessage } from "./protocol/hub-messages";
 import { LogBudget } from "./reporting/log-budget";
 import { RuntimeLogShipper } from "./reporting/runtime-log-shipper";
 import { UsageReporter } from "./reporting/usage-reporter";
-import { ProcessRuntime } from "./runtime/process-runtime";
+import { ProcessRuntime } from "./runtime/process/process-runtime";
 import { acquireInstanceLock } from "./state/instance-lock";
 import { ensurePrivateDir } from "./state/private-file";
 import { Backoff } from "./timing/backoff";

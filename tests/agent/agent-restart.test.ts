@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readProcessTable } from "../../src/agent/runtime/process-table";
+import { readProcessTable } from "../../src/agent/runtime/process/process-table";
 import { freePort } from "../../src/launcher/free-port";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { startAgentProcess, type AgentProcess } from "./support/agent-process";

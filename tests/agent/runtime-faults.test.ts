@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { crashLoopServer, createGitRepo, helloServer, memoryHogServer, nodeApp } from "./support/git-fixture";
-import { readProcessTable } from "../../src/agent/runtime/process-table";
+import { readProcessTable } from "../../src/agent/runtime/process/process-table";
 import { createRuntime, deployJob, eventually, httpText, quietReporter, recordEvents, tempStateDir } from "./support/runtime-harness";
 
 const state = tempStateDir();

@@ -1,9 +1,9 @@
-import type { JobFrame } from "../../server/jobs/deploy-payload";
+import type { JobFrame } from "../../protocol/job-payload";
 import type { HubLink } from "../connection/hub-link";
 import type { AgentLogger } from "../logger";
 import type { LogBudget } from "../reporting/log-budget";
 import type { JobResultPayload } from "../protocol/worker-messages";
-import type { ProcessRuntime } from "../runtime/process-runtime";
+import type { AppRuntime } from "../runtime/app-runtime";
 import { BuildLogStream } from "./build-log-stream";
 import type { JobJournal } from "./job-journal";
 
@@ -15,7 +15,7 @@ export class JobRunner {
   private readonly inFlight = new Map<number, { percent: number; message: string }>();
 
   constructor(
-    private readonly runtime: ProcessRuntime,
+    private readonly runtime: AppRuntime,
     private readonly link: HubLink,
     private readonly journal: JobJournal,
     private readonly log: AgentLogger,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { jobFrameSchema } from "../../server/jobs/deploy-payload";
+import { jobFrameSchema } from "../../protocol/job-payload";
 
 /** Payload schemas of every hub → worker type; anything else is `unknown_type`. */
 export const hubMessageSchemas = {

@@ -1,7 +1,7 @@
 import type { HubLink } from "../connection/hub-link";
 import type { AgentLogger } from "../logger";
 import type { HeartbeatPayload } from "../protocol/worker-messages";
-import type { AppSample, ProcessRuntime } from "../runtime/process-runtime";
+import type { AppRuntime, AppSample } from "../runtime/app-runtime";
 
 /**
  * app_stats every statsSeconds, heartbeat every heartbeatSeconds (PROTOCOL.md: 10 s and 30 s),
@@ -12,7 +12,7 @@ export class UsageReporter {
   private latest: AppSample[] = [];
 
   constructor(
-    private readonly runtime: ProcessRuntime,
+    private readonly runtime: AppRuntime,
     private readonly link: HubLink,
     private readonly log: AgentLogger,
     private readonly intervals: { heartbeatMs: number; statsMs: number; diskMs: number },

@@ -3,7 +3,7 @@ import { createBus } from "../../../src/server/bus/create-bus";
 import type { Bus } from "../../../src/server/bus/channels";
 import { SecretCipher, cipherContext } from "../../../src/server/crypto/secret-cipher";
 import type { Db } from "../../../src/server/db/client";
-import type { DeployPayload } from "../../../src/server/jobs/deploy-payload";
+import type { DeployPayload } from "../../../src/protocol/job-payload";
 import { HUB_SECRETS } from "./hub-process";
 import { eventually } from "./runtime-harness";
 

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { HUB_SECRETS } from "./hub-process";
 
-/** The real jobs process (`src/jobs/main.ts`): scheduling, worker health, alerts. */
+/** The real jobs process (`src/jobs-process/main.ts`): scheduling, worker health, alerts. */
 export function startJobsProcess(databaseUrl: string, extraEnv: Record<string, string> = {}) {
   let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/jobs/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/jobs-process/main.ts"], {
     env: { ...process.env, ...HUB_SECRETS, NODE_ENV: "test", DATABASE_URL: databaseUrl, LOG_LEVEL: "warn", LOCAL_REPOS_ENABLED: "true", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
-import type { DeployPayload, JobFrame } from "../../../src/server/jobs/deploy-payload";
-import { ProcessRuntime } from "../../../src/agent/runtime/process-runtime";
-import type { RuntimeEvents } from "../../../src/agent/runtime/runtime-events";
+import type { DeployPayload, JobFrame } from "../../../src/protocol/job-payload";
+import { ProcessRuntime } from "../../../src/agent/runtime/process/process-runtime";
+import type { RuntimeEvents } from "../../../src/agent/runtime/app-runtime";
 
 export interface RecordedEvents extends RuntimeEvents {
   statuses: Array<{ appId: number; status: string; reason?: string; at: number }>;

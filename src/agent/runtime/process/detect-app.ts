@@ -2,9 +2,9 @@ import { access, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import type { BuildSettings } from "../../server/jobs/deploy-payload";
+import type { BuildSettings } from "../../../protocol/job-payload";
 import { commandWords } from "./command-words";
-import { SourceValidationError } from "./repo-source";
+import { SourceValidationError } from "../repo-source";
 
 /** How to build and run one checkout; every command is an argv array. */
 export interface AppPlan {

@@ -1,18 +1,18 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { freePort } from "../../launcher/free-port";
-import type { JobFrame } from "../../server/jobs/deploy-payload";
-import type { AgentLogger } from "../logger";
+import { freePort } from "../../../launcher/free-port";
+import type { JobFrame } from "../../../protocol/job-payload";
+import type { AgentLogger } from "../../logger";
 import { AppStore, type AppRecord } from "./app-store";
-import { AppSupervisor, type LiveState } from "./app-supervisor";
+import { AppSupervisor } from "./app-supervisor";
 import { killRecordedBuild } from "./build-process-marker";
 import { BuildError, buildRelease } from "./build-release";
-import { dirSize } from "./dir-size";
-import { CheckoutError } from "./git-checkout";
-import { KeyedMutex } from "./keyed-mutex";
-import { SourceValidationError } from "./repo-source";
-import type { RuntimeEvents } from "./runtime-events";
-import { UsageSampler, type AppUsage } from "./usage-sampler";
+import { dirSize } from "../dir-size";
+import { CheckoutError } from "../git-checkout";
+import { KeyedMutex } from "../keyed-mutex";
+import { SourceValidationError } from "../repo-source";
+import type { AppRuntime, AppSample, AppState, JobOutcome, JobReporter, RuntimeEvents } from "../app-runtime";
+import { UsageSampler } from "./usage-sampler";
 
 export interface RuntimeOptions {
   stateDir: string;
@@ -24,27 +24,14 @@ export interface RuntimeOptions {
   log: AgentLogger;
 }
 
-export interface JobReporter {
-  progress(percent: number, message: string): void;
-  buildLog(line: string): void;
-}
-
-export type JobOutcome =
-  | { ok: true; port?: number; containerId?: string; commitSha?: string; commitMessage?: string; logs?: string }
-  | { ok: false; error: string; logs?: string };
-
-export interface AppSample extends AppUsage {
-  appId: number;
-  memLimitBytes: number;
-}
-
 const LOG_TAIL_LINES = 60;
 
 /**
  * Runs apps as local processes (there is no container engine): builds each deploy in its own
  * release directory, swaps it in once it answers, and keeps every app in its desired state.
  */
-export class ProcessRuntime {
+export class ProcessRuntime implements AppRuntime {
+  readonly kind = "process";
   private readonly store: AppStore;
   private readonly mutex = new KeyedMutex();
   private readonly supervisors = new Map<number, AppSupervisor>();
@@ -71,7 +58,7 @@ export class ProcessRuntime {
   }
 
   /** What every app is really doing, for the hub after each (re)connect. */
-  appStates(): Array<{ appId: number; status: LiveState; reason?: string; violation?: string }> {
+  appStates(): AppState[] {
     return [...this.supervisors.values()].map((s) => ({ appId: s.appId, ...s.state }));
   }
 

@@ -1,5 +1,5 @@
 import { open, stat, truncate } from "node:fs/promises";
-import { LineSplitter } from "./line-splitter";
+import { LineSplitter } from "../line-splitter";
 
 /** A log file larger than this is emptied once fully read, so a chatty app cannot fill the disk. */
 const ROTATE_BYTES = 8 * 1024 * 1024;

@@ -1,8 +1,8 @@
 import { readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { resourceLimitsSchema } from "../../server/jobs/deploy-payload";
-import { ensurePrivateDir, writePrivateFile } from "../state/private-file";
+import { resourceLimitsSchema } from "../../../protocol/job-payload";
+import { ensurePrivateDir, writePrivateFile } from "../../state/private-file";
 import { killRecordedBuild } from "./build-process-marker";
 
 const releaseSchema = z.object({

@@ -1,13 +1,8 @@
+import type { AppSample } from "../app-runtime";
 import { CLOCK_TICKS, appMembers, readIoBytes, readProcessTable, type ProcInfo } from "./process-table";
 
-export interface AppUsage {
-  /** Percent of one core (200 = two cores busy). */
-  cpuPct: number;
-  memBytes: number;
-  /** Storage reads + writes, MB/s. */
-  diskMbps: number;
-  processCount: number;
-}
+/** What /proc tells about one app; the runtime adds the app's id and its plan's memory limit. */
+export type AppUsage = Omit<AppSample, "appId" | "memLimitBytes">;
 
 interface Previous {
   at: number;

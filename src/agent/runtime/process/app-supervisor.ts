@@ -1,12 +1,12 @@
 import { rm } from "node:fs/promises";
-import type { AgentLogger } from "../logger";
-import { Backoff } from "../timing/backoff";
+import type { AgentLogger } from "../../logger";
+import { Backoff } from "../../timing/backoff";
 import { AppInstance } from "./app-instance";
 import type { ExitInfo } from "./app-process";
 import type { AppRecord, AppStore, Release } from "./app-store";
-import type { KeyedMutex } from "./keyed-mutex";
-import { waitUntilAnswering } from "./readiness";
-import type { RuntimeEvents } from "./runtime-events";
+import type { KeyedMutex } from "../keyed-mutex";
+import { waitUntilAnswering } from "../readiness";
+import type { AppState, AppStatus, RuntimeEvents } from "../app-runtime";
 
 export interface SupervisorDeps {
   store: AppStore;
@@ -19,8 +19,6 @@ export interface SupervisorDeps {
   stableMs?: number;
 }
 
-export type LiveState = "running" | "stopped" | "crashed";
-
 export type LaunchOutcome = { ok: true; instance: AppInstance } | { ok: false; error: string; tail: string };
 
 /**
@@ -32,7 +30,7 @@ export class AppSupervisor {
   private current: AppInstance | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private readonly backoff: Backoff;
-  private live: LiveState;
+  private live: AppStatus;
   private lastReason: string | undefined;
   /** Set when the agent shuts down: exits seen afterwards are the next agent's business. */
   private retired = false;
@@ -50,7 +48,7 @@ export class AppSupervisor {
     return this.record.appId;
   }
 
-  get state(): { status: LiveState; reason?: string; violation?: string } {
+  get state(): Omit<AppState, "appId"> {
     return {
       status: this.live,
       ...(this.lastReason ? { reason: this.lastReason } : {}),
@@ -247,7 +245,7 @@ export class AppSupervisor {
     this.restartTimer = null;
   }
 
-  private setLive(status: LiveState, reason?: string): void {
+  private setLive(status: AppStatus, reason?: string): void {
     this.live = status;
     this.lastReason = reason;
     this.deps.events.appStatus(this.appId, status, reason);

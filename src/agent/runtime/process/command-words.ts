@@ -1,4 +1,4 @@
-import { SourceValidationError } from "./repo-source";
+import { SourceValidationError } from "../repo-source";
 
 /**
  * Splits a user's install/build/start command into argv words. There is no shell: quotes group

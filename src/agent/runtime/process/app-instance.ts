@@ -3,7 +3,7 @@ import path from "node:path";
 import { AppProcess, type ExitInfo } from "./app-process";
 import type { Release } from "./app-store";
 import { LogTailer, tailFile } from "./log-tailer";
-import type { RuntimeEvents } from "./runtime-events";
+import type { RuntimeEvents } from "../app-runtime";
 
 /** One launched process of one release, with its output followed into runtime logs. */
 export class AppInstance {

@@ -1,13 +1,13 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import type { DeployPayload } from "../../server/jobs/deploy-payload";
+import type { DeployPayload } from "../../../protocol/job-payload";
 import type { Release } from "./app-store";
 import { appEnvironment } from "./build-env";
 import { planApp, staticStart } from "./detect-app";
-import { dirSize } from "./dir-size";
-import { checkoutCommit } from "./git-checkout";
+import { dirSize } from "../dir-size";
+import { checkoutCommit } from "../git-checkout";
 import { recordBuildProcess } from "./build-process-marker";
-import { runCommand } from "./run-command";
+import { runCommand } from "../run-command";
 
 export interface BuildContext {
   releaseId: string;
