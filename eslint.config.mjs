@@ -12,7 +12,7 @@ export default tseslint.config(
   },
   {
     // The domain and the non-web processes must run without Next.js.
-    files: ["src/server/**/*.ts", "src/jobs/**/*.ts", "src/ws-hub/**/*.ts", "src/agent/**/*.ts"],
+    files: ["src/server/**/*.ts", "src/jobs-process/**/*.ts", "src/ws-hub/**/*.ts", "src/agent/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -13,7 +13,7 @@ import { createDb, type Db } from "../src/server/db/client";
 import { migrate } from "../src/server/db/migrator";
 import { freePort } from "../src/launcher/free-port";
 import { PostgresServer } from "../src/launcher/postgres-server";
-import { assignAllPending } from "../src/server/scheduler/assign-jobs";
+import { assignAllPending } from "../src/server/jobs/assign-jobs";
 import type { LiveAppStats } from "../src/server/stats/live-app-stats";
 import { recordUsageTick } from "../src/server/usage/record-usage-tick";
 

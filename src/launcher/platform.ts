@@ -134,7 +134,7 @@ function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv): ChildSpec
   const tsx = (entry: string) => (options.dev ? ["--import", "tsx", "--watch", entry] : ["--import", "tsx", entry]);
   const specs: ChildSpec[] = [
     { name: "ws-hub", command: node, args: tsx("src/ws-hub/main.ts"), env, cwd: options.root },
-    { name: "jobs", command: node, args: tsx("src/jobs/main.ts"), env, cwd: options.root },
+    { name: "jobs", command: node, args: tsx("src/jobs-process/main.ts"), env, cwd: options.root },
     {
       name: "web",
       command: node,

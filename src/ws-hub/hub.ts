@@ -9,7 +9,7 @@ import { startProcessHeartbeat } from "../server/status/process-heartbeat";
 import type { WorkerServiceDeps } from "../server/workers/hub-deps";
 import { CLOSE_CODES } from "../server/workers/protocol/envelope";
 import { createConnectionClaimer, createHeartbeatWriter, releaseWorkerConnection } from "../server/workers/record-heartbeat";
-import { RuntimeLogWriter } from "../server/workers/runtime-log-writer";
+import { RuntimeLogWriter } from "../server/worker-reports/runtime-log-writer";
 import { WorkerAuthenticator, type AuthenticatedWorker } from "../server/workers/worker-auth";
 import { WorkerJwtSigner } from "../server/workers/worker-jwt";
 import { WorkerLookup } from "../server/workers/worker-lookup";

@@ -7,7 +7,7 @@ import type { AccountDeps } from "../../src/server/auth/account-deps";
 import { loadConfig, type AppConfig } from "../../src/server/config/config";
 import { SecretCipher } from "../../src/server/crypto/secret-cipher";
 import { createEventSink } from "../../src/server/events/event-sink";
-import { JobSender } from "../../src/server/queue/job-sender";
+import { QueueSender } from "../../src/server/queue/queue-sender";
 import { PostgresRateLimiter } from "../../src/server/rate-limit/postgres-rate-limiter";
 import type { RateLimiter } from "../../src/server/rate-limit/rate-limiter";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
@@ -47,7 +47,7 @@ export async function accountFixture(overrides: { env?: Record<string, string>; 
     ...overrides.env,
   });
   const clock = new TestClock();
-  const queue = new JobSender(testDb.url);
+  const queue = new QueueSender(testDb.url);
   const log = pino({ level: "silent" });
   const limiter = overrides.limiter ?? new PostgresRateLimiter(testDb.db, clock.now);
   const deps: AccountDeps = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cipherContext } from "../../src/server/crypto/secret-cipher";
-import { deployPayloadSchema } from "../../src/server/jobs/deploy-payload";
+import { deployPayloadSchema } from "../../src/protocol/job-payload";
 import { expectTrpcError, startAppHarness, type AppHarness } from "./helpers/app-harness";
 
 const REPO = "https://github.com/acme/shop.git";

@@ -3,7 +3,7 @@ import { emitAlert, resolveAlertsBySource } from "../../src/server/alerts/alert-
 import { ensureAppAlertRules, ruleUpdateSchema } from "../../src/server/alerts/alert-rules";
 import { applyEventToAlerts, resolveQuietCrashloops } from "../../src/server/alerts/event-alerts";
 import { runAlertTick } from "../../src/server/alerts/threshold-poller";
-import { checkWorkerHealth } from "../../src/server/scheduler/worker-health";
+import { checkWorkerHealth } from "../../src/server/workers/worker-health";
 import type { PlatformEvent, PlatformEventSink } from "../../src/server/events/platform-events";
 import type { LiveAppStats } from "../../src/server/stats/live-app-stats";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";

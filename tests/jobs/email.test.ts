@@ -1,6 +1,6 @@
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startJobsRuntime, type JobsRuntime } from "../../src/jobs/jobs-runtime";
+import { startJobsRuntime, type JobsRuntime } from "../../src/jobs-process/jobs-runtime";
 import { freePort } from "../../src/launcher/free-port";
 import { EMAIL_QUEUE } from "../../src/server/mail/email-message";
 import { queueEmail } from "../../src/server/mail/queue-email";

@@ -1,9 +1,9 @@
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPeriodicTicks } from "../../src/jobs/periodic-ticks";
-import { QUEUES } from "../../src/jobs/queue-names";
-import { startBoss } from "../../src/jobs/start-boss";
+import { startPeriodicTicks } from "../../src/jobs-process/periodic-ticks";
+import { QUEUES } from "../../src/jobs-process/queue-names";
+import { startBoss } from "../../src/jobs-process/start-boss";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 
 let t: TestDatabase;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startJobsRuntime, type JobsRuntime } from "../../src/jobs/jobs-runtime";
-import { QUEUES } from "../../src/jobs/queue-names";
+import { startJobsRuntime, type JobsRuntime } from "../../src/jobs-process/jobs-runtime";
+import { QUEUES } from "../../src/jobs-process/queue-names";
 import type { Services } from "../../src/server/runtime/services";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { createApp, createUser, createWorker } from "./fixtures/seed-data";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { assignAllPending, assignPendingJobs } from "../../src/server/scheduler/assign-jobs";
-import { releaseWorkerResources } from "../../src/server/scheduler/release-worker-resources";
+import { assignAllPending, assignPendingJobs } from "../../src/server/jobs/assign-jobs";
+import { releaseWorkerResources } from "../../src/server/jobs/release-worker-resources";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { createApp, createJob, createUser, createWorker } from "./fixtures/seed-data";
 

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBus } from "../../src/server/bus/create-bus";
 import type { Bus } from "../../src/server/bus/channels";
-import { assignAllPending } from "../../src/server/scheduler/assign-jobs";
+import { assignAllPending } from "../../src/server/jobs/assign-jobs";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { createApps, createPendingJobs, createUser, createWorkers } from "./fixtures/seed-data";
 

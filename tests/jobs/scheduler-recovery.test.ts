@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PlatformEvent, PlatformEventSink } from "../../src/server/events/platform-events";
-import { recoverStuckJobs } from "../../src/server/scheduler/recover-stuck-jobs";
-import { checkWorkerHealth } from "../../src/server/scheduler/worker-health";
-import { getWorkerStats, listWorkersWithLoad } from "../../src/server/scheduler/worker-stats";
+import { recoverStuckJobs } from "../../src/server/jobs/recover-stuck-jobs";
+import { checkWorkerHealth } from "../../src/server/workers/worker-health";
+import { getWorkerStats, listWorkersWithLoad } from "../../src/server/workers/fleet-stats";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { createApp, createJob, createUser, createWorker } from "./fixtures/seed-data";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startJobsRuntime, type JobsRuntime } from "../../src/jobs/jobs-runtime";
+import { startJobsRuntime, type JobsRuntime } from "../../src/jobs-process/jobs-runtime";
 import type { Services } from "../../src/server/runtime/services";
-import { requestAssignment } from "../../src/server/scheduler/request-assignment";
+import { requestAssignment } from "../../src/server/jobs/request-assignment";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { createApp, createJob, createUser, createWorker } from "./fixtures/seed-data";
 import { testServices } from "./fixtures/test-services";

@@ -1,6 +1,6 @@
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startJobsRuntime, type JobsRuntime } from "../../src/jobs/jobs-runtime";
+import { startJobsRuntime, type JobsRuntime } from "../../src/jobs-process/jobs-runtime";
 import type { Services } from "../../src/server/runtime/services";
 import { performDeliveryAttempt } from "../../src/server/webhooks/deliver-webhook";
 import { fanOutEvent } from "../../src/server/webhooks/fan-out";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
  * one, and refuses an invalid value naming the variable — exit code 78 (EX_CONFIG).
  */
 const ENTRIES = [
-  ["jobs", "src/jobs/main.ts"],
+  ["jobs", "src/jobs-process/main.ts"],
   ["ws-hub", "src/ws-hub/main.ts"],
 ] as const;
 

@@ -1,6 +1,6 @@
 import { Prisma, type Db } from "../db/client";
 import type { PlatformEventSink } from "../events/platform-events";
-import { WORKER_OFFLINE_REASON_PREFIX } from "../scheduler/worker-health";
+import { WORKER_OFFLINE_REASON_PREFIX } from "../workers/worker-health";
 import type { LiveAppStats } from "../stats/live-app-stats";
 import { emitAlert, openKey, resolveAlertsBySource } from "./alert-manager";
 import type { AlertMetric } from "./alert-rules";

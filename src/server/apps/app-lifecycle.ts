@@ -4,10 +4,10 @@ import { DomainError } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
 import type { Actor } from "./actor";
 import { lockOwnedApp, type Tx } from "./app-access";
-import { assertNoActiveJob } from "./jobs/active-job";
-import { buildDeployPayload } from "./jobs/build-deploy-payload";
-import { insertJob } from "./jobs/insert-job";
-import { requestAssignment } from "../scheduler/request-assignment";
+import { assertNoActiveJob } from "../jobs/active-job";
+import { buildDeployPayload } from "../jobs/build-deploy-payload";
+import { insertJob } from "../jobs/insert-job";
+import { requestAssignment } from "../jobs/request-assignment";
 
 type LifecycleAction = "restart" | "start" | "stop";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { buildSettingsSchema } from "../jobs/deploy-payload";
+import { buildSettingsSchema } from "../../protocol/job-payload";
 import { branchProblem } from "../git/git-ref";
 
 /**

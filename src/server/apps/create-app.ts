@@ -9,7 +9,7 @@ import { appSpecInput } from "./app-spec";
 import { enqueueDeployment } from "./deployments/enqueue-deployment";
 import { envEntryInput, writeEnvVars } from "../env-vars/write-env-vars";
 import { parseDotenv } from "../env-vars/parse-dotenv";
-import { requestAssignment } from "../scheduler/request-assignment";
+import { requestAssignment } from "../jobs/request-assignment";
 import { appNameProblem, generateAppName, newAppUuid } from "./naming";
 import { publishAppChanged } from "./publish-app-changed";
 import { uniqueViolation } from "./unique-violation";

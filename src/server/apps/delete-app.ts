@@ -3,8 +3,8 @@ import { DomainError } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
 import type { Actor } from "./actor";
 import type { Tx } from "./app-access";
-import { insertJob } from "./jobs/insert-job";
-import { requestAssignment } from "../scheduler/request-assignment";
+import { insertJob } from "../jobs/insert-job";
+import { requestAssignment } from "../jobs/request-assignment";
 import { publishAppChanged } from "./publish-app-changed";
 
 function auditDelete(services: Services, actor: Actor, app: { id: number; name: string }, hard: boolean) {

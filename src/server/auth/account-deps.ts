@@ -3,7 +3,7 @@ import type { AppConfig } from "../config/config";
 import type { SecretCipher } from "../crypto/secret-cipher";
 import type { Db } from "../db/client";
 import type { PlatformEventSink } from "../events/platform-events";
-import type { JobSender } from "../queue/job-sender";
+import type { QueueSender } from "../queue/queue-sender";
 import { getRateLimiter } from "../rate-limit/create-rate-limiter";
 import type { RateLimiter } from "../rate-limit/rate-limiter";
 import type { Services } from "../runtime/services";
@@ -14,7 +14,7 @@ export interface AccountDeps {
   config: AppConfig;
   log: Logger;
   cipher: SecretCipher;
-  queue: JobSender;
+  queue: QueueSender;
   events: PlatformEventSink;
   limiter: RateLimiter;
   now: () => Date;

@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
-import type { JobSender } from "../queue/job-sender";
+import type { QueueSender } from "../queue/queue-sender";
 import { PLATFORM_EVENTS_QUEUE, platformEventSchema, type PlatformEvent, type PlatformEventSink } from "./platform-events";
 
 /** Queues platform events for the jobs process (alerts, outbound webhooks). */
-export function createEventSink(sender: JobSender, log?: Logger): PlatformEventSink {
+export function createEventSink(sender: QueueSender, log?: Logger): PlatformEventSink {
   return {
     async emit(event: PlatformEvent) {
       const parsed = platformEventSchema.parse(event);

@@ -8,7 +8,7 @@ import { getConfig } from "../config/config";
 import { SecretCipher } from "../crypto/secret-cipher";
 import { createDb, type Db } from "../db/client";
 import { createEventSink } from "../events/event-sink";
-import { JobSender } from "../queue/job-sender";
+import { QueueSender } from "../queue/queue-sender";
 import type { PlatformEventSink } from "../events/platform-events";
 import { createLogger } from "../logging/logger";
 import { PlanRegistry } from "../plans/plans";
@@ -25,7 +25,7 @@ export interface Services {
   /** Platform events → alerts and outbound webhooks (consumed by the jobs process). */
   events: PlatformEventSink;
   /** pg-boss sender (email, webhook deliveries, anything the jobs process executes). */
-  queue: JobSender;
+  queue: QueueSender;
   close(): Promise<void>;
 }
 
@@ -34,7 +34,7 @@ export function createServices(processName: string, config: AppConfig = getConfi
   const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
   const cache = createCache(config.REDIS_URL, log.child({ component: "cache" }));
   const bus = createBus({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, log: log.child({ component: "bus" }) });
-  const queue = new JobSender(config.DATABASE_URL, log.child({ component: "queue" }));
+  const queue = new QueueSender(config.DATABASE_URL, log.child({ component: "queue" }));
   const events = createEventSink(queue, log.child({ component: "events" }));
   return {
     config,

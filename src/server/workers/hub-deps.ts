@@ -4,7 +4,7 @@ import type { JsonCache } from "../cache/json-cache";
 import type { SecretCipher } from "../crypto/secret-cipher";
 import type { Db } from "../db/client";
 import type { PlatformEventSink } from "../events/platform-events";
-import type { JobSender } from "../queue/job-sender";
+import type { QueueSender } from "../queue/queue-sender";
 
 /** What the worker-message services need from the process's services. */
 export interface WorkerServiceDeps {
@@ -15,7 +15,7 @@ export interface WorkerServiceDeps {
   cipher: SecretCipher;
   log: Logger;
   /** To ask the jobs process for an assignment pass once a finished job frees capacity. */
-  queue?: JobSender;
+  queue?: QueueSender;
 }
 
 /** Cache keys other processes may hold for an app; dropped whenever the hub changes the app. */

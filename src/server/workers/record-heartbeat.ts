@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { GroupCommit } from "./group-commit";
+import { GroupCommit } from "../db/group-commit";
 import type { WorkerMessage } from "./protocol/messages";
 
 export interface HeartbeatWrite {

@@ -1,4 +1,4 @@
-import { appsOwnedBy } from "../../server/workers/app-ownership";
+import { appsOwnedBy } from "../../server/worker-reports/app-ownership";
 import type { Db } from "../../server/db/client";
 import { forbiddenFrame } from "../../server/workers/protocol/frame-error";
 

@@ -8,7 +8,7 @@ import { registerWorker, registerWorkerSchema } from "../../server/workers/regis
 import type { WorkerAuthenticator } from "../../server/workers/worker-auth";
 import type { WorkerJwtSigner } from "../../server/workers/worker-jwt";
 import type { WorkerLookup } from "../../server/workers/worker-lookup";
-import { getWorkerFleetStats } from "../../server/workers/worker-stats";
+import { getWorkerFleetStats } from "../../server/workers/fleet-stats";
 import type { AuthFailureLimiter } from "./auth-failure-limiter";
 import type { Route } from "./http-server";
 import { bearerToken, HttpError, readJsonBody, sendJson } from "./respond";

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
-import { completeJob } from "../../server/workers/complete-job";
+import { completeJob } from "../../server/jobs/complete-job";
 import type { WorkerServiceDeps } from "../../server/workers/hub-deps";
-import { afterJobCompleted } from "../../server/workers/job-completion-effects";
-import { claimJobForConnection, nextAssignedJobId } from "../../server/workers/job-dispatch";
+import { afterJobCompleted } from "../../server/jobs/job-completion-effects";
+import { claimJobForConnection, nextAssignedJobId } from "../../server/jobs/job-dispatch";
 import { CLOSE_CODES } from "../../server/workers/protocol/envelope";
 import type { HubMetrics } from "../hub-metrics";
 import type { ConnectionRegistry } from "./connection-registry";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { loadConfig } from "../../../src/server/config/config";
 import { generateApiKey, hashApiKey } from "../../../src/server/crypto/api-key";
 import { cipherContext } from "../../../src/server/crypto/secret-cipher";
-import type { DeployPayload } from "../../../src/server/jobs/deploy-payload";
+import type { DeployPayload } from "../../../src/protocol/job-payload";
 import { createServices, type Services } from "../../../src/server/runtime/services";
 import { startHub, type HubOptions, type RunningHub } from "../../../src/ws-hub/hub";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-db";

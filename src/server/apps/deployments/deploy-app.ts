@@ -4,7 +4,7 @@ import { assertValidRepoUrl } from "../../git/repo-url";
 import type { Services } from "../../runtime/services";
 import type { Actor } from "../actor";
 import { lockOwnedApp, type Tx } from "../app-access";
-import { requestAssignment } from "../../scheduler/request-assignment";
+import { requestAssignment } from "../../jobs/request-assignment";
 import { publishAppChanged } from "../publish-app-changed";
 import { enqueueDeployment, type DeploymentTrigger } from "./enqueue-deployment";
 

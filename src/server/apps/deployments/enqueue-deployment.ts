@@ -2,9 +2,9 @@ import type { App } from "../../db/generated/client";
 import type { Plan } from "../../plans/plans";
 import type { Services } from "../../runtime/services";
 import type { Tx } from "../app-access";
-import { assertNoActiveJob } from "../jobs/active-job";
-import { buildDeployPayload } from "../jobs/build-deploy-payload";
-import { insertJob } from "../jobs/insert-job";
+import { assertNoActiveJob } from "../../jobs/active-job";
+import { buildDeployPayload } from "../../jobs/build-deploy-payload";
+import { insertJob } from "../../jobs/insert-job";
 
 export type DeploymentTrigger = "manual" | "push" | "rollback" | "redeploy";
 

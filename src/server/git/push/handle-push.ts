@@ -6,7 +6,7 @@ import { DomainError } from "../../errors/domain-errors";
 import type { Services } from "../../runtime/services";
 import type { Tx } from "../../apps/app-access";
 import { enqueueDeployment } from "../../apps/deployments/enqueue-deployment";
-import { requestAssignment } from "../../scheduler/request-assignment";
+import { requestAssignment } from "../../jobs/request-assignment";
 import { publishAppChanged } from "../../apps/publish-app-changed";
 import { uniqueViolation } from "../../apps/unique-violation";
 import { isCommitSha } from "../git-ref";

@@ -1,4 +1,4 @@
-import { getWorkerStats, listWorkersWithLoad } from "../../scheduler/worker-stats";
+import { getWorkerStats, listWorkersWithLoad } from "../../workers/fleet-stats";
 import { adminProcedure, router } from "../trpc";
 
 export const adminRouter = router({

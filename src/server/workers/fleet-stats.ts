@@ -12,7 +12,7 @@ export interface WorkerStats {
   runningApps: number;
 }
 
-/** The fleet aggregate (seed GetWorkerStats, served as /v1/stats and on the admin page). */
+/** The fleet aggregate: the admin page shows it as is; `/v1/stats` serves it as `WorkerFleetStats`. */
 export async function getWorkerStats(db: Db): Promise<WorkerStats> {
   const rows = await db.$queryRaw<WorkerStats[]>`
     SELECT count(*)::int AS total,
@@ -26,6 +26,22 @@ export async function getWorkerStats(db: Db): Promise<WorkerStats> {
            (SELECT count(*)::int FROM apps WHERE status = 'running' AND worker_id IS NOT NULL) AS "runningApps"
     FROM workers`;
   return rows[0]!;
+}
+
+export interface WorkerFleetStats {
+  workers: { total: number; online: number; offline: number };
+  cpu: { total: number; used: number };
+  memory: { total: number; used: number };
+}
+
+/** Fleet totals for `/v1/stats`: "offline" there is every worker not online (draining included). */
+export async function getWorkerFleetStats(db: Db): Promise<WorkerFleetStats> {
+  const s = await getWorkerStats(db);
+  return {
+    workers: { total: s.total, online: s.online, offline: s.offline + s.draining },
+    cpu: { total: s.capCpu, used: s.usedCpu },
+    memory: { total: s.capMem, used: s.usedMem },
+  };
 }
 
 export interface WorkerListRow {

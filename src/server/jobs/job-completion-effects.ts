@@ -1,6 +1,6 @@
 import type { CompletedJob } from "./complete-job";
-import { invalidateAppCache, publishQuietly, type WorkerServiceDeps } from "./hub-deps";
-import { requestAssignment } from "../scheduler/request-assignment";
+import { invalidateAppCache, publishQuietly, type WorkerServiceDeps } from "../workers/hub-deps";
+import { requestAssignment } from "./request-assignment";
 
 /**
  * What follows a committed job result: cache invalidation, live-page notifications, and the

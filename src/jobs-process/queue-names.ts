@@ -1,6 +1,6 @@
 import { EMAIL_QUEUE } from "../server/mail/email-message";
 import { PLATFORM_EVENTS_QUEUE } from "../server/events/platform-events";
-import { ASSIGN_QUEUE } from "../server/scheduler/request-assignment";
+import { ASSIGN_QUEUE } from "../server/jobs/request-assignment";
 import { WEBHOOK_DELIVERY_QUEUE } from "../server/webhooks/delivery-queue";
 
 /** Every pg-boss queue the jobs process works. Periodic ones are fed by cron or throttled ticks. */

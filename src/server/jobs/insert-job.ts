@@ -1,8 +1,8 @@
-import type { JobType } from "../../db/generated/client";
-import { cipherContext, type SecretCipher } from "../../crypto/secret-cipher";
-import type { DeployPayload } from "../../jobs/deploy-payload";
-import type { Plan } from "../../plans/plans";
-import type { Tx } from "../app-access";
+import type { JobType } from "../db/generated/client";
+import { cipherContext, type SecretCipher } from "../crypto/secret-cipher";
+import type { DeployPayload } from "../../protocol/job-payload";
+import type { Plan } from "../plans/plans";
+import type { Tx } from "../apps/app-access";
 
 export interface NewJob {
   type: JobType;

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
  * Sends pg-boss jobs from any process (web, ws-hub). Sending only: no workers, no maintenance or
  * cron (the jobs process runs those), so holding one in every process is cheap.
  */
-export class JobSender {
+export class QueueSender {
   private boss?: Promise<PgBoss>;
   private readonly created = new Set<string>();
 

@@ -1,9 +1,9 @@
-import type { App } from "../../db/generated/client";
-import type { SecretCipher } from "../../crypto/secret-cipher";
-import { cipherContext } from "../../crypto/secret-cipher";
-import { buildSettingsSchema, deployPayloadSchema, type DeployPayload } from "../../jobs/deploy-payload";
-import type { Plan } from "../../plans/plans";
-import type { DbOrTx } from "../app-access";
+import type { App } from "../db/generated/client";
+import type { SecretCipher } from "../crypto/secret-cipher";
+import { cipherContext } from "../crypto/secret-cipher";
+import { buildSettingsSchema, deployPayloadSchema, type DeployPayload } from "../../protocol/job-payload";
+import type { Plan } from "../plans/plans";
+import type { DbOrTx } from "../apps/app-access";
 
 /**
  * The worker's view of an app at this moment: spec, decrypted env vars, the plan's limits and the

@@ -1,6 +1,6 @@
 import { cipherContext } from "../crypto/secret-cipher";
-import { deployPayloadSchema, type JobFrame } from "../jobs/deploy-payload";
-import type { WorkerServiceDeps } from "./hub-deps";
+import { deployPayloadSchema, type JobFrame } from "../../protocol/job-payload";
+import type { WorkerServiceDeps } from "../workers/hub-deps";
 
 interface ClaimedJob {
   id: number;

@@ -1,5 +1,5 @@
-import { conflict } from "../../errors/domain-errors";
-import type { DbOrTx } from "../app-access";
+import { conflict } from "../errors/domain-errors";
+import type { DbOrTx } from "../apps/app-access";
 
 export const ACTIVE_JOB_STATUSES = ["pending", "assigned", "processing"] as const;
 

@@ -1,9 +1,9 @@
 import type { PgBoss } from "pg-boss";
 import type { Services } from "../../server/runtime/services";
-import { assignAllPending } from "../../server/scheduler/assign-jobs";
-import { recoverStuckJobs } from "../../server/scheduler/recover-stuck-jobs";
-import { requestAssignment } from "../../server/scheduler/request-assignment";
-import { checkWorkerHealth } from "../../server/scheduler/worker-health";
+import { assignAllPending } from "../../server/jobs/assign-jobs";
+import { recoverStuckJobs } from "../../server/jobs/recover-stuck-jobs";
+import { requestAssignment } from "../../server/jobs/request-assignment";
+import { checkWorkerHealth } from "../../server/workers/worker-health";
 import { QUEUES } from "../queue-names";
 
 /** Assignment passes (event-driven and sweep), stuck-job recovery and worker health. */

@@ -1,8 +1,8 @@
 import type { Prisma } from "../db/generated/client";
-import type { WorkerServiceDeps } from "./hub-deps";
-import { capHeadTail, stripAnsi } from "./log-text";
-import { forbiddenFrame } from "./protocol/frame-error";
-import type { WorkerMessage } from "./protocol/messages";
+import type { WorkerServiceDeps } from "../workers/hub-deps";
+import { capHeadTail, stripAnsi } from "../worker-reports/log-text";
+import { forbiddenFrame } from "../workers/protocol/frame-error";
+import type { WorkerMessage } from "../workers/protocol/messages";
 
 type JobResult = WorkerMessage<"job_result">;
 type Tx = Prisma.TransactionClient;
