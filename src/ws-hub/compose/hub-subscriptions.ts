@@ -1,0 +1,26 @@
+import { CLOSE_CODES } from "../../server/workers/protocol/envelope";
+import { waitForDatabase } from "../http/health-route";
+import type { HubParts } from "./hub-parts";
+
+/**
+ * Subscribes the hub to the bus once the database answers (until then /health says 503):
+ * assigned jobs to push, revoked workers to disconnect, and other hubs' live stats.
+ * Resolves with the unsubscribe calls; `state.ready` turns true when all are in place.
+ */
+export async function subscribeHub(parts: HubParts): Promise<(() => void)[]> {
+  const { services, jobs, registry, lookup, stats, state } = parts;
+  const { db, bus, log } = services;
+  const unsubscribe: (() => void)[] = [];
+  if (!(await waitForDatabase(db, () => state.closing, (n) => n % 10 === 0 && log.warn("waiting for the database")))) return unsubscribe;
+  unsubscribe.push(
+    await bus.subscribe("job.assigned", (m) => jobs.onAssigned(m.workerId, m.jobId)),
+    await bus.subscribe("worker.revoked", (m) => {
+      const conn = registry.get(m.workerId);
+      void lookup.invalidate(m.workerId, ...(conn ? [conn.worker.apiKeyHash] : []));
+      conn?.close(CLOSE_CODES.revoked, "revoked");
+    }),
+    await stats.subscribe(bus),
+  );
+  state.ready = true;
+  return unsubscribe;
+}
