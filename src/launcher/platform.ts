@@ -41,7 +41,7 @@ export interface RunningPlatform {
 /**
  * Brings the whole platform up on this machine: lock, secrets, Postgres (embedded unless
  * DATABASE_URL), migrations, then ws-hub, jobs, web and the local agent. stop() takes it down in
- * the order of DESIGN.md: web stops taking requests, the agent and hub close their sockets, the
+ * order (docs/architecture.md, "Shutdown"): web stops taking requests, the agent and hub close their sockets, the
  * jobs process stops pg-boss, and Postgres goes last.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PlanRegistry } from "../../src/server/plans/plans";
 
 describe("plans registry", () => {
-  it("has the seed's free, pro and business plans", () => {
+  it("has the free, pro and business plans", () => {
     const plans = new PlanRegistry();
     expect(plans.all().map((p) => p.id)).toEqual(["free", "pro", "business"]);
     expect(plans.for("free")).toMatchObject({ maxApps: 1, cpu: 1, memoryMb: 512, diskMb: 1024, bandwidthMbit: 10 });

@@ -1,4 +1,4 @@
-/** A JSON cache in front of hot lookups (seed internal/cache). Every method degrades to a miss. */
+/** A JSON cache in front of hot lookups. Every method degrades to a miss. */
 export interface JsonCache {
   get<T>(key: string): Promise<T | undefined>;
   /** ttlSeconds ≤ 0 or absent → the default TTL (5 minutes). */

@@ -9,7 +9,7 @@ export const KEY_PURPOSES = {
   oauthState: "wisehosting-oauth-state-v1",
 } as const;
 
-/** HKDF-SHA256(master secret, info = purpose), 32 bytes by default, no salt (as the seed). */
+/** HKDF-SHA256(master secret, info = purpose), 32 bytes by default, no salt. */
 export function deriveKey(masterSecret: string, purpose: string, length = 32): Buffer {
   if (masterSecret.length === 0) throw new Error("master secret is empty");
   return Buffer.from(hkdfSync("sha256", Buffer.from(masterSecret, "utf8"), Buffer.alloc(0), purpose, length));

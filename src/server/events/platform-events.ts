@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Platform events (seed webhooks.Event): emitted by the web, hub and jobs processes; consumed by
+ * Platform events: emitted by the web, hub and jobs processes; consumed by
  * the jobs process, which turns them into alerts and outbound webhook deliveries.
  */
 export const PLATFORM_EVENT_TYPES = [

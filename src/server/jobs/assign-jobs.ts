@@ -82,7 +82,7 @@ async function reserveOnBest(tx: Tx, job: PendingJobRow): Promise<{ workerId: nu
 }
 
 /**
- * One assignment pass (seed processPendingJobs): locks up to `batchSize` pending jobs with
+ * One assignment pass: locks up to `batchSize` pending jobs with
  * SKIP LOCKED (priority first, then age), reserves capacity on the chosen worker with a guard,
  * marks the jobs assigned, all in one transaction. A crash mid-pass rolls everything back, so no
  * job is lost or doubled and no capacity leaks. Publishes job.assigned after commit.

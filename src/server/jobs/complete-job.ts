@@ -43,7 +43,7 @@ function appStatusAfter(job: LockedJob, result: JobResult): string | undefined {
 }
 
 /**
- * Seed CompleteJob, in one transaction: the job ends, the app and deployment take the outcome,
+ * In one transaction: the job ends, the app and deployment take the outcome,
  * and the worker's reservation (jobs.req_cpu/req_mem) is released, never below zero.
  * Returns undefined when the job had already ended: a result applies exactly once.
  * Throws `forbidden` for a job that is not this worker's.

@@ -4,7 +4,7 @@ import { requestAssignment } from "./request-assignment";
 
 /**
  * What follows a committed job result: cache invalidation, live-page notifications, and the
- * platform events (seed emitJobEvent: deployment events for deploy and restart jobs only).
+ * platform events (deployment events for deploy and restart jobs only).
  */
 export async function afterJobCompleted(deps: WorkerServiceDeps, done: CompletedJob): Promise<void> {
   await invalidateAppCache(deps.cache, done.appId, done.userId);

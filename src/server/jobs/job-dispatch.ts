@@ -82,7 +82,7 @@ function toFrame(deps: WorkerServiceDeps, job: ClaimedJob): DispatchOutcome {
   };
 }
 
-/** Seed NextAssignedJob: the worker's oldest assigned job not yet sent on this connection. */
+/** The worker's oldest assigned job not yet sent on this connection. */
 export async function nextAssignedJobId(deps: WorkerServiceDeps, workerId: number, connectionId: string): Promise<number | undefined> {
   const rows = await deps.db.$queryRaw<{ id: number }[]>`
     SELECT id FROM jobs

@@ -4,7 +4,7 @@ import { forbiddenFrame } from "../workers/protocol/frame-error";
 import type { WorkerMessage } from "../workers/protocol/messages";
 
 /**
- * Seed UpdateJobStatus: the job goes `processing` (started_at on the first report) with the
+ * The job goes `processing` (started_at on the first report) with the
  * worker's progress; its deployment goes `building`. Only a job assigned to this worker and
  * not yet ended can move; anything else is forbidden.
  */

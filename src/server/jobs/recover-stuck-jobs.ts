@@ -2,7 +2,7 @@ import type { Bus } from "../bus/channels";
 import type { Db } from "../db/client";
 import type { PlatformEventSink } from "../events/platform-events";
 
-/** A job assigned this long ago and still not finished is considered lost (seed: 15 minutes). */
+/** A job assigned this long ago and still not finished is considered lost (15 minutes). */
 export const STUCK_AFTER_MINUTES = 15;
 
 interface StuckRow {

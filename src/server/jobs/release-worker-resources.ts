@@ -3,7 +3,7 @@ import type { Prisma } from "../db/client";
 type Executor = Pick<Prisma.TransactionClient, "$executeRaw">;
 
 /**
- * Gives a job's reserved capacity back to its worker (seed ReleaseWorkerResources). Never goes
+ * Gives a job's reserved capacity back to its worker. Never goes
  * below zero. Call it exactly once per job, in the same transaction that moves the job out of
  * assigned/processing, so a concurrent stuck-job recovery cannot release it a second time.
  */

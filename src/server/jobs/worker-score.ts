@@ -1,7 +1,7 @@
 import { Prisma } from "../db/client";
 
 /**
- * The seed's weighted utilisation score: reserved CPU share and reserved memory share weigh 0.4
+ * The weighted utilisation score: reserved CPU share and reserved memory share weigh 0.4
  * each, the running-app count (saturating at 100) 0.2. Lowest score wins; ties go to the lower id
  * so the choice is deterministic.
  */

@@ -8,7 +8,7 @@ export const STALE_HEARTBEAT_MINUTES = 60;
 export const DELIVERY_RETENTION_DAYS = 30;
 export const CAUGHT_MAIL_RETENTION_DAYS = 14;
 
-/** Revoked, idle (30 days) or past their absolute cap (seed PruneRevokedSessions). */
+/** Revoked, idle (30 days) or past their absolute cap. */
 export async function pruneSessions(db: Db, now = new Date()): Promise<number> {
   return db.$executeRaw`
     DELETE FROM sessions
@@ -17,12 +17,12 @@ export async function pruneSessions(db: Db, now = new Date()): Promise<number> {
        OR expires_at < ${now}`;
 }
 
-/** Expired 2FA challenges (seed PrunePendingTOTPs). */
+/** Expired 2FA challenges. */
 export async function prunePendingTotps(db: Db, now = new Date()): Promise<number> {
   return db.$executeRaw`DELETE FROM pending_totps WHERE expires_at < ${now}`;
 }
 
-/** Usage samples beyond the 90-day retention (seed PruneUsageSamples). */
+/** Usage samples beyond the 90-day retention. */
 export async function pruneUsageSamples(db: Db, now = new Date()): Promise<number> {
   return db.$executeRaw`
     DELETE FROM usage_samples WHERE bucket_start < ${now}::timestamptz - make_interval(days => ${USAGE_RETENTION_DAYS})`;

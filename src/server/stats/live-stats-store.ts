@@ -2,7 +2,7 @@ import type { Bus } from "../bus/channels";
 import { LIVE_STATS_TTL_MS, type LiveAppStats } from "./live-app-stats";
 
 /**
- * Live per-app stats with a short TTL (seed statsStore). Each hub writes what its workers report;
+ * Live per-app stats with a short TTL. Each hub writes what its workers report;
  * every other process (jobs: alerts and usage; web: live CPU/memory; other hubs) instantiates one
  * and calls `subscribe(bus)` to receive the hubs' batched snapshots.
  *

@@ -1,5 +1,5 @@
 /**
- * Traefik polls every few seconds; answers are cached 5 s per key (seed). Concurrent misses share
+ * Traefik polls every few seconds; answers are cached 5 s per key. Concurrent misses share
  * one build, and a failed build is never cached, so the next poll retries.
  */
 export class TraefikConfigCache<T> {

@@ -51,7 +51,7 @@ export async function applyAppStatus(deps: WorkerServiceDeps, workerId: number, 
   }
 }
 
-/** Seed MarkAppViolated: the worker stopped an app for breaking its limits. */
+/** The worker stopped an app for breaking its limits. */
 export async function applyViolation(deps: WorkerServiceDeps, workerId: number, msg: WorkerMessage<"violation">): Promise<void> {
   const reason = stripAnsi(msg.reason);
   const app = await setAppStatus(deps, workerId, msg.app_id, "violated", reason);

@@ -5,7 +5,7 @@ import type { WorkerMessage } from "../workers/protocol/messages";
 
 /**
  * Appends a chunk to the deployment's build log in one UPDATE (no read-modify-write race between
- * frames), capping it head+tail like seed capLogs. Only a deployment this worker builds — one of
+ * frames), capping it head+tail. Only a deployment this worker builds — one of
  * its jobs points at it — may be written.
  */
 export async function appendBuildLog(deps: WorkerServiceDeps, workerId: number, msg: WorkerMessage<"build_log">): Promise<void> {

@@ -20,7 +20,7 @@ export const MAX_BUILD_LOG_BYTES = 512 * 1024;
 export const TRUNCATION_MARKER = "\n...[truncated]...\n";
 
 /**
- * Seed capLogs: when the log is longer than `max`, keep the first half and the last half around a
+ * When the log is longer than `max`, keep the first half and the last half around a
  * marker, so both the early failure context and the end of the run survive.
  */
 export function capHeadTail(text: string, max = MAX_BUILD_LOG_BYTES): string {

@@ -9,7 +9,7 @@ export interface HeartbeatWrite {
 }
 
 /**
- * Seed UpdateWorkerHeartbeat, batched: stamps usage and last_heartbeat and brings an offline
+ * Stamps usage and last_heartbeat and brings an offline
  * worker back online. Scoped to the connection that is currently the worker's live one: resolves
  * false when another connection (on any hub) has replaced it, so the caller can close this one.
  */

@@ -8,7 +8,7 @@ import type { WorkerLookup } from "./worker-lookup";
 
 const ipAddress = z.string().refine((v) => ipaddr.isValid(v), "must be an IPv4 or IPv6 address");
 
-/** POST /v1/workers/register body (PROTOCOL.md). */
+/** POST /v1/workers/register body (docs/worker-protocol.md). */
 export const registerWorkerSchema = z.object({
   name: z
     .string()
@@ -62,7 +62,7 @@ export function toPublicWorker(w: {
 }
 
 /**
- * Seed UpsertWorker: one row per name; only sha256(api_key) is stored. Re-registering with a new
+ * One row per name; only sha256(api_key) is stored. Re-registering with a new
  * key re-keys the worker, so its old JWTs and live socket are revoked.
  */
 export async function registerWorker(

@@ -18,7 +18,7 @@ function hashesEqual(a: string, b: string): boolean {
 }
 
 /**
- * Resolves a bearer token to a worker (seed resolveAuthForUpgrade / resolveWorkerToken).
+ * Resolves a bearer token to a worker.
  * JWT path: signature, expiry, the worker exists, `kh` equals its current hash (constant time).
  * Raw-key path: hashed once, looked up by hash, compared in constant time.
  * Any failure is undefined: callers answer 401 without saying which check failed.

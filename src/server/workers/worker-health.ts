@@ -2,7 +2,7 @@ import type { Bus } from "../bus/channels";
 import type { Db } from "../db/client";
 import type { PlatformEventSink } from "../events/platform-events";
 
-/** A worker silent this long is offline (seed: 2 minutes). */
+/** A worker silent this long is offline (2 minutes). */
 export const WORKER_SILENT_AFTER_SECONDS = 120;
 
 /**

@@ -9,7 +9,7 @@ export interface WorkerIdentity {
   status: "online" | "offline" | "draining";
 }
 
-/** Seed FindOnlineWorkerByAPIKey: a 30 s cache keyed by the key's hash. */
+/** A 30 s cache keyed by the key's hash. */
 export const WORKER_LOOKUP_TTL_SECONDS = 30;
 
 const byHashKey = (hash: string) => `worker:byhash:${hash}`;

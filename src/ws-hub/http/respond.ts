@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-/** The error codes of PROTOCOL.md's HTTP API, with the status each one carries. */
+/** The error codes of docs/worker-protocol.md's HTTP API, with the status each one carries. */
 export const HTTP_ERROR_STATUS = {
   bad_request: 400,
   unauthorized: 401,

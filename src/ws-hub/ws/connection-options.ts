@@ -1,4 +1,4 @@
-/** Per-connection timing and bounds (PROTOCOL.md "Keep-alive"); tests shorten them. */
+/** Per-connection timing and bounds (docs/worker-protocol.md "Keep-alive"); tests shorten them. */
 export interface ConnectionOptions {
   pingIntervalMs: number;
   idleTimeoutMs: number;

@@ -10,7 +10,7 @@ import type { WorkerConnection } from "./worker-connection";
 
 /**
  * Sends jobs to workers: on "job.assigned" (any process), on every connect and after every
- * job_result (seed PushJob / replayPendingJobs). The claim in claimJobForConnection makes each
+ * job_result. The claim in claimJobForConnection makes each
  * job reach a connection once even when several hubs hear the same bus message.
  */
 export class JobPusher {

@@ -1,4 +1,4 @@
-/** Byte budget: `ratePerSecond` sustained with bursts up to `burst` (PROTOCOL.md log limits). */
+/** Byte budget: `ratePerSecond` sustained with bursts up to `burst` (docs/worker-protocol.md log limits). */
 export class TokenBucket {
   private tokens: number;
   private last: number;

@@ -39,7 +39,7 @@ function zodSummary(issues: { path: PropertyKey[]; message: string }[]): string 
 }
 
 /**
- * One authenticated worker socket: verifies inbound frames in PROTOCOL.md order, processes them
+ * One authenticated worker socket: verifies inbound frames in docs/worker-protocol.md order, processes them
  * one at a time (a worker's job_status always lands before its job_result), signs outbound
  * frames, and enforces keep-alive, write timeout and the bounded outbound queue.
  */
