@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from "../server/config/config";
 import { createServices } from "../server/runtime/services";
-import { startJobsRuntime } from "./jobs-runtime";
+import { startJobsProcess } from "./start-jobs-process";
 
 /**
  * The jobs process: pg-boss workers for scheduling, worker health, alerts, usage, webhooks,
@@ -9,7 +9,7 @@ import { startJobsRuntime } from "./jobs-runtime";
 async function main(): Promise<void> {
   const config = loadConfigOrExit("jobs");
   const services = createServices("jobs", config);
-  const runtime = await startJobsRuntime(services);
+  const runtime = await startJobsProcess(services);
   services.log.info(runtime.describe(), "jobs process started");
 
   let stopping = false;

@@ -1,6 +1,6 @@
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startJobsRuntime, type JobsRuntime } from "../../src/jobs-process/jobs-runtime";
+import { startJobsProcess, type JobsProcess } from "../../src/jobs-process/start-jobs-process";
 import { freePort } from "../../src/launcher/free-port";
 import { EMAIL_QUEUE } from "../../src/server/mail/email-message";
 import { queueEmail } from "../../src/server/mail/queue-email";
@@ -22,9 +22,9 @@ afterEach(async () => {
 });
 afterAll(async () => t.drop());
 
-async function jobsProcess(extra: Record<string, string> = {}): Promise<{ services: Services; runtime: JobsRuntime }> {
+async function jobsProcess(extra: Record<string, string> = {}): Promise<{ services: Services; runtime: JobsProcess }> {
   const services = testServices(t.url, extra);
-  const runtime = await startJobsRuntime(services, { ticks: false });
+  const runtime = await startJobsProcess(services, { ticks: false });
   cleanups.push(async () => {
     await runtime.stop();
     await services.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startJobsRuntime, type JobsRuntime } from "../../src/jobs-process/jobs-runtime";
+import { startJobsProcess, type JobsProcess } from "../../src/jobs-process/start-jobs-process";
 import { QUEUES } from "../../src/jobs-process/queue-names";
 import type { Services } from "../../src/server/runtime/services";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
@@ -9,13 +9,13 @@ import { testServices } from "./fixtures/test-services";
 let t: TestDatabase;
 let jobs: Services;
 let hub: Services;
-let runtime: JobsRuntime;
+let runtime: JobsProcess;
 
 beforeAll(async () => {
   t = await createTestDatabase();
   jobs = testServices(t.url);
   hub = testServices(t.url);
-  runtime = await startJobsRuntime(jobs, { ticks: false });
+  runtime = await startJobsProcess(jobs, { ticks: false });
 });
 afterAll(async () => {
   await runtime.stop();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startJobsRuntime, type JobsRuntime } from "../../src/jobs-process/jobs-runtime";
+import { startJobsProcess, type JobsProcess } from "../../src/jobs-process/start-jobs-process";
 import type { Services } from "../../src/server/runtime/services";
 import { requestAssignment } from "../../src/server/jobs/request-assignment";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
@@ -10,7 +10,7 @@ let t: TestDatabase;
 let jobsA: Services;
 let jobsB: Services;
 let web: Services;
-let runtimes: JobsRuntime[] = [];
+let runtimes: JobsProcess[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -18,7 +18,7 @@ beforeAll(async () => {
   jobsB = testServices(t.url);
   web = testServices(t.url);
   // Two jobs processes, no periodic sweep: only the request can get the job assigned.
-  runtimes = [await startJobsRuntime(jobsA, { ticks: false }), await startJobsRuntime(jobsB, { ticks: false })];
+  runtimes = [await startJobsProcess(jobsA, { ticks: false }), await startJobsProcess(jobsB, { ticks: false })];
 });
 afterAll(async () => {
   for (const r of runtimes) await r.stop();

@@ -1,6 +1,6 @@
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startJobsRuntime, type JobsRuntime } from "../../src/jobs-process/jobs-runtime";
+import { startJobsProcess, type JobsProcess } from "../../src/jobs-process/start-jobs-process";
 import type { Services } from "../../src/server/runtime/services";
 import { performDeliveryAttempt } from "../../src/server/webhooks/deliver-webhook";
 import { fanOutEvent } from "../../src/server/webhooks/fan-out";
@@ -16,7 +16,7 @@ import { testServices } from "./fixtures/test-services";
 const LOOPBACK = { WEBHOOK_ALLOW_CIDRS: "127.0.0.1/32" };
 let t: TestDatabase;
 let web: Services;
-const jobs: { services: Services; runtime: JobsRuntime }[] = [];
+const jobs: { services: Services; runtime: JobsProcess }[] = [];
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let reply: (index: number) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 });
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   // Two jobs processes work the same queues.
   for (let i = 0; i < 2; i++) {
     const services = testServices(t.url, LOOPBACK);
-    jobs.push({ services, runtime: await startJobsRuntime(services, { ticks: false, webhookTimeoutMs: 2_000 }) });
+    jobs.push({ services, runtime: await startJobsProcess(services, { ticks: false, webhookTimeoutMs: 2_000 }) });
   }
   receiver = await startReceiver((_req, res, index) => {
     const r = reply(index);

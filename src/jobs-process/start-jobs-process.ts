@@ -11,7 +11,7 @@ import { setUpMail, type MailSetup } from "./mail-setup";
 import { startPeriodicTicks } from "./periodic-ticks";
 import { startBoss } from "./start-boss";
 
-export interface JobsRuntimeOptions {
+export interface JobsProcessOptions {
   /** pg-boss pool size. */
   bossMax?: number;
   /** Skip the periodic ticks (tests drive handlers through their queues instead). */
@@ -20,7 +20,7 @@ export interface JobsRuntimeOptions {
   webhookTimeoutMs?: number;
 }
 
-export interface JobsRuntime {
+export interface JobsProcess {
   boss: PgBoss;
   mail: MailSetup;
   /** Live app stats from the hubs' batched snapshots (alert poller and usage recorder read it). */
@@ -30,7 +30,7 @@ export interface JobsRuntime {
 }
 
 /** Starts everything one jobs process runs; stop() undoes it in reverse order. */
-export async function startJobsRuntime(services: Services, options: JobsRuntimeOptions = {}): Promise<JobsRuntime> {
+export async function startJobsProcess(services: Services, options: JobsProcessOptions = {}): Promise<JobsProcess> {
   const log = services.log;
   const boss = await startBoss({ connectionString: services.config.DATABASE_URL, log: log.child({ component: "pg-boss" }), max: options.bossMax });
   const startedAt = new Date();
