@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { protocolJsonSchemas } from "../src/server/workers/protocol/json-schemas";
+import { protocolJsonSchemas } from "../src/protocol/json-schemas";
 
 /** Regenerates docs/protocol-schemas/*.json from the zod schemas (a test checks they match). */
 const dir = join(process.cwd(), "docs", "protocol-schemas");

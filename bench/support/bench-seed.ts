@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { generateApiKey, hashApiKey, hashApiKeyBytes } from "../../src/server/crypto/api-key";
+import { generateApiKey, hashApiKey, hashApiKeyBytes } from "../../src/protocol/api-key";
 
 export interface SeededBenchWorker {
   id: number;

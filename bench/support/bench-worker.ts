@@ -1,7 +1,7 @@
 import WebSocket from "ws";
-import { envelopeSchema } from "../../src/server/workers/protocol/envelope";
-import { encodeFrame } from "../../src/server/workers/protocol/frame-codec";
-import { verifyFrameSignature } from "../../src/server/workers/protocol/frame-signature";
+import { envelopeSchema } from "../../src/protocol/envelope";
+import { encodeFrame } from "../../src/protocol/frame-codec";
+import { verifyFrameSignature } from "../../src/protocol/signing";
 
 /** A simulated worker: the real protocol (signed frames both ways), as little else as possible. */
 export class BenchWorker {

@@ -1,4 +1,4 @@
-import { hashApiKeyBytes } from "../server/crypto/api-key";
+import { hashApiKeyBytes } from "../protocol/api-key";
 import type { AgentConfig } from "./config/agent-config";
 import { HubLink } from "./connection/hub-link";
 import { TokenKeeper } from "./connection/token-keeper";
@@ -6,7 +6,7 @@ import { FatalAuthError, WorkerIdentity } from "./connection/worker-identity";
 import { JobJournal } from "./jobs/job-journal";
 import { JobRunner } from "./jobs/job-runner";
 import type { AgentLogger } from "./logger";
-import type { HubMessage } from "./protocol/hub-messages";
+import type { HubFrame } from "../protocol/hub-messages";
 import { LogBudget } from "./reporting/log-budget";
 import { RuntimeLogShipper } from "./reporting/runtime-log-shipper";
 import { UsageReporter } from "./reporting/usage-reporter";
@@ -107,7 +107,7 @@ export async function startAgent(
       reporter?.sendHeartbeat();
     },
     onFatal,
-    onMessage: (message: HubMessage) => {
+    onMessage: (message: HubFrame) => {
       switch (message.type) {
         case "welcome":
           log.info({ workerId: message.data.worker_id }, "hub welcomed this worker");

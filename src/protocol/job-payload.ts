@@ -1,9 +1,10 @@
 import { z } from "zod";
 
 /**
- * The `payload` of a `job` frame (PROTOCOL.md): everything a worker needs to build and run the
- * app. Stored encrypted in jobs.payload (bound to the app) and decrypted only by the hub that
- * sends it. Shared by the control plane (which writes it) and the reference agent (which reads it).
+ * The `payload` of a `job` frame (docs/worker-protocol.md, "The `job` frame"): everything a
+ * worker needs to build and run the app. Stored encrypted in jobs.payload (bound to the app) and
+ * decrypted only by the hub that sends it. Shared by the control plane (which writes it) and the
+ * reference agent (which reads it).
  */
 export const buildSettingsSchema = z.object({
   /** auto: detect (package.json → node, index.html → static). */

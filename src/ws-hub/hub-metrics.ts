@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { isWorkerMessageType } from "../server/workers/protocol/messages";
+import { isWorkerMessageType } from "../protocol/worker-messages";
 
 /** Prometheus metrics of one hub process (served on /metrics). */
 export class HubMetrics {

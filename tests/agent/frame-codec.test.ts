@@ -1,10 +1,11 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hashApiKeyBytes } from "../../src/server/crypto/api-key";
-import { encodeFrame, hasValidSignature, signFrame, signingInput } from "../../src/agent/protocol/frame-codec";
-import { envelopeSchema } from "../../src/agent/protocol/envelope";
-import { InboundVerifier } from "../../src/agent/protocol/inbound-verifier";
-import { SeqWindow } from "../../src/agent/protocol/seq-window";
+import { hashApiKeyBytes } from "../../src/protocol/api-key";
+import { envelopeSchema } from "../../src/protocol/envelope";
+import { encodeFrame } from "../../src/protocol/frame-codec";
+import { HubFrameVerifier as InboundVerifier } from "../../src/protocol/hub-frame-verifier";
+import { SeqWindow } from "../../src/protocol/seq-window";
+import { hasValidSignature, signFrame, signingInput } from "./support/frame-parts";
 
 /**
  * Test vectors for PROTOCOL.md "Frames": K = SHA-256(raw API key) as raw bytes,

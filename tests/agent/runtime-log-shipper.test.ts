@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RuntimeLogLine } from "../../src/agent/protocol/worker-messages";
+import type { RuntimeLogLine } from "../../src/protocol/worker-messages";
 import { RuntimeLogShipper } from "../../src/agent/reporting/runtime-log-shipper";
 
 function fakeLink() {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { frameKeyFromHash, generateApiKey, hashApiKey, hashApiKeyBytes, safeEqual } from "../../src/server/crypto/api-key";
+import { frameKeyFromHash, generateApiKey, hashApiKey, hashApiKeyBytes } from "../../src/protocol/api-key";
+import { safeEqual } from "../../src/server/crypto/api-key";
 
 describe("API key hashing", () => {
   it("stores sha256 hex and signs frames with the same 32 raw bytes", () => {

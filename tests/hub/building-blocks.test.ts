@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { LiveStatsStore } from "../../src/server/stats/live-stats-store";
 import { buildHostRule, internalPortFrom, isRenderableHostname, safeRouterName } from "../../src/server/traefik/rule-parts";
-import { capHeadTail, capUtf8, stripAnsi, TRUNCATION_MARKER } from "../../src/server/workers/log-text";
-import { SeqWindow } from "../../src/ws-hub/ws/seq-window";
+import { capHeadTail, capUtf8, stripAnsi, TRUNCATION_MARKER } from "../../src/server/worker-reports/log-text";
+import { SeqWindow } from "../../src/protocol/seq-window";
 import { TokenBucket } from "../../src/ws-hub/ws/token-bucket";
 
 describe("SeqWindow", () => {

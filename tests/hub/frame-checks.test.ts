@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashApiKeyBytes } from "../../src/server/crypto/api-key";
-import { signFrame } from "../../src/server/workers/protocol/frame-signature";
+import { hashApiKeyBytes } from "../../src/protocol/api-key";
+import { signFrame } from "../../src/protocol/signing";
 import { startHubFixture, seedApp, seedUser, seedWorker, type HubFixture, type SeededWorker } from "./helpers/hub-fixture";
 import { TestWorker } from "./helpers/worker-client";
 

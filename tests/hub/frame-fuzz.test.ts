@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signFrame } from "../../src/server/workers/protocol/frame-signature";
+import { signFrame } from "../../src/protocol/signing";
 import { seedWorker, startHubFixture, type HubFixture } from "./helpers/hub-fixture";
 import { TestWorker } from "./helpers/worker-client";
 

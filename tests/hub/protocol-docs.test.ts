@@ -3,10 +3,10 @@ import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import { hashApiKey, hashApiKeyBytes } from "../../src/server/crypto/api-key";
-import { buildEnvelope } from "../../src/server/workers/protocol/frame-codec";
-import { signFrame, signingInput } from "../../src/server/workers/protocol/frame-signature";
-import { protocolJsonSchemas } from "../../src/server/workers/protocol/json-schemas";
+import { hashApiKey, hashApiKeyBytes } from "../../src/protocol/api-key";
+import { buildEnvelope } from "../../src/protocol/frame-codec";
+import { signFrame, signingInput } from "../../src/protocol/signing";
+import { protocolJsonSchemas } from "../../src/protocol/json-schemas";
 
 const doc = readFileSync(join(process.cwd(), "docs/worker-protocol.md"), "utf8");
 const field = (name: string) => {

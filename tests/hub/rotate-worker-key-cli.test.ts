@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashApiKey } from "../../src/server/crypto/api-key";
+import { hashApiKey } from "../../src/protocol/api-key";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { seedWorker } from "./helpers/hub-fixture";
 import { TEST_SECRETS } from "./helpers/spawn-hub";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashApiKey } from "../../src/server/crypto/api-key";
+import { hashApiKey } from "../../src/protocol/api-key";
 import { cipherContext } from "../../src/server/crypto/secret-cipher";
 import { WorkerJwtSigner } from "../../src/server/workers/worker-jwt";
 import { seedApp, seedUser, seedWorker, startHubFixture, type HubFixture } from "./helpers/hub-fixture";

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies from the wire; the assertions check their shape */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashApiKey } from "../../src/server/crypto/api-key";
+import { hashApiKey } from "../../src/protocol/api-key";
 import { WorkerJwtSigner } from "../../src/server/workers/worker-jwt";
 import { startHubFixture, seedWorker, type HubFixture } from "./helpers/hub-fixture";
 import { TEST_SECRETS } from "./helpers/spawn-hub";

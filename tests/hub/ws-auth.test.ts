@@ -1,7 +1,7 @@
 import { connect } from "node:net";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashApiKey } from "../../src/server/crypto/api-key";
+import { hashApiKey } from "../../src/protocol/api-key";
 import { deriveKey, KEY_PURPOSES } from "../../src/server/crypto/hkdf";
 import { rotateWorkerKey } from "../../src/server/workers/rotate-worker-key";
 import { WorkerJwtSigner } from "../../src/server/workers/worker-jwt";

@@ -1,17 +1,17 @@
 import WebSocket from "ws";
+import { MAX_FRAME_BYTES } from "../../protocol/envelope";
+import { encodeFrame } from "../../protocol/frame-codec";
+import { HubFrameVerifier } from "../../protocol/hub-frame-verifier";
+import type { HubFrame } from "../../protocol/hub-messages";
+import type { WorkerFrameType, WorkerFrames } from "../../protocol/worker-messages";
 import type { AgentLogger } from "../logger";
-import { MAX_FRAME_BYTES } from "../protocol/envelope";
-import { encodeFrame } from "../protocol/frame-codec";
-import type { HubMessage } from "../protocol/hub-messages";
-import { InboundVerifier } from "../protocol/inbound-verifier";
-import type { WorkerMessageType, WorkerMessages } from "../protocol/worker-messages";
 import { Backoff } from "../timing/backoff";
 import { Outbox, type PendingFrame } from "./outbox";
 import type { TokenKeeper } from "./token-keeper";
 import { FatalAuthError } from "./worker-identity";
 
 export interface HubLinkHandlers {
-  onMessage(message: HubMessage): void;
+  onMessage(message: HubFrame): void;
   /** The socket is open and the outbox flushed: report the true state of every app. */
   onConnected(): void;
   /** The hub will never take this connection back (4000 replaced, 4001 key rotated, 401 after a refresh). */
@@ -35,7 +35,7 @@ const SENT_MEMORY = 256;
 export class HubLink {
   private ws: WebSocket | null = null;
   private seq = 0;
-  private verifier: InboundVerifier | null = null;
+  private verifier: HubFrameVerifier | null = null;
   private badSignatures: number[] = [];
   private readonly outbox = new Outbox();
   // Full jitter from 1 s to 30 s, as docs/worker-protocol.md asks of workers.
@@ -99,7 +99,7 @@ export class HubLink {
    * Sends one frame. Reliable frames are queued while the hub is away and sent on reconnect;
    * droppable ones (heartbeat, stats, logs) are skipped, since stale numbers are worse than none.
    */
-  send<T extends WorkerMessageType>(type: T, payload: WorkerMessages[T], options: { reliable?: boolean; re?: number } = {}): boolean {
+  send<T extends WorkerFrameType>(type: T, payload: WorkerFrames[T], options: { reliable?: boolean; re?: number } = {}): boolean {
     const frame: PendingFrame<T> = { type, payload, re: options.re ?? 0 };
     if (this.isOpen && (options.reliable || this.ws!.bufferedAmount < SLOW_SOCKET_BYTES)) {
       if (this.write(frame)) {
@@ -187,7 +187,7 @@ export class HubLink {
       this.openedAt = Date.now();
       this.refusedAfterRefresh = false;
       this.sentReliable = new Map();
-      this.verifier = new InboundVerifier(this.key);
+      this.verifier = new HubFrameVerifier(this.key);
       this.badSignatures = [];
       this.connectedOnce = true;
       this.log.info({ url: this.wsUrl }, "connected to the hub");

@@ -1,8 +1,8 @@
-import type { WorkerMessageType, WorkerMessages } from "../protocol/worker-messages";
+import type { WorkerFrameType, WorkerFrames } from "../../protocol/worker-messages";
 
-export interface PendingFrame<T extends WorkerMessageType = WorkerMessageType> {
+export interface PendingFrame<T extends WorkerFrameType = WorkerFrameType> {
   type: T;
-  payload: WorkerMessages[T];
+  payload: WorkerFrames[T];
   re: number;
 }
 

@@ -1,4 +1,4 @@
-import { generateApiKey } from "../../server/crypto/api-key";
+import { generateApiKey } from "../../protocol/api-key";
 import type { AgentConfig } from "../config/agent-config";
 import type { AgentLogger } from "../logger";
 import { CredentialsStore } from "../state/credentials-store";

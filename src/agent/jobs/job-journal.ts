@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { JobResultPayload } from "../protocol/worker-messages";
+import type { JobResultPayload } from "../../protocol/worker-messages";
 import { writePrivateFile } from "../state/private-file";
 
 const journalSchema = z.array(z.object({ job_id: z.number(), status: z.enum(["completed", "failed"]) }).passthrough());

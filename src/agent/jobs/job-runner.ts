@@ -2,7 +2,7 @@ import type { JobFrame } from "../../protocol/job-payload";
 import type { HubLink } from "../connection/hub-link";
 import type { AgentLogger } from "../logger";
 import type { LogBudget } from "../reporting/log-budget";
-import type { JobResultPayload } from "../protocol/worker-messages";
+import type { JobResultPayload } from "../../protocol/worker-messages";
 import type { AppRuntime } from "../runtime/app-runtime";
 import { BuildLogStream } from "./build-log-stream";
 import type { JobJournal } from "./job-journal";

@@ -1,5 +1,5 @@
 import type { HubLink } from "../connection/hub-link";
-import type { RuntimeLogLine } from "../protocol/worker-messages";
+import type { RuntimeLogLine } from "../../protocol/worker-messages";
 import { cleanLogLine } from "../runtime/line-splitter";
 import { LogBudget } from "./log-budget";
 

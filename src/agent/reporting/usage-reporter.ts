@@ -1,6 +1,6 @@
 import type { HubLink } from "../connection/hub-link";
 import type { AgentLogger } from "../logger";
-import type { HeartbeatPayload } from "../protocol/worker-messages";
+import type { HeartbeatPayload } from "../../protocol/worker-messages";
 import type { AppRuntime, AppSample } from "../runtime/app-runtime";
 
 /**

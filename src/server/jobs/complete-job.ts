@@ -1,8 +1,8 @@
 import type { Prisma } from "../db/generated/client";
 import type { WorkerServiceDeps } from "../workers/hub-deps";
 import { capHeadTail, stripAnsi } from "../worker-reports/log-text";
-import { forbiddenFrame } from "../workers/protocol/frame-error";
-import type { WorkerMessage } from "../workers/protocol/messages";
+import { forbiddenFrame } from "../../protocol/frame-error";
+import type { WorkerMessage } from "../../protocol/worker-messages";
 
 type JobResult = WorkerMessage<"job_result">;
 type Tx = Prisma.TransactionClient;

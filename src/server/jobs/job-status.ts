@@ -1,7 +1,7 @@
 import type { WorkerServiceDeps } from "../workers/hub-deps";
 import { publishQuietly } from "../workers/hub-deps";
-import { forbiddenFrame } from "../workers/protocol/frame-error";
-import type { WorkerMessage } from "../workers/protocol/messages";
+import { forbiddenFrame } from "../../protocol/frame-error";
+import type { WorkerMessage } from "../../protocol/worker-messages";
 
 /**
  * The job goes `processing` (started_at on the first report) with the

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { forbiddenFrame } from "../workers/protocol/frame-error";
+import { forbiddenFrame } from "../../protocol/frame-error";
 
 /**
  * The subset of `appIds` that belong to the worker: apps placed on it, or apps with a job on it

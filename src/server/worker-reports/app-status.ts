@@ -1,6 +1,6 @@
 import { invalidateAppCache, publishQuietly, type WorkerServiceDeps } from "../workers/hub-deps";
-import { forbiddenFrame } from "../workers/protocol/frame-error";
-import type { WorkerMessage } from "../workers/protocol/messages";
+import { forbiddenFrame } from "../../protocol/frame-error";
+import type { WorkerMessage } from "../../protocol/worker-messages";
 import { stripAnsi } from "./log-text";
 
 interface ChangedApp {

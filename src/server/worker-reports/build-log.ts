@@ -1,7 +1,7 @@
 import { publishQuietly, type WorkerServiceDeps } from "../workers/hub-deps";
 import { MAX_BUILD_LOG_BYTES, stripAnsi, TRUNCATION_MARKER } from "./log-text";
-import { forbiddenFrame } from "../workers/protocol/frame-error";
-import type { WorkerMessage } from "../workers/protocol/messages";
+import { forbiddenFrame } from "../../protocol/frame-error";
+import type { WorkerMessage } from "../../protocol/worker-messages";
 
 /**
  * Appends a chunk to the deployment's build log in one UPDATE (no read-modify-write race between

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { GroupCommit } from "../db/group-commit";
-import type { WorkerMessage } from "./protocol/messages";
+import type { WorkerMessage } from "../../protocol/worker-messages";
 
 export interface HeartbeatWrite {
   workerId: number;

@@ -1,7 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import type { Bus } from "../bus/channels";
-import { hashApiKey } from "../crypto/api-key";
+import { hashApiKey } from "../../protocol/api-key";
 import type { Db } from "../db/client";
 import { conflict } from "../errors/domain-errors";
 import type { WorkerLookup } from "./worker-lookup";

@@ -1,5 +1,5 @@
 import type { Bus } from "../bus/channels";
-import { generateApiKey, hashApiKey } from "../crypto/api-key";
+import { generateApiKey, hashApiKey } from "../../protocol/api-key";
 import type { Db } from "../db/client";
 import { notFound } from "../errors/domain-errors";
 import type { JsonCache } from "../cache/json-cache";

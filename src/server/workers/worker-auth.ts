@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { frameKeyFromHash, hashApiKey } from "../crypto/api-key";
+import { frameKeyFromHash, hashApiKey } from "../../protocol/api-key";
 import type { WorkerJwtSigner } from "./worker-jwt";
 import { looksLikeJwt } from "./worker-jwt";
 import type { WorkerIdentity, WorkerLookup } from "./worker-lookup";

@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { CLOSE_CODES } from "../../server/workers/protocol/envelope";
+import { CLOSE_CODES } from "../../protocol/close-codes";
 import { releaseWorkerConnection } from "../../server/workers/record-heartbeat";
 import type { HubParts } from "./hub-parts";
 

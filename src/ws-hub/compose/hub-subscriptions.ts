@@ -1,4 +1,4 @@
-import { CLOSE_CODES } from "../../server/workers/protocol/envelope";
+import { CLOSE_CODES } from "../../protocol/close-codes";
 import { waitForDatabase } from "../http/health-route";
 import type { HubParts } from "./hub-parts";
 

@@ -1,6 +1,6 @@
 import { appsOwnedBy } from "../../server/worker-reports/app-ownership";
 import type { Db } from "../../server/db/client";
-import { forbiddenFrame } from "../../server/workers/protocol/frame-error";
+import { forbiddenFrame } from "../../protocol/frame-error";
 
 /**
  * Remembers, per connection, which app ids were confirmed as the worker's for a few seconds, so

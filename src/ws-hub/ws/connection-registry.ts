@@ -1,4 +1,4 @@
-import { CLOSE_CODES } from "../../server/workers/protocol/envelope";
+import { CLOSE_CODES } from "../../protocol/close-codes";
 import type { WorkerConnection } from "./worker-connection";
 
 /** The live connection of each worker held by this hub; one per worker (the newest wins). */

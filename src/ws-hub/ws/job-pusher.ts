@@ -3,7 +3,7 @@ import { completeJob } from "../../server/jobs/complete-job";
 import type { WorkerServiceDeps } from "../../server/workers/hub-deps";
 import { afterJobCompleted } from "../../server/jobs/job-completion-effects";
 import { claimJobForConnection, nextAssignedJobId } from "../../server/jobs/job-dispatch";
-import { CLOSE_CODES } from "../../server/workers/protocol/envelope";
+import { CLOSE_CODES } from "../../protocol/close-codes";
 import type { HubMetrics } from "../hub-metrics";
 import type { ConnectionRegistry } from "./connection-registry";
 import type { WorkerConnection } from "./worker-connection";

@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
-import { MAX_FRAME_BYTES } from "../../server/workers/protocol/envelope";
+import { MAX_FRAME_BYTES } from "../../protocol/envelope";
 import type { AuthenticatedWorker, WorkerAuthenticator } from "../../server/workers/worker-auth";
 import type { AuthFailureLimiter } from "../http/auth-failure-limiter";
 import { bearerToken } from "../http/respond";

@@ -1,15 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
-import { CLOSE_CODES, envelopeSchema, MAX_CLOCK_SKEW_MS, salvageSeq, type Envelope, type FrameErrorCode } from "../../server/workers/protocol/envelope";
-import { encodeFrame } from "../../server/workers/protocol/frame-codec";
-import { FrameError } from "../../server/workers/protocol/frame-error";
-import { verifyFrameSignature } from "../../server/workers/protocol/frame-signature";
-import { isWorkerMessageType, workerMessageSchemas, type HubMessage, type HubMessageType, type WorkerMessageType } from "../../server/workers/protocol/messages";
+import { CLOSE_CODES } from "../../protocol/close-codes";
+import { envelopeSchema, MAX_CLOCK_SKEW_MS, salvageSeq, type Envelope } from "../../protocol/envelope";
+import type { FrameErrorCode } from "../../protocol/error-codes";
+import { encodeFrame } from "../../protocol/frame-codec";
+import { FrameError } from "../../protocol/frame-error";
+import type { HubMessage, HubMessageType } from "../../protocol/hub-messages";
+import { SeqWindow } from "../../protocol/seq-window";
+import { verifyFrameSignature } from "../../protocol/signing";
+import { isWorkerMessageType, workerMessageSchemas, type WorkerMessageType } from "../../protocol/worker-messages";
 import type { WorkerIdentity } from "../../server/workers/worker-lookup";
 import type { HubMetrics } from "../hub-metrics";
 import type { ConnectionOptions } from "./connection-options";
-import { SeqWindow } from "./seq-window";
 import { LOG_BURST_BYTES, LOG_BYTES_PER_SECOND, TokenBucket } from "./token-bucket";
 
 export interface InboundFrame<T extends WorkerMessageType = WorkerMessageType> {

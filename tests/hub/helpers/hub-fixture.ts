@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { loadConfig } from "../../../src/server/config/config";
-import { generateApiKey, hashApiKey } from "../../../src/server/crypto/api-key";
+import { generateApiKey, hashApiKey } from "../../../src/protocol/api-key";
 import { cipherContext } from "../../../src/server/crypto/secret-cipher";
 import type { DeployPayload } from "../../../src/protocol/job-payload";
 import { createServices, type Services } from "../../../src/server/runtime/services";

@@ -1,9 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies from the wire; the assertions check their shape */
 import WebSocket from "ws";
-import { hashApiKeyBytes } from "../../../src/server/crypto/api-key";
-import { envelopeSchema, type Envelope } from "../../../src/server/workers/protocol/envelope";
-import { encodeFrame } from "../../../src/server/workers/protocol/frame-codec";
-import { verifyFrameSignature } from "../../../src/server/workers/protocol/frame-signature";
+import { hashApiKeyBytes } from "../../../src/protocol/api-key";
+import { envelopeSchema, type Envelope } from "../../../src/protocol/envelope";
+import { encodeFrame } from "../../../src/protocol/frame-codec";
+import { verifyFrameSignature } from "../../../src/protocol/signing";
 
 export interface ReceivedFrame {
   type: string;

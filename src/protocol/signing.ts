@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
+/** The envelope fields the signature covers. */
 export interface SignedFields {
   type: string;
   seq: number;
@@ -8,7 +9,10 @@ export interface SignedFields {
   data: string;
 }
 
-/** The exact bytes that are MACed: `"v1\n" + type + "\n" + seq + "\n" + ts + "\n" + re + "\n" + data`. */
+/**
+ * The exact string that is MACed (docs/worker-protocol.md, "Frames"):
+ * `"v1\n" + type + "\n" + seq + "\n" + ts + "\n" + re + "\n" + data`.
+ */
 export function signingInput(f: SignedFields): string {
   return `v1\n${f.type}\n${f.seq}\n${f.ts}\n${f.re}\n${f.data}`;
 }
@@ -18,10 +22,13 @@ export function signFrame(key: Buffer, f: SignedFields): string {
   return createHmac("sha256", key).update(signingInput(f), "utf8").digest("base64url");
 }
 
-/** Constant-time check of `sig` against the expected MAC. */
+/**
+ * Constant-time check of `sig` against the expected MAC. Only the canonical encoding matches:
+ * a base64url string whose unused trailing bits differ names the same bytes but is refused.
+ */
 export function verifyFrameSignature(key: Buffer, f: SignedFields, sig: string): boolean {
-  const expected = createHmac("sha256", key).update(signingInput(f), "utf8").digest();
-  const given = Buffer.from(sig, "base64url");
+  const expected = Buffer.from(signFrame(key, f), "utf8");
+  const given = Buffer.from(sig, "utf8");
   if (given.length !== expected.length) {
     // Still spend the comparison so a length mismatch is not faster than a content mismatch.
     timingSafeEqual(expected, expected);

@@ -1,21 +1,25 @@
-import { MAX_CLOCK_SKEW_MS, MAX_FRAME_BYTES, envelopeSchema, type ErrorCode } from "./envelope";
-import { hasValidSignature } from "./frame-codec";
-import { hubMessageSchemas, isHubMessageType, type HubMessage } from "./hub-messages";
+import { MAX_CLOCK_SKEW_MS, MAX_FRAME_BYTES, envelopeSchema, salvageSeq } from "./envelope";
+import type { FrameErrorCode } from "./error-codes";
+import { hubMessageSchemas, isHubMessageType, type HubFrame } from "./hub-messages";
 import { SeqWindow } from "./seq-window";
+import { verifyFrameSignature } from "./signing";
 
 export type Verdict =
-  | { kind: "accept"; message: HubMessage }
+  | { kind: "accept"; message: HubFrame }
   /** Refused: log it; answer with an error frame when `answer` (never for error frames, to avoid ping-pong). */
-  | { kind: "reject"; code: ErrorCode; re: number; reason: string; answer: boolean }
-  /** Replay: dropped silently, as PROTOCOL.md asks. */
+  | { kind: "reject"; code: FrameErrorCode; re: number; reason: string; answer: boolean }
+  /** Replay: dropped without an answer, as docs/worker-protocol.md asks. */
   | { kind: "replay"; seq: number }
   | { kind: "too_large"; bytes: number };
 
 /**
- * Runs the receiver checks of PROTOCOL.md in their order (size, envelope, signature, clock, seq,
- * type, payload) on one hub frame. One verifier per connection: the seq window is per connection.
+ * Runs the receiver checks of docs/worker-protocol.md ("Checks, in order": size, envelope,
+ * signature, clock, seq, type, payload) on one hub → worker frame. One verifier per connection:
+ * the seq window is per connection. (The hub checks worker frames in
+ * src/ws-hub/ws/worker-connection.ts with the same building blocks: it also counts, logs and
+ * authorises, and handles a worker's `error` frames before the type check.)
  */
-export class InboundVerifier {
+export class HubFrameVerifier {
   private readonly window = new SeqWindow(256);
 
   constructor(
@@ -39,12 +43,11 @@ export class InboundVerifier {
     }
     const parsed = envelopeSchema.safeParse(json);
     if (!parsed.success) {
-      const seq = seqOf(json);
-      return { kind: "reject", code: "bad_envelope", re: seq, reason: parsed.error.issues[0]?.message ?? "bad envelope", answer: true };
+      return { kind: "reject", code: "bad_envelope", re: salvageSeq(json), reason: parsed.error.issues[0]?.message ?? "bad envelope", answer: true };
     }
     const env = parsed.data;
     const answer = env.type !== "error";
-    if (!hasValidSignature(this.key, env)) {
+    if (!verifyFrameSignature(this.key, env, env.sig)) {
       return { kind: "reject", code: "bad_signature", re: env.seq, reason: `signature of ${env.type} frame seq ${env.seq} does not verify`, answer };
     }
     const skew = Math.abs(this.now() - env.ts);
@@ -66,15 +69,7 @@ export class InboundVerifier {
       const issue = payload.error.issues[0];
       return { kind: "reject", code: "bad_payload", re: env.seq, reason: `${env.type}: ${issue?.path.join(".")} ${issue?.message}`, answer };
     }
-    const message = { type: env.type, seq: env.seq, re: env.re, data: payload.data } as HubMessage;
+    const message = { type: env.type, seq: env.seq, re: env.re, data: payload.data } as HubFrame;
     return { kind: "accept", message };
   }
-}
-
-function seqOf(json: unknown): number {
-  if (json && typeof json === "object" && "seq" in json) {
-    const seq = (json as { seq: unknown }).seq;
-    if (typeof seq === "number" && Number.isSafeInteger(seq) && seq >= 0) return seq;
-  }
-  return 0;
 }

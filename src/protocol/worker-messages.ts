@@ -1,11 +1,8 @@
 import { z } from "zod";
-import { jobFrameSchema } from "../../jobs/deploy-payload";
-import { FRAME_ERROR_CODES } from "./envelope";
+import type { ErrorPayload } from "./error-codes";
+import { nonNegative, rowId } from "./fields";
 
-const id = z.number().int().min(1).max(2_147_483_647);
-const nonNegative = z.number().finite().min(0);
-
-/** Runtime log limits (PROTOCOL.md runtime_log). */
+/** Runtime log limits (docs/worker-protocol.md, "Worker → hub", `runtime_log`). */
 export const MAX_LOG_LINES_PER_FRAME = 5000;
 export const MAX_LOG_LINE_BYTES = 8 * 1024;
 
@@ -25,7 +22,7 @@ export const workerMessageSchemas = {
     apps: z
       .array(
         z.object({
-          app_id: id,
+          app_id: rowId,
           cpu_pct: nonNegative,
           mem_bytes: nonNegative,
           mem_limit: nonNegative,
@@ -37,13 +34,13 @@ export const workerMessageSchemas = {
       .max(10_000),
   }),
   job_status: z.object({
-    job_id: id,
+    job_id: rowId,
     status: z.literal("processing"),
     message: z.string().max(2000).default(""),
     progress: z.number().int().min(0).max(100),
   }),
   job_result: z.object({
-    job_id: id,
+    job_id: rowId,
     status: z.enum(["completed", "failed"]),
     container_id: z.string().max(256).optional(),
     port: z.number().int().min(1).max(65535).optional(),
@@ -53,19 +50,19 @@ export const workerMessageSchemas = {
     error: z.string().max(10_000).optional(),
   }),
   app_status: z.object({
-    app_id: id,
+    app_id: rowId,
     status: z.enum(["running", "stopped", "crashed"]),
     reason: z.string().max(2000).optional(),
   }),
   violation: z.object({
-    app_id: id,
+    app_id: rowId,
     reason: z.string().min(1).max(2000),
   }),
   runtime_log: z.object({
     lines: z
       .array(
         z.object({
-          app_id: id,
+          app_id: rowId,
           /** When the line was written: an RFC 3339 string or Unix time in milliseconds. */
           ts: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8_640_000_000_000_000)]),
           stream: z.enum(["stdout", "stderr"]),
@@ -76,7 +73,7 @@ export const workerMessageSchemas = {
       .max(MAX_LOG_LINES_PER_FRAME),
   }),
   build_log: z.object({
-    deployment_id: id,
+    deployment_id: rowId,
     chunk: z.string(),
   }),
 } as const;
@@ -88,19 +85,11 @@ export function isWorkerMessageType(type: string): type is WorkerMessageType {
   return Object.prototype.hasOwnProperty.call(workerMessageSchemas, type);
 }
 
-/** Payloads of hub → worker messages. */
-export const hubMessageSchemas = {
-  welcome: z.object({
-    worker_id: id,
-    /** The hub's Unix time in milliseconds: lets the worker measure its clock skew. */
-    server_time: z.number().int(),
-  }),
-  job: jobFrameSchema,
-  error: z.object({
-    code: z.enum(FRAME_ERROR_CODES),
-    message: z.string(),
-  }),
-} as const;
+/** Everything a worker sends: the messages above plus `error`, which the hub logs and never answers. */
+export type WorkerFrames = { [T in WorkerMessageType]: WorkerMessage<T> } & { error: ErrorPayload };
+export type WorkerFrameType = keyof WorkerFrames;
 
-export type HubMessageType = keyof typeof hubMessageSchemas;
-export type HubMessage<T extends HubMessageType> = z.infer<(typeof hubMessageSchemas)[T]>;
+export type HeartbeatPayload = WorkerMessage<"heartbeat">;
+export type JobResultPayload = WorkerMessage<"job_result">;
+/** One `runtime_log` line as the agent writes it: `ts` always an RFC 3339 string. */
+export type RuntimeLogLine = WorkerMessage<"runtime_log">["lines"][number] & { ts: string };

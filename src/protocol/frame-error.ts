@@ -1,6 +1,6 @@
-import type { FrameErrorCode } from "./envelope";
+import type { FrameErrorCode } from "./error-codes";
 
-/** A frame the hub refuses: answered with an `error` frame carrying this code and message. */
+/** A frame the receiver refuses: answered with an `error` frame carrying this code and message. */
 export class FrameError extends Error {
   constructor(
     readonly code: FrameErrorCode,
@@ -11,5 +11,6 @@ export class FrameError extends Error {
   }
 }
 
+/** Check 7 of docs/worker-protocol.md, "Checks, in order": the frame names something not this worker's. */
 export const forbiddenFrame = (what: string) =>
   new FrameError("forbidden", `${what} is not assigned to this worker; nothing was applied.`);

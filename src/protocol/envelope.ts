@@ -2,14 +2,16 @@ import { z } from "zod";
 
 /** Protocol version carried in every frame's `v`. */
 export const PROTOCOL_VERSION = 1;
-/** Frames larger than this are refused (the WebSocket closes with 1009). */
+/** Frames larger than this are refused by either side (the WebSocket closes with 1009). */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 /** Accepted distance between the sender's `ts` and the receiver's clock. */
 export const MAX_CLOCK_SKEW_MS = 300_000;
 
 /**
- * The envelope every WebSocket text frame carries (PROTOCOL.md "Frames"). Unknown extra keys
- * are ignored so later protocol versions can add fields without breaking v1 receivers.
+ * The envelope every WebSocket text frame carries (docs/worker-protocol.md, "Frames"). `data`
+ * stays a string: the signature covers its exact bytes, so it is parsed only after the signature
+ * checks out. Unknown extra keys are ignored so later protocol versions can add fields without
+ * breaking v1 receivers.
  */
 export const envelopeSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
@@ -22,30 +24,10 @@ export const envelopeSchema = z.object({
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
-/** Error codes of `error` frames. */
-export const FRAME_ERROR_CODES = [
-  "bad_envelope",
-  "bad_signature",
-  "clock_skew",
-  "unknown_type",
-  "bad_payload",
-  "forbidden",
-  "rate_limited",
-  "internal",
-] as const;
-export type FrameErrorCode = (typeof FRAME_ERROR_CODES)[number];
-
-/** Close codes the hub uses. */
-export const CLOSE_CODES = {
-  goingAway: 1001,
-  policyViolation: 1008,
-  messageTooBig: 1009,
-  tryAgainLater: 1013,
-  replaced: 4000,
-  revoked: 4001,
-} as const;
-
-/** The `seq` of a frame whose envelope failed validation, when it can still be read; else 0. */
+/**
+ * The `seq` of a frame whose envelope failed validation, when it can still be read; else 0.
+ * The `error` frame that answers it carries this as `re`.
+ */
 export function salvageSeq(parsed: unknown): number {
   if (parsed && typeof parsed === "object" && "seq" in parsed) {
     const seq = (parsed as { seq: unknown }).seq;

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { envelopeSchema } from "./envelope";
-import { hubMessageSchemas, workerMessageSchemas } from "./messages";
+import { hubMessageSchemas } from "./hub-messages";
+import { workerMessageSchemas } from "./worker-messages";
 
 /**
  * JSON Schemas (draft 2020-12) for the envelope and each message payload, derived from the zod
- * schemas the hub validates with, so the published schemas cannot drift from the code.
+ * schemas both sides validate with, so the published schemas (docs/protocol-schemas/, written by
+ * scripts/write-protocol-schemas.ts) cannot drift from the code.
  */
 export function protocolJsonSchemas(): Record<string, object> {
   const out: Record<string, object> = {};
