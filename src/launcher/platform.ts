@@ -1,12 +1,13 @@
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadOrCreateDevSecrets } from "../server/config/dev-secrets";
+import { devSecretsForGaps } from "../server/config/dev-secrets";
 import { parseEnv } from "../server/config/env";
 import { runtimeFile } from "../server/config/config";
 import { migrate } from "../server/db/migrator";
-import { ensureSampleRepository } from "../agent/sample-repo/ensure-sample-repository";
+import { ensureSampleRepository } from "../sample-repo/ensure-sample-repository";
+import { buildChildEnv } from "./child-env";
 import { startEmbeddedDatabase } from "./embedded-database";
-import { isPortFree } from "./free-port";
+import { isPortFree } from "../net/free-port";
 import { acquireInstanceLock } from "./instance-lock";
 import type { PostgresServer } from "./postgres-server";
 import { Supervisor, type ChildSpec } from "./supervisor";
@@ -56,7 +57,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         throw new Error(`${name} ${port} is already in use on ${parsed.BIND_HOST}; stop what holds it or set ${name} to a free port.`);
       }
     }
-    const secrets = parsed.NODE_ENV === "production" ? {} : loadOrCreateDevSecrets(dataDir);
+    const generatedSecrets = parsed.NODE_ENV === "production" ? {} : devSecretsForGaps(dataDir, options.env);
     let databaseUrl = parsed.DATABASE_URL;
     if (!databaseUrl) {
       const db = await startEmbeddedDatabase({
@@ -81,19 +82,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const webUrl = `http://localhost:${parsed.WEB_PORT}`;
     const hubUrl = `http://localhost:${parsed.HUB_PORT}`;
     const distDir = options.env.NEXT_DIST_DIR ?? ".next";
-    const childEnv: NodeJS.ProcessEnv = {
-      ...options.env,
-      ...secrets,
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      PUBLIC_URL: parsed.PUBLIC_URL === "http://localhost:3000" ? webUrl : parsed.PUBLIC_URL,
-      HUB_PUBLIC_URL: options.env.HUB_PUBLIC_URL ?? hubUrl,
-      HUB_INTERNAL_URL: `http://127.0.0.1:${parsed.HUB_PORT}`,
-      HUB_URL: `http://127.0.0.1:${parsed.HUB_PORT}`,
-      NEXT_DIST_DIR: distDir,
-      NEXT_TELEMETRY_DISABLED: "1",
-      ...(sampleRepoUrl ? { SAMPLE_REPO_URL: sampleRepoUrl } : {}),
-    };
+    const childEnv = buildChildEnv({ env: options.env, generatedSecrets, databaseUrl, dataDir, webUrl, hubPort: parsed.HUB_PORT, distDir, sampleRepoUrl });
     writeFileSync(runtimeFile(dataDir), JSON.stringify({ databaseUrl, launcherPid: process.pid, webUrl, hubUrl }, null, 2), {
       mode: 0o600,
     });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { loadOrCreateDevSecrets } from "./dev-secrets";
+import { devSecretsForGaps, type DevSecrets } from "./dev-secrets";
 import { ConfigError, parseEnv, type RawEnv } from "./env";
 
 export interface AppConfig extends RawEnv {
@@ -8,6 +8,7 @@ export interface AppConfig extends RawEnv {
   APP_SECRET: string;
   WORKER_REGISTRATION_TOKEN: string;
   TRAEFIK_PROXY_TOKEN: string;
+  HUB_INTERNAL_URL: string;
   LOCAL_REPOS_ENABLED: boolean;
   isProduction: boolean;
   dataDir: string;
@@ -35,7 +36,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const env = parseEnv(source);
   const isProduction = env.NODE_ENV === "production";
   const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(/*turbopackIgnore: true*/ process.cwd(), env.DATA_DIR);
-  const dev = isProduction ? undefined : loadOrCreateDevSecrets(dataDir);
+  // Generated secrets only fill gaps: a value the operator set (env or credentials) always wins.
+  const dev: Partial<DevSecrets> = isProduction ? {} : devSecretsForGaps(dataDir, env);
   const databaseUrl = env.DATABASE_URL ?? embeddedDatabaseUrl(dataDir);
   if (!databaseUrl) {
     throw new ConfigError([
@@ -45,9 +47,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     ...env,
     DATABASE_URL: databaseUrl,
-    APP_SECRET: env.APP_SECRET ?? dev!.APP_SECRET,
-    WORKER_REGISTRATION_TOKEN: env.WORKER_REGISTRATION_TOKEN ?? dev!.WORKER_REGISTRATION_TOKEN,
-    TRAEFIK_PROXY_TOKEN: env.TRAEFIK_PROXY_TOKEN ?? dev!.TRAEFIK_PROXY_TOKEN,
+    APP_SECRET: (env.APP_SECRET ?? dev.APP_SECRET)!,
+    WORKER_REGISTRATION_TOKEN: (env.WORKER_REGISTRATION_TOKEN ?? dev.WORKER_REGISTRATION_TOKEN)!,
+    TRAEFIK_PROXY_TOKEN: (env.TRAEFIK_PROXY_TOKEN ?? dev.TRAEFIK_PROXY_TOKEN)!,
+    HUB_INTERNAL_URL: env.HUB_INTERNAL_URL ?? `http://127.0.0.1:${env.HUB_PORT}`,
     LOCAL_REPOS_ENABLED: env.LOCAL_REPOS_ENABLED ?? !isProduction,
     isProduction,
     dataDir,
