@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { freePort } from "../src/launcher/free-port";
+import { freePort } from "../src/net/free-port";
 import { PostgresServer } from "../src/launcher/postgres-server";
 import { createBus } from "../src/server/bus/create-bus";
 import { migrate } from "../src/server/db/migrator";

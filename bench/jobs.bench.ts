@@ -11,7 +11,7 @@ import { ensureRulesForRunningApps } from "../src/server/alerts/alert-rules";
 import { runAlertTick } from "../src/server/alerts/threshold-poller";
 import { createDb, type Db } from "../src/server/db/client";
 import { migrate } from "../src/server/db/migrator";
-import { freePort } from "../src/launcher/free-port";
+import { freePort } from "../src/net/free-port";
 import { PostgresServer } from "../src/launcher/postgres-server";
 import { assignAllPending } from "../src/server/jobs/assign-jobs";
 import type { LiveAppStats } from "../src/server/stats/live-app-stats";

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import type { Page } from "@playwright/test";
 import pg from "pg";
 import { Webhook as StandardWebhook } from "standardwebhooks";
-import { commitSampleRelease } from "../src/agent/sample-repo/ensure-sample-repository";
+import { commitSampleRelease } from "../src/sample-repo/ensure-sample-repository";
 import { agentPid, isAlive, startAgent, stopAgent } from "./journey/local-agent";
 import { liveObservations, watchDeployLive } from "./journey/live-watch";
 import { startWebhookReceiver, type WebhookReceiver } from "./journey/webhook-receiver";

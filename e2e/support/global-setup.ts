@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../src/launcher/free-port";
+import { freePort } from "../../src/net/free-port";
 import { startPlatform } from "../../src/launcher/platform";
 import { startTestOidcProvider } from "./oidc-provider";
 import { startSmtpSink } from "./smtp-sink";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isPortFree, freePort } from "./free-port";
+import { isPortFree, freePort } from "../net/free-port";
 import { PostgresServer } from "./postgres-server";
 
 export const EMBEDDED_DATABASE = "wisehosting";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInWithPassword } from "../../src/server/auth/sign-in-password";
 import { signUp } from "../../src/server/auth/sign-up";
 import { resolveCaller } from "../../src/server/auth/resolve-caller";
-import { freePort } from "../../src/launcher/free-port";
+import { freePort } from "../../src/net/free-port";
 import { deliverEmail } from "../../src/server/mail/deliver-email";
 import { EMAIL_QUEUE } from "../../src/server/mail/email-message";
 import { createSmtpTransport } from "../../src/server/mail/mail-transport";

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/launcher/free-port";
+import { freePort } from "../../src/net/free-port";
 import { finishOidc } from "../../src/server/auth/oidc/finish-oidc";
 import { startOidc } from "../../src/server/auth/oidc/start-oidc";
 import { resolveCaller } from "../../src/server/auth/resolve-caller";

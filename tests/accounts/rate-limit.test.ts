@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/launcher/free-port";
+import { freePort } from "../../src/net/free-port";
 import { enforceLimits } from "../../src/server/rate-limit/enforce-limits";
 import { PostgresRateLimiter, pruneRateLimitBuckets } from "../../src/server/rate-limit/postgres-rate-limiter";
 import type { RateLimiter } from "../../src/server/rate-limit/rate-limiter";

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/launcher/free-port";
-import { ensureSampleRepository } from "../../src/agent/sample-repo/ensure-sample-repository";
+import { freePort } from "../../src/net/free-port";
+import { ensureSampleRepository } from "../../src/sample-repo/ensure-sample-repository";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { startAgentProcess, type AgentProcess } from "./support/agent-process";
 import { ControlPlane, payloadFor } from "./support/control-plane";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ensureSampleRepository } from "../../src/agent/sample-repo/ensure-sample-repository";
+import { ensureSampleRepository } from "../../src/sample-repo/ensure-sample-repository";
 import { createGitRepo, helloServer, nodeApp } from "./support/git-fixture";
 import { controlJob, createRuntime, deployJob, eventually, httpText, quietReporter, recordEvents, tempStateDir } from "./support/runtime-harness";
 

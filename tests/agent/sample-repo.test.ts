@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { commitSampleRelease, ensureSampleRepository } from "../../src/agent/sample-repo/ensure-sample-repository";
+import { commitSampleRelease, ensureSampleRepository } from "../../src/sample-repo/ensure-sample-repository";
 import { tempStateDir } from "./support/runtime-harness";
 
 const log = (dir: string) => spawnSync("git", ["-C", dir, "log", "--format=%s", "main"], { encoding: "utf8" }).stdout.trim().split("\n");

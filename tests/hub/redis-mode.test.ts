@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bus } from "../../src/server/bus/channels";
 import { createBus } from "../../src/server/bus/create-bus";
-import { freePort } from "../../src/launcher/free-port";
+import { freePort } from "../../src/net/free-port";
 import { LiveStatsStore } from "../../src/server/stats/live-stats-store";
 import { rotateWorkerKey } from "../../src/server/workers/rotate-worker-key";
 import { seedApp, seedAssignedJob, seedUser, seedWorker, startHubFixture, type HubFixture } from "./helpers/hub-fixture";

@@ -1,7 +1,7 @@
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startJobsProcess, type JobsProcess } from "../../src/jobs-process/start-jobs-process";
-import { freePort } from "../../src/launcher/free-port";
+import { freePort } from "../../src/net/free-port";
 import { EMAIL_QUEUE } from "../../src/server/mail/email-message";
 import { queueEmail } from "../../src/server/mail/queue-email";
 import { summariseMime } from "../../src/server/mail/mime-summary";

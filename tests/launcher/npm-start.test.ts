@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, isPortFree } from "../../src/launcher/free-port";
+import { freePort, isPortFree } from "../../src/net/free-port";
 
 /**
  * What a newcomer does: `npm start` with no configuration, open the status page, press Ctrl-C.

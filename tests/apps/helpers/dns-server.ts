@@ -1,5 +1,5 @@
 import dns2 from "dns2";
-import { freePort } from "../../../src/launcher/free-port";
+import { freePort } from "../../../src/net/free-port";
 
 const { Packet } = dns2;
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freePort } from "../../../src/launcher/free-port";
+import { freePort } from "../../../src/net/free-port";
 
 export const TEST_SECRETS = {
   APP_SECRET: "test-app-secret-0123456789abcdef-0123456789",

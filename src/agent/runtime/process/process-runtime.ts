@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { freePort } from "../../../launcher/free-port";
+import { freePort } from "../../../net/free-port";
 import type { JobFrame } from "../../../protocol/job-payload";
 import type { AgentLogger } from "../../logger";
 import { AppStore, type AppRecord } from "./app-store";
