@@ -1,6 +1,6 @@
 import type { Prisma } from "../db/generated/client";
 import type { WorkerServiceDeps } from "../workers/hub-deps";
-import { capHeadTail, stripAnsi } from "../worker-reports/log-text";
+import { capHeadTail, printableLogText } from "../worker-reports/log-text";
 import { forbiddenFrame } from "../../protocol/frame-error";
 import type { WorkerMessage } from "../../protocol/worker-messages";
 
@@ -56,7 +56,7 @@ export async function completeJob(db: WorkerServiceDeps["db"], workerId: number,
     if (!job || job.worker_id !== workerId) throw forbiddenFrame(`Job ${result.job_id}`);
     if (job.status !== "assigned" && job.status !== "processing") return undefined;
 
-    const error = result.status === "failed" ? stripAnsi(result.error ?? "the worker reported a failure without a message") : null;
+    const error = result.status === "failed" ? printableLogText(result.error ?? "the worker reported a failure without a message") : null;
     await tx.$executeRaw`
       UPDATE jobs SET status = ${result.status}::"JobStatus", error = ${error},
              progress = CASE WHEN ${result.status} = 'completed' THEN 100 ELSE progress END,
@@ -87,7 +87,7 @@ export async function completeJob(db: WorkerServiceDeps["db"], workerId: number,
     let commitSha = result.commit_sha ?? "";
     let commitMessage = result.commit_message ?? "";
     if (job.deployment_id !== null) {
-      const logs = result.logs !== undefined ? capHeadTail(stripAnsi(result.logs)) : null;
+      const logs = result.logs !== undefined ? capHeadTail(printableLogText(result.logs)) : null;
       const [dep] = await tx.$queryRaw<{ commit_sha: string; commit_message: string }[]>`
         UPDATE deployments SET
                status = ${result.status === "completed" ? "succeeded" : "failed"}::"DeploymentStatus",

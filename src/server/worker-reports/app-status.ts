@@ -1,7 +1,7 @@
 import { invalidateAppCache, publishQuietly, type WorkerServiceDeps } from "../workers/hub-deps";
 import { forbiddenFrame } from "../../protocol/frame-error";
 import type { WorkerMessage } from "../../protocol/worker-messages";
-import { stripAnsi } from "./log-text";
+import { printableLogText } from "./log-text";
 
 interface ChangedApp {
   id: number;
@@ -40,7 +40,7 @@ async function setAppStatus(
  * an app_events row (the jobs process counts them for crash-loop alerts) and app.crashed.
  */
 export async function applyAppStatus(deps: WorkerServiceDeps, workerId: number, msg: WorkerMessage<"app_status">): Promise<void> {
-  const reason = msg.reason ? stripAnsi(msg.reason) : null;
+  const reason = msg.reason ? printableLogText(msg.reason) : null;
   const app = await setAppStatus(deps, workerId, msg.app_id, msg.status, reason);
   const data = { appName: app.name, subdomain: app.subdomain, ...(reason ? { reason } : {}) };
   if (msg.status === "stopped") {
@@ -53,7 +53,7 @@ export async function applyAppStatus(deps: WorkerServiceDeps, workerId: number, 
 
 /** The worker stopped an app for breaking its limits. */
 export async function applyViolation(deps: WorkerServiceDeps, workerId: number, msg: WorkerMessage<"violation">): Promise<void> {
-  const reason = stripAnsi(msg.reason);
+  const reason = printableLogText(msg.reason);
   const app = await setAppStatus(deps, workerId, msg.app_id, "violated", reason);
   await deps.db.appEvent.create({ data: { appId: app.id, kind: "violation", message: reason } });
   await deps.events.emit({ type: "app.violation", userId: app.user_id, appId: app.id, data: { appName: app.name, subdomain: app.subdomain, reason } });

@@ -1,5 +1,5 @@
 import { publishQuietly, type WorkerServiceDeps } from "../workers/hub-deps";
-import { MAX_BUILD_LOG_BYTES, stripAnsi, TRUNCATION_MARKER } from "./log-text";
+import { MAX_BUILD_LOG_BYTES, printableLogText, TRUNCATION_MARKER } from "./log-text";
 import { forbiddenFrame } from "../../protocol/frame-error";
 import type { WorkerMessage } from "../../protocol/worker-messages";
 
@@ -9,7 +9,7 @@ import type { WorkerMessage } from "../../protocol/worker-messages";
  * its jobs points at it — may be written.
  */
 export async function appendBuildLog(deps: WorkerServiceDeps, workerId: number, msg: WorkerMessage<"build_log">): Promise<void> {
-  const chunk = stripAnsi(msg.chunk);
+  const chunk = printableLogText(msg.chunk);
   const half = Math.floor((MAX_BUILD_LOG_BYTES - TRUNCATION_MARKER.length) / 2);
   const rows = await deps.db.$queryRaw<{ app_id: number; offset: number }[]>`
     WITH target AS (

@@ -8,6 +8,27 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, "").replace(/\u0000/g, "");
 }
 
+/**
+ * Characters that let a line rewrite what the viewer shows: C0 controls other than tab and
+ * newline (carriage return, backspace, …), DEL, C1 controls, and the bidirectional overrides,
+ * embeddings, isolates and marks (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C).
+ */
+const SPOOFING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+/**
+ * Multi-line log text (build logs, job errors, status reasons) made safe to store and show:
+ * escapes stripped, CRLF and lone CR (progress bars) turned into newlines, spoofing characters
+ * removed, so an app cannot forge or overwrite lines in the viewer.
+ */
+export function printableLogText(text: string): string {
+  return stripAnsi(text).replace(/\r\n?/g, "\n").replace(SPOOFING, "");
+}
+
+/** One runtime log line made safe to store and show: as printableLogText, with no line breaks left. */
+export function printableLogLine(line: string): string {
+  return printableLogText(line).replace(/\n/g, " ");
+}
+
 /** Truncates to at most `maxBytes` UTF-8 bytes without splitting a character. */
 export function capUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text, "utf8") <= maxBytes) return text;

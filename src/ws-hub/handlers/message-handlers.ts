@@ -5,7 +5,7 @@ import { completeJob } from "../../server/jobs/complete-job";
 import type { WorkerServiceDeps } from "../../server/workers/hub-deps";
 import { afterJobCompleted } from "../../server/jobs/job-completion-effects";
 import { updateJobStatus } from "../../server/jobs/job-status";
-import { capUtf8, stripAnsi } from "../../server/worker-reports/log-text";
+import { capUtf8, printableLogLine } from "../../server/worker-reports/log-text";
 import { CLOSE_CODES } from "../../protocol/close-codes";
 import { FrameError } from "../../protocol/frame-error";
 import { MAX_LOG_LINE_BYTES, type WorkerMessage, type WorkerMessageType } from "../../protocol/worker-messages";
@@ -100,7 +100,7 @@ const handlers: { [T in WorkerMessageType]: Handler<T> } = {
       workerId: conn.worker.id,
       ts: lineTime(l.ts),
       stream: l.stream,
-      line: capUtf8(stripAnsi(l.line), MAX_LOG_LINE_BYTES),
+      line: capUtf8(printableLogLine(l.line), MAX_LOG_LINE_BYTES),
     }));
     await ctx.logWriter.write(lines);
     ctx.metrics.logBytes.inc({ kind: "runtime" }, frame.dataBytes);

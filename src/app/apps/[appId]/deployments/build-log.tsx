@@ -4,6 +4,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { untrack } from "@/components/apps/format";
+import { printableLogText } from "@/server/worker-reports/log-text";
 
 /**
  * A deployment's build log with live tail. The subscription sends the stored text, then chunks;
@@ -31,7 +32,7 @@ export function BuildLog({ deploymentId }: { deploymentId: number }) {
         <label className="flex items-center gap-1"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>
       </div>
       <pre ref={pre} data-testid="build-log" className="max-h-96 overflow-auto whitespace-pre-wrap rounded-md border border-line bg-black/40 p-3 font-mono text-xs">
-        {text || "No build output yet."}
+        {printableLogText(text) || "No build output yet."}
       </pre>
     </div>
   );

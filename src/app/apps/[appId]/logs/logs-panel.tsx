@@ -4,6 +4,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useDeferredValue, useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { untrack } from "@/components/apps/format";
+import { printableLogLine } from "@/server/worker-reports/log-text";
 
 interface Line {
   id: string;
@@ -102,7 +103,8 @@ export function LogsPanel({ appId }: { appId: number }) {
           lines.map((l) => (
             <div key={l.id} className={l.stream === "stderr" ? "text-bad" : undefined}>
               <span className="text-muted">{new Date(l.ts).toLocaleTimeString()} </span>
-              {l.line}
+              {/* Lines stored before sanitising existed may still hold CR or bidi controls. */}
+              {printableLogLine(l.line)}
             </div>
           ))
         )}
