@@ -69,13 +69,13 @@ function revokeUrlFrom(raw: string): string {
 
 describe("new-device email", () => {
   it("a sign-in from an address with no earlier event queues one email with a working revoke link and emits the event", async () => {
-    await signUp(f.deps, { email: "alice@example.com", password: PASSWORD }, browser);
+    await signUp(f.deps, { email: "alice@example.com", password: PASSWORD, client: browser });
     // Same address as the sign-up: not new, no mail.
-    await signInWithPassword(f.deps, { email: "alice@example.com", password: PASSWORD }, browser);
+    await signInWithPassword(f.deps, { email: "alice@example.com", password: PASSWORD, client: browser });
     expect(await deliverQueuedMail()).toBe(0);
 
     const stranger = { ip: "203.0.113.99", userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15" };
-    const signed = await signInWithPassword(f.deps, { email: "alice@example.com", password: PASSWORD }, stranger);
+    const signed = await signInWithPassword(f.deps, { email: "alice@example.com", password: PASSWORD, client: stranger });
     expect(signed.status).toBe("signed_in");
     expect(await deliverQueuedMail()).toBe(1);
     const mail = received.at(-1)!;
@@ -92,35 +92,35 @@ describe("new-device email", () => {
     // The link: GET-equivalent inspection changes nothing; the POST revokes that one session.
     const token = revokeUrlFrom(mail.raw);
     const sessionId = (signed as { sessionId: number }).sessionId;
-    const target = await inspectRevokeLink(f.deps, token);
+    const target = await inspectRevokeLink(f.deps, { token });
     expect(target).toMatchObject({ sessionId, ip: "203.0.113.99", alreadyRevoked: false });
-    await inspectRevokeLink(f.deps, token);
+    await inspectRevokeLink(f.deps, { token });
     const cookie = cookieFrom((signed as { setCookie: string }).setCookie);
     const services = { config: f.config, db: f.deps.db, log: f.deps.log };
-    expect((await resolveCaller(services, null, cookie, undefined, { now: f.clock.now() })).user).not.toBeNull();
+    expect((await resolveCaller(services, { cookieHeader: cookie, now: f.clock.now() })).user).not.toBeNull();
 
-    expect(await revokeByLink(f.deps, token, browser)).toBe(true);
-    expect(await revokeByLink(f.deps, token, browser)).toBe(true); // harmless repeat
-    expect((await resolveCaller(services, null, cookie, undefined, { now: f.clock.now() })).user).toBeNull();
+    expect(await revokeByLink(f.deps, { token, client: browser })).toBe(true);
+    expect(await revokeByLink(f.deps, { token, client: browser })).toBe(true); // harmless repeat
+    expect((await resolveCaller(services, { cookieHeader: cookie, now: f.clock.now() })).user).toBeNull();
     expect(await f.deps.db.auditEvent.count({ where: { kind: "session_revoked", targetId: String(sessionId) } })).toBe(1);
 
     // A second sign-in from that address is no longer new.
-    await signInWithPassword(f.deps, { email: "alice@example.com", password: PASSWORD }, stranger);
+    await signInWithPassword(f.deps, { email: "alice@example.com", password: PASSWORD, client: stranger });
     expect(await deliverQueuedMail()).toBe(0);
   });
 });
 
 describe("new-device email with 2FA", () => {
   it("the challenge's own events (backup code, failed attempts) do not make the address look familiar", async () => {
-    const signed = await signUp(f.deps, { email: "dora@example.com", password: PASSWORD }, { ...browser, ip: "10.0.0.9" });
+    const signed = await signUp(f.deps, { email: "dora@example.com", password: PASSWORD, client: { ...browser, ip: "10.0.0.9" } });
     const caller = { userId: signed.userId, session: { id: signed.sessionId, twoFactor: false, reauthAt: f.clock.now() } };
-    const { secret } = await beginTotpSetup(f.deps, signed.userId);
-    const { backupCodes } = await enableTotp(f.deps, caller, await totpAt(secret, f.clock.now()), { ...browser, ip: "10.0.0.9" });
+    const { secret } = await beginTotpSetup(f.deps, { userId: signed.userId });
+    const { backupCodes } = await enableTotp(f.deps, { ...caller, client: { ...browser, ip: "10.0.0.9" } }, { code: await totpAt(secret, f.clock.now()) });
     const attacker = { ...browser, ip: "203.0.113.150" };
-    await signInWithPassword(f.deps, { email: "dora@example.com", password: "wrong guess here" }, attacker).catch(() => undefined);
-    const step = await signInWithPassword(f.deps, { email: "dora@example.com", password: PASSWORD }, attacker);
+    await signInWithPassword(f.deps, { email: "dora@example.com", password: "wrong guess here", client: attacker }).catch(() => undefined);
+    const step = await signInWithPassword(f.deps, { email: "dora@example.com", password: PASSWORD, client: attacker });
     const pending = /^wh_2fa_pending=([^;]+)/.exec((step as { setCookie: string }).setCookie)![1]!;
-    await completeTwoFactorChallenge(f.deps, pending, backupCodes[0], attacker);
+    await completeTwoFactorChallenge(f.deps, { pendingToken: pending, code: backupCodes[0], client: attacker });
     expect(await deliverQueuedMail()).toBe(1);
     expect(received.at(-1)!.raw).toContain("203.0.113.150");
   });
@@ -128,8 +128,8 @@ describe("new-device email with 2FA", () => {
 
 describe("revoke tokens", () => {
   it("tampered, 72 h + 1 s old, another user's session, garbage: all refused the same way, nothing changes", async () => {
-    const bob = await signUp(f.deps, { email: "bob@example.com", password: PASSWORD }, { ...browser, ip: "10.0.0.2" });
-    const carol = await signUp(f.deps, { email: "carol@example.com", password: PASSWORD }, { ...browser, ip: "10.0.0.3" });
+    const bob = await signUp(f.deps, { email: "bob@example.com", password: PASSWORD, client: { ...browser, ip: "10.0.0.2" } });
+    const carol = await signUp(f.deps, { email: "carol@example.com", password: PASSWORD, client: { ...browser, ip: "10.0.0.3" } });
     const now = f.clock.now();
     const good = signRevokeToken(TEST_SECRET, bob.userId, bob.sessionId, now);
     expect(verifyRevokeToken(TEST_SECRET, good, now)).toEqual({ userId: bob.userId, sessionId: bob.sessionId });
@@ -148,9 +148,9 @@ describe("revoke tokens", () => {
       { token: good },
     ];
     for (const token of bad) {
-      expect(verifyRevokeToken(TEST_SECRET, token, now) === null || (await inspectRevokeLink(f.deps, token)) === null).toBe(true);
-      expect(await inspectRevokeLink(f.deps, token)).toBeNull();
-      expect(await revokeByLink(f.deps, token, browser)).toBe(false);
+      expect(verifyRevokeToken(TEST_SECRET, token, now) === null || (await inspectRevokeLink(f.deps, { token })) === null).toBe(true);
+      expect(await inspectRevokeLink(f.deps, { token })).toBeNull();
+      expect(await revokeByLink(f.deps, { token, client: browser })).toBe(false);
     }
     const later = new Date(now.getTime() + (REVOKE_LINK_TTL_SECONDS + 1) * 1000);
     expect(verifyRevokeToken(TEST_SECRET, good, later)).toBeNull();

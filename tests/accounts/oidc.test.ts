@@ -92,7 +92,7 @@ async function googleSignIn(sub: string, tamper?: (callback: URL) => void) {
   expect(auth.searchParams.get("nonce")).toBeTruthy();
   const callback = await authorizeAt(started.url, sub);
   tamper?.(callback);
-  return finishOidc(f.deps, callback, cookieFrom(started.setCookie), browser);
+  return finishOidc(f.deps, { callbackUrl: callback, cookieHeader: cookieFrom(started.setCookie), client: browser });
 }
 
 describe("OIDC sign-in against a real OpenID provider", () => {
@@ -101,7 +101,7 @@ describe("OIDC sign-in against a real OpenID provider", () => {
     expect(first).toMatchObject({ kind: "signed_in", next: "/apps" });
     const user = await f.deps.db.user.findUniqueOrThrow({ where: { googleId: "google-sub-1" } });
     expect(user).toMatchObject({ email: "gina@example.com", role: "admin", passwordHash: null });
-    const caller = await resolveCaller({ config: f.config, db: f.deps.db, log: f.deps.log }, null, cookieFrom((first as { setCookie: string }).setCookie), undefined, { now: f.clock.now() });
+    const caller = await resolveCaller({ config: f.config, db: f.deps.db, log: f.deps.log }, { cookieHeader: cookieFrom((first as { setCookie: string }).setCookie), now: f.clock.now() });
     expect(caller.user?.id).toBe(user.id);
     const again = await googleSignIn("google-sub-1");
     expect(again.kind).toBe("signed_in");
@@ -117,21 +117,21 @@ describe("OIDC sign-in against a real OpenID provider", () => {
   it("refuses a callback without the flow cookie (another browser)", async () => {
     const started = await startOidc(f.deps, { next: "/", mode: "signin", linkUserId: null });
     const callback = await authorizeAt(started.url, "google-sub-2");
-    expect(await finishOidc(f.deps, callback, null, browser)).toEqual({ kind: "error", code: "oidc_state" });
+    expect(await finishOidc(f.deps, { callbackUrl: callback, cookieHeader: null, client: browser })).toEqual({ kind: "error", code: "oidc_state" });
   });
 
   it("does not take over an existing email account, and does not create accounts from unverified emails", async () => {
-    await signUp(f.deps, { email: "pat@example.com", password: "lilac thunder pebble" }, browser);
+    await signUp(f.deps, { email: "pat@example.com", password: "lilac thunder pebble", client: browser });
     expect(await googleSignIn("google-sub-2")).toEqual({ kind: "error", code: "oidc_link_required" });
     expect((await f.deps.db.user.findUniqueOrThrow({ where: { email: "pat@example.com" } })).googleId).toBeNull();
     expect(await googleSignIn("google-sub-3")).toEqual({ kind: "error", code: "oidc_email_unverified" });
   });
 
   it("links Google to a signed-in account (link mode), after which Google signs into it", async () => {
-    const owner = await signUp(f.deps, { email: "linker@example.com", password: "saffron glacier rope" }, browser);
+    const owner = await signUp(f.deps, { email: "linker@example.com", password: "saffron glacier rope", client: browser });
     const started = await startOidc(f.deps, { next: "/settings/security", mode: "link", linkUserId: owner.userId });
     const callback = await authorizeAt(started.url, "google-sub-4");
-    expect(await finishOidc(f.deps, callback, cookieFrom(started.setCookie), browser)).toMatchObject({ kind: "linked" });
+    expect(await finishOidc(f.deps, { callbackUrl: callback, cookieHeader: cookieFrom(started.setCookie), client: browser })).toMatchObject({ kind: "linked" });
     const signedIn = await googleSignIn("google-sub-4");
     expect(signedIn.kind).toBe("signed_in");
     expect(await f.deps.db.auditEvent.count({ where: { userId: owner.userId, kind: "provider_linked" } })).toBe(1);

@@ -12,7 +12,7 @@ import { installServices, TrpcTestClient } from "./trpc-client";
 let f: AccountFixture;
 let services: Services;
 const resolveAt = (cookie: string, now: Date, headers?: Headers) =>
-  resolveCaller({ config: f.config, db: f.deps.db, log: f.deps.log }, null, cookie, headers, { now });
+  resolveCaller({ config: f.config, db: f.deps.db, log: f.deps.log }, { cookieHeader: cookie, responseHeaders: headers, now });
 
 beforeAll(async () => {
   f = await accountFixture();
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 async function freshAccount(email: string) {
-  const res = await signUp(f.deps, { email, password: "granite meadow lantern" }, browser);
+  const res = await signUp(f.deps, { email, password: "granite meadow lantern", client: browser });
   return { ...res, cookie: cookieFrom(res.setCookie) };
 }
 

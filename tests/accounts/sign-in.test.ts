@@ -16,9 +16,9 @@ afterAll(async () => f.close());
 
 describe("sign-up", () => {
   it("makes the first account the admin, later ones users, ADMIN_EMAILS admins", async () => {
-    const first = await signUp(f.deps, { email: "Owner@Example.com", password: "correct horse battery" }, browser);
-    const second = await signUp(f.deps, { email: "user@example.com", password: "another good passphrase" }, browser);
-    const third = await signUp(f.deps, { email: "second-admin@example.com", password: "yet another passphrase" }, browser);
+    const first = await signUp(f.deps, { email: "Owner@Example.com", password: "correct horse battery", client: browser });
+    const second = await signUp(f.deps, { email: "user@example.com", password: "another good passphrase", client: browser });
+    const third = await signUp(f.deps, { email: "second-admin@example.com", password: "yet another passphrase", client: browser });
     const roles = await f.deps.db.user.findMany({ where: { id: { in: [first.userId, second.userId, third.userId] } }, orderBy: { id: "asc" } });
     expect(roles.map((u) => [u.email, u.role])).toEqual([
       ["owner@example.com", "admin"],
@@ -29,15 +29,15 @@ describe("sign-up", () => {
   });
 
   it("refuses a duplicate email, short and breached-looking passwords with what to do", async () => {
-    await expect(signUp(f.deps, { email: "owner@example.com", password: "some other passphrase" }, browser)).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(signUp(f.deps, { email: "x@example.com", password: "short" }, browser)).rejects.toThrow(/at least 10 characters/);
-    await expect(signUp(f.deps, { email: "y@example.com", password: "Password123" }, browser)).rejects.toThrow(/breach lists/);
-    await expect(signUp(f.deps, { email: "not-an-email", password: "correct horse battery" }, browser)).rejects.toThrow();
+    await expect(signUp(f.deps, { email: "owner@example.com", password: "some other passphrase", client: browser })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(signUp(f.deps, { email: "x@example.com", password: "short", client: browser })).rejects.toThrow(/at least 10 characters/);
+    await expect(signUp(f.deps, { email: "y@example.com", password: "Password123", client: browser })).rejects.toThrow(/breach lists/);
+    await expect(signUp(f.deps, { email: "not-an-email", password: "correct horse battery", client: browser })).rejects.toThrow();
   });
 
   it("signs the new account in with a cookie for a live session", async () => {
-    const res = await signUp(f.deps, { email: "fresh@example.com", password: "minty lemon stairs" }, browser);
-    const caller = await resolveCaller(services(), null, cookieFrom(res.setCookie), undefined, { now: f.clock.now() });
+    const res = await signUp(f.deps, { email: "fresh@example.com", password: "minty lemon stairs", client: browser });
+    const caller = await resolveCaller(services(), { cookieHeader: cookieFrom(res.setCookie), now: f.clock.now() });
     expect(caller.user?.email).toBe("fresh@example.com");
     expect(res.setCookie).toMatch(/HttpOnly/);
     expect(res.setCookie).toMatch(/SameSite=Lax/);
@@ -48,8 +48,8 @@ describe("sign-up", () => {
 
 describe("password sign-in", () => {
   it("creates a new session (new token) per sign-in and records the login", async () => {
-    const a = await signInWithPassword(f.deps, { email: "user@example.com", password: "another good passphrase" }, browser);
-    const b = await signInWithPassword(f.deps, { email: "USER@example.com ", password: "another good passphrase" }, browser);
+    const a = await signInWithPassword(f.deps, { email: "user@example.com", password: "another good passphrase", client: browser });
+    const b = await signInWithPassword(f.deps, { email: "USER@example.com ", password: "another good passphrase", client: browser });
     expect(a.status).toBe("signed_in");
     expect(b.status).toBe("signed_in");
     expect(a.setCookie).not.toBe(b.setCookie);
@@ -63,8 +63,8 @@ describe("password sign-in", () => {
   });
 
   it("gives one answer for a wrong password and an unknown email", async () => {
-    const wrong = await signInWithPassword(f.deps, { email: "user@example.com", password: "not the password" }, browser).catch((e) => e);
-    const unknown = await signInWithPassword(f.deps, { email: "nobody@example.com", password: "not the password" }, browser).catch((e) => e);
+    const wrong = await signInWithPassword(f.deps, { email: "user@example.com", password: "not the password", client: browser }).catch((e) => e);
+    const unknown = await signInWithPassword(f.deps, { email: "nobody@example.com", password: "not the password", client: browser }).catch((e) => e);
     expect(wrong).toBeInstanceOf(DomainError);
     expect(unknown).toBeInstanceOf(DomainError);
     expect(wrong.message).toBe(unknown.message);
@@ -72,12 +72,12 @@ describe("password sign-in", () => {
   });
 
   it("sign-out revokes the row and clears the cookie; the old cookie is then signed out", async () => {
-    const res = await signInWithPassword(f.deps, { email: "user@example.com", password: "another good passphrase" }, browser);
+    const res = await signInWithPassword(f.deps, { email: "user@example.com", password: "another good passphrase", client: browser });
     const cookie = cookieFrom(res.setCookie);
-    const cleared = await signOut(f.deps, cookie, browser);
+    const cleared = await signOut(f.deps, { cookieHeader: cookie, client: browser });
     expect(cleared).toMatch(/^wh_session=;.*Max-Age=0/);
     const headers = new Headers();
-    const after = await resolveCaller(services(), null, cookie, headers, { now: f.clock.now() });
+    const after = await resolveCaller(services(), { cookieHeader: cookie, responseHeaders: headers, now: f.clock.now() });
     expect(after.user).toBeNull();
     expect(headers.get("set-cookie")).toMatch(/wh_session=;.*Max-Age=0/);
     expect(await f.deps.db.auditEvent.count({ where: { kind: "logout" } })).toBe(1);

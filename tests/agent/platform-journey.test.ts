@@ -8,7 +8,7 @@ import { softDeleteApp } from "../../src/server/apps/delete-app";
 import { createApp } from "../../src/server/apps/create-app";
 import { startApp, stopApp } from "../../src/server/apps/app-lifecycle";
 import { deployApp, rollbackApp } from "../../src/server/apps/deployments/deploy-app";
-import type { Actor } from "../../src/server/apps/actor";
+import type { Actor } from "../../src/server/auth/actor";
 import { loadConfig } from "../../src/server/config/config";
 import { createServices, type Services } from "../../src/server/runtime/services";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
@@ -26,7 +26,7 @@ let hub: HubProcess;
 let jobs: ReturnType<typeof startJobsProcess>;
 let agent: AgentProcess;
 let services: Services;
-let actor: Actor;
+let actor: Pick<Actor, "userId" | "email" | "plan" | "audit">;
 const dir = mkdtempSync(path.join(os.tmpdir(), "wh-journey-"));
 
 beforeAll(async () => {
@@ -116,11 +116,11 @@ describe("journey without the browser: sample repo → running app → stop → 
 
   it("stop and start go through the scheduler to the agent", async () => {
     const { port } = await appRow(appId);
-    await stopApp(services, actor, appId);
+    await stopApp(services, actor, { appId });
     await jobsSettled();
     expect((await appRow(appId)).status).toBe("stopped");
     await expect(httpText(port!)).rejects.toThrow();
-    await startApp(services, actor, appId);
+    await startApp(services, actor, { appId });
     await jobsSettled();
     expect((await appRow(appId)).status).toBe("running");
     expect(await httpText((await appRow(appId)).port!)).toContain('<strong id="release">1</strong>');
@@ -136,12 +136,12 @@ describe("journey without the browser: sample repo → running app → stop → 
   it("a new commit deploys, then a rollback brings the first release back", async () => {
     const first = await tdb.db.deployment.findFirstOrThrow({ where: { appId, status: "succeeded" }, orderBy: { id: "asc" } });
     const { sha } = await commitSampleRelease(repoDir);
-    const second = await settledDeployment((await deployApp(services, actor, appId)).id);
+    const second = await settledDeployment((await deployApp(services, actor, { appId })).id);
     expect(second.status, second.error ?? "").toBe("succeeded");
     expect(second.commitSha).toBe(sha);
     expect(await httpText((await appRow(appId)).port!)).toContain('<strong id="release">2</strong>');
 
-    const rollback = await settledDeployment((await rollbackApp(services, actor, appId, first.id)).id);
+    const rollback = await settledDeployment((await rollbackApp(services, actor, { appId, deploymentId: first.id })).id);
     expect(rollback.status, rollback.error ?? "").toBe("succeeded");
     expect(rollback.commitSha).toBe(first.commitSha);
     expect(await httpText((await appRow(appId)).port!)).toContain('<strong id="release">1</strong>');
@@ -149,7 +149,7 @@ describe("journey without the browser: sample repo → running app → stop → 
 
   it("deleting the app removes its process from the agent", async () => {
     const { port } = await appRow(appId);
-    await softDeleteApp(services, actor, appId);
+    await softDeleteApp(services, actor, { appId });
     await eventually(() => httpText(port!).then(() => false, () => true), 60_000, "app process gone");
     await eventually(async () => !(await import("node:fs")).existsSync(path.join(dir, "agent", "apps", String(appId))), 30_000, "app directory removed");
   });

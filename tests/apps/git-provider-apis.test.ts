@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cipherContext } from "../../src/server/crypto/secret-cipher";
 import { connectCallback, connectRedirect } from "../../src/server/git/oauth-connect-http";
-import { actorFromContext } from "../../src/server/trpc/routers/actor-from-context";
+import { actorFor } from "../../src/server/auth/actor";
 import { startAppHarness, type AppHarness, type TestUser } from "./helpers/app-harness";
 
 /**
@@ -64,11 +64,11 @@ describe("git provider APIs per vendor", () => {
   });
 
   async function connect(provider: "gitlab" | "bitbucket") {
-    const actor = actorFromContext({ user: u.ctx.user!, session: u.ctx.session!, request: u.ctx.request });
-    const begin = connectRedirect(h.services, actor, provider);
+    const actor = actorFor({ user: u.ctx.user!, session: u.ctx.session! }, u.ctx.request);
+    const begin = connectRedirect(h.services, actor, { provider });
     const state = new URL(begin.headers.get("location")!).searchParams.get("state")!;
     const nonce = /=([^;]+)/.exec(begin.headers.get("set-cookie")!)![1]!;
-    const done = await connectCallback(h.services, actor, provider, new Request(`http://x/api/git/callback/${provider}?code=abc&state=${encodeURIComponent(state)}`, { headers: { cookie: `wh_git_oauth_${provider}=${nonce}` } }));
+    const done = await connectCallback(h.services, actor, { provider, request: new Request(`http://x/api/git/callback/${provider}?code=abc&state=${encodeURIComponent(state)}`, { headers: { cookie: `wh_git_oauth_${provider}=${nonce}` } }) });
     expect(done.headers.get("location")).toMatch(new RegExp(`connected=${provider}`));
   }
 

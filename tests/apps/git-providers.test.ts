@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cipherContext } from "../../src/server/crypto/secret-cipher";
 import { connectCallback, connectRedirect } from "../../src/server/git/oauth-connect-http";
-import { actorFromContext } from "../../src/server/trpc/routers/actor-from-context";
+import { actorFor } from "../../src/server/auth/actor";
 import { expectTrpcError, startAppHarness, type AppHarness, type TestUser } from "./helpers/app-harness";
 
 /** A local HTTP server speaking GitHub's OAuth and REST endpoints, as a real GitHub would answer. */
@@ -67,10 +67,10 @@ describe("git providers", () => {
     await gh.close();
   });
 
-  const actor = () => actorFromContext({ user: u.ctx.user!, session: u.ctx.session!, request: u.ctx.request });
+  const actor = () => actorFor({ user: u.ctx.user!, session: u.ctx.session! }, u.ctx.request);
 
   async function begin(provider = "github") {
-    const res = connectRedirect(h.services, actor(), provider);
+    const res = connectRedirect(h.services, actor(), { provider });
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get("location")!);
     const cookie = res.headers.get("set-cookie")!;
@@ -81,7 +81,7 @@ describe("git providers", () => {
     const req = new Request(`http://127.0.0.1:3999/api/git/callback/${provider}?${new URLSearchParams(query)}`, {
       headers: nonce ? { cookie: `wh_git_oauth_${provider}=${nonce}` } : {},
     });
-    return connectCallback(h.services, actor(), provider, req);
+    return connectCallback(h.services, actor(), { provider, request: req });
   }
 
   it("lists the four providers with configured/connected flags", async () => {
@@ -103,10 +103,10 @@ describe("git providers", () => {
     expect(cookie).toMatch(/Path=\/api\/git/);
     const gl = await begin("gitlab");
     expect(gl.location.toString()).toMatch(/^https:\/\/gitlab\.com\/oauth\/authorize\?client_id=gl-client/);
-    const bb = connectRedirect(h.services, actor(), "bitbucket");
+    const bb = connectRedirect(h.services, actor(), { provider: "bitbucket" });
     expect(bb.headers.get("location")).toMatch(/\/apps\/git\?error=/);
     expect(errorOf(bb)).toMatch(/Bitbucket is not set up/);
-    expect(connectRedirect(h.services, null, "github").headers.get("location")).toMatch(/\/sign-in\?next=/);
+    expect(connectRedirect(h.services, null, { provider: "github" }).headers.get("location")).toMatch(/\/sign-in\?next=/);
   });
 
   it("refuses a callback without the browser's nonce, with a forged state, or with a bad code", async () => {
@@ -116,8 +116,8 @@ describe("git providers", () => {
     const forged = await callback({ code: "good-code", state: state.replace(/.$/, (c) => (c === "A" ? "B" : "A")) }, nonce);
     expect(errorOf(forged)).toMatch(/could not be confirmed/);
     const other = await h.user("pro");
-    const otherActor = actorFromContext({ user: other.ctx.user!, session: other.ctx.session!, request: other.ctx.request });
-    const stolen = await connectCallback(h.services, otherActor, "github", new Request(`http://x/api/git/callback/github?code=good-code&state=${state}`, { headers: { cookie: `wh_git_oauth_github=${nonce}` } }));
+    const otherActor = actorFor({ user: other.ctx.user!, session: other.ctx.session! }, other.ctx.request);
+    const stolen = await connectCallback(h.services, otherActor, { provider: "github", request: new Request(`http://x/api/git/callback/github?code=good-code&state=${state}`, { headers: { cookie: `wh_git_oauth_github=${nonce}` } }) });
     expect(errorOf(stolen)).toMatch(/could not be confirmed/);
     const badCode = await callback({ code: "bad-code", state }, nonce);
     expect(errorOf(badCode)).toMatch(/did not accept the sign-in: The code is incorrect/);

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { accountDeps } from "@/server/auth/account-deps";
 import { getServices } from "@/server/runtime/services";
 import { inspectRevokeLink } from "@/server/sessions/revoke-by-link";
 import { RevokeRefused } from "./revoke-refused";
@@ -13,7 +12,7 @@ export const dynamic = "force-dynamic";
  */
 export default async function RevokePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { token } = await searchParams;
-  const target = typeof token === "string" ? await inspectRevokeLink(accountDeps(getServices("web")), token) : null;
+  const target = typeof token === "string" ? await inspectRevokeLink(getServices("web"), { token }) : null;
   if (!target) return <RevokeRefused />;
   return (
     <div className="mx-auto mt-10 max-w-md space-y-5 rounded-lg border border-line bg-panel p-6">

@@ -2,12 +2,12 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { resolveCaller, type ResolvedCaller } from "@/server/auth/resolve-caller";
 import { getServices } from "@/server/runtime/services";
-import type { CallerSession, CallerUser } from "@/server/trpc/context";
+import type { CallerSession, CallerUser } from "@/server/auth/actor";
 
 /** The signed-in caller for a server component or route, or nobody. Checks the session row. */
 export async function getCaller(): Promise<ResolvedCaller> {
   const h = await headers();
-  return resolveCaller(getServices("web"), null, h.get("cookie"));
+  return resolveCaller(getServices("web"), { cookieHeader: h.get("cookie") });
 }
 
 /**

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { requireOwnedApp } from "../apps/app-access";
-import type { Db } from "../db/client";
+import { appIdInput, requireOwnedApp, type AppRef } from "../apps/app-access";
+import type { Actor } from "../auth/actor";
 import { notFound } from "../errors/domain-errors";
-import { ALERT_METRICS, ensureAppAlertRules, METRIC_SPECS, SUSTAIN_RANGE, ruleUpdateSchema, type RuleUpdate } from "./alert-rules";
+import type { Services } from "../runtime/services";
+import { ALERT_METRICS, ensureAppAlertRules, METRIC_SPECS, SUSTAIN_RANGE, ruleUpdateSchema } from "./alert-rules";
 
 export const listAlertsSchema = z.object({
   /** "open" = active or acknowledged. */
@@ -12,6 +13,11 @@ export const listAlertsSchema = z.object({
   limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListAlertsInput = z.input<typeof listAlertsSchema>;
+export const alertIdInput = z.object({ id: z.number().int().positive() });
+export const updateRuleInput = appIdInput.extend({ rule: ruleUpdateSchema });
+
+type Deps = Pick<Services, "db">;
+type Caller = Pick<Actor, "userId">;
 
 export interface AlertCounters {
   active: number;
@@ -20,8 +26,8 @@ export interface AlertCounters {
   resolved24h: number;
 }
 
-/** The caller's alerts with filters, plus the headline counters (seed ListAlerts). */
-export async function listAlerts(db: Db, userId: number, raw: ListAlertsInput) {
+/** The caller's alerts with filters, plus the headline counters. */
+export async function listAlerts({ db }: Deps, { userId }: Caller, raw: ListAlertsInput) {
   const input = listAlertsSchema.parse(raw);
   const status =
     input.status === "open" ? { in: ["active", "acknowledged"] as ("active" | "acknowledged")[] } : input.status === "all" ? undefined : input.status;
@@ -41,13 +47,13 @@ export async function listAlerts(db: Db, userId: number, raw: ListAlertsInput) {
   return { items, counters: counts[0]!, kinds: kinds.map((k) => k.kind).sort() };
 }
 
-export async function acknowledgeAlert(db: Db, userId: number, id: number): Promise<void> {
+export async function acknowledgeAlert({ db }: Deps, { userId }: Caller, { id }: z.infer<typeof alertIdInput>): Promise<void> {
   const { count } = await db.alert.updateMany({ where: { id, userId, status: "active" }, data: { status: "acknowledged", acknowledgedAt: new Date() } });
   if (count === 0 && !(await db.alert.findFirst({ where: { id, userId }, select: { id: true } }))) throw notFound("Alert");
 }
 
 /** Resolves by hand; the source may fire again later as a new alert. */
-export async function resolveAlert(db: Db, userId: number, id: number): Promise<void> {
+export async function resolveAlert({ db }: Deps, { userId }: Caller, { id }: z.infer<typeof alertIdInput>): Promise<void> {
   const { count } = await db.alert.updateMany({
     where: { id, userId, status: { not: "resolved" } },
     data: { status: "resolved", resolvedAt: new Date(), openKey: null },
@@ -56,7 +62,7 @@ export async function resolveAlert(db: Db, userId: number, id: number): Promise<
 }
 
 /** An app's rules (defaults created on first look), each with its unit and allowed range. */
-export async function getAppRules(db: Db, userId: number, appId: number) {
+export async function getAppRules({ db }: Deps, { userId }: Caller, { appId }: AppRef) {
   const app = await requireOwnedApp(db, userId, appId);
   await ensureAppAlertRules(db, app.id, userId);
   const rules = await db.appAlertRule.findMany({ where: { appId: app.id, userId } });
@@ -68,13 +74,16 @@ export async function getAppRules(db: Db, userId: number, appId: number) {
 }
 
 /** Saves one rule; a changed rule starts its streaks over. */
-export async function updateAppRule(db: Db, userId: number, appId: number, raw: RuleUpdate) {
-  const rule = ruleUpdateSchema.parse(raw);
+export async function updateAppRule(deps: Deps, actor: Caller, input: z.input<typeof updateRuleInput>) {
+  const { db } = deps;
+  const { userId } = actor;
+  const { appId } = input;
+  const rule = ruleUpdateSchema.parse(input.rule);
   const app = await requireOwnedApp(db, userId, appId);
   await db.appAlertRule.upsert({
     where: { appId_metric: { appId: app.id, metric: rule.metric } },
     create: { appId: app.id, userId, metric: rule.metric, threshold: rule.threshold, sustainMinutes: rule.sustainMinutes, enabled: rule.enabled },
     update: { threshold: rule.threshold, sustainMinutes: rule.sustainMinutes, enabled: rule.enabled, overSince: null, underSince: null },
   });
-  return getAppRules(db, userId, appId);
+  return getAppRules(deps, actor, { appId });
 }

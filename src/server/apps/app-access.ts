@@ -1,9 +1,14 @@
+import { z } from "zod";
 import type { Db } from "../db/client";
 import { notFound } from "../errors/domain-errors";
 
 /** A Prisma transaction client (what `db.$transaction(async (tx) => …)` hands over). */
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 export type DbOrTx = Db | Tx;
+
+/** The input of every procedure about one app. */
+export const appIdInput = z.object({ appId: z.number().int().positive() });
+export type AppRef = z.infer<typeof appIdInput>;
 
 /**
  * The one place app ownership is expressed. Every read and write of an app by a signed-in user

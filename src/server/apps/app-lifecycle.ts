@@ -2,22 +2,24 @@ import type { AuditKind } from "../audit/audit-kinds";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { DomainError } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
-import type { Actor } from "./actor";
-import { lockOwnedApp, type Tx } from "./app-access";
+import type { Actor } from "../auth/actor";
+import { lockOwnedApp, type AppRef, type Tx } from "./app-access";
 import { assertNoActiveJob } from "../jobs/active-job";
 import { buildDeployPayload } from "../jobs/build-deploy-payload";
 import { insertJob } from "../jobs/insert-job";
 import { requestAssignment } from "../jobs/request-assignment";
 
 type LifecycleAction = "restart" | "start" | "stop";
+type Deps = Pick<Services, "db" | "plans" | "cipher" | "queue" | "log">;
+type Caller = Pick<Actor, "userId" | "plan" | "audit">;
 
 const AUDIT: Record<LifecycleAction, AuditKind> = { restart: "app_restart", start: "app_start", stop: "app_stop" };
 
 /**
- * Seed CreatePinnedJob: restart/start/stop go to the worker that holds the app. The app's status
+ * Restart/start/stop go to the worker that holds the app (a job pinned to it). The app's status
  * changes when the worker reports the result, not here.
  */
-async function pinnedJob(services: Services, actor: Actor, appId: number, action: LifecycleAction) {
+async function pinnedJob(services: Deps, actor: Caller, { appId }: AppRef, action: LifecycleAction) {
   const job = await services.db.$transaction(async (tx: Tx) => {
     const app = await lockOwnedApp(tx, actor.userId, appId);
     if (!app.workerId) {
@@ -53,6 +55,6 @@ async function pinnedJob(services: Services, actor: Actor, appId: number, action
   return { jobId: job.id, type: job.type, status: job.status };
 }
 
-export const restartApp = (s: Services, a: Actor, appId: number) => pinnedJob(s, a, appId, "restart");
-export const startApp = (s: Services, a: Actor, appId: number) => pinnedJob(s, a, appId, "start");
-export const stopApp = (s: Services, a: Actor, appId: number) => pinnedJob(s, a, appId, "stop");
+export const restartApp = (deps: Deps, actor: Caller, input: AppRef) => pinnedJob(deps, actor, input, "restart");
+export const startApp = (deps: Deps, actor: Caller, input: AppRef) => pinnedJob(deps, actor, input, "start");
+export const stopApp = (deps: Deps, actor: Caller, input: AppRef) => pinnedJob(deps, actor, input, "stop");

@@ -1,8 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { cipherContext } from "../crypto/secret-cipher";
 import type { Services } from "../runtime/services";
-import type { Actor } from "./actor";
-import { lockOwnedApp, requireOwnedApp, type Tx } from "./app-access";
+import { z } from "zod";
+import type { Actor } from "../auth/actor";
+import { appIdInput, lockOwnedApp, requireOwnedApp, type AppRef, type Tx } from "./app-access";
+
+type Deps = Pick<Services, "db" | "cipher" | "config">;
+type Caller = Pick<Actor, "userId">;
+
+export const setAutoDeployInput = appIdInput.extend({ enabled: z.boolean() });
 
 export function pushWebhookUrl(publicUrl: string, webhookId: string): string {
   return `${publicUrl.replace(/\/+$/, "")}/api/webhooks/git/${webhookId}`;
@@ -17,10 +23,10 @@ function newWebhookSecret(): string {
 }
 
 /**
- * Seed SetAppAutoDeploy. Turning it on the first time creates the per-app endpoint id and secret;
- * turning it off keeps them, so re-enabling does not force the user to reconfigure the provider.
+ * Turning auto-deploy on the first time creates the per-app endpoint id and secret; turning it
+ * off keeps them, so re-enabling does not force the user to reconfigure the provider.
  */
-export async function setAutoDeploy(services: Services, actor: Actor, appId: number, enabled: boolean) {
+export async function setAutoDeploy(services: Deps, actor: Caller, { appId, enabled }: z.infer<typeof setAutoDeployInput>) {
   await services.db.$transaction(async (tx: Tx) => {
     const app = await lockOwnedApp(tx, actor.userId, appId);
     const needsSecret = enabled && (!app.webhookId || !app.webhookSecret);
@@ -34,11 +40,11 @@ export async function setAutoDeploy(services: Services, actor: Actor, appId: num
       },
     });
   });
-  return getAutoDeploy(services, actor, appId);
+  return getAutoDeploy(services, actor, { appId });
 }
 
 /** A new secret; the endpoint URL stays. Deliveries signed with the old secret are refused from now on. */
-export async function rotateWebhookSecret(services: Services, actor: Actor, appId: number) {
+export async function rotateWebhookSecret(services: Deps, actor: Caller, { appId }: AppRef) {
   await services.db.$transaction(async (tx: Tx) => {
     const app = await lockOwnedApp(tx, actor.userId, appId);
     await tx.app.update({
@@ -49,10 +55,10 @@ export async function rotateWebhookSecret(services: Services, actor: Actor, appI
       },
     });
   });
-  return getAutoDeploy(services, actor, appId);
+  return getAutoDeploy(services, actor, { appId });
 }
 
-export async function getAutoDeploy(services: Services, actor: Actor, appId: number) {
+export async function getAutoDeploy(services: Deps, actor: Caller, { appId }: AppRef) {
   const app = await requireOwnedApp(services.db, actor.userId, appId);
   const secret = app.webhookSecret ? services.cipher.decrypt(app.webhookSecret, cipherContext.appWebhookSecret(app.id)) : null;
   return {

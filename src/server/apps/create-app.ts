@@ -3,7 +3,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import { conflict, DomainError, validation } from "../errors/domain-errors";
 import { assertValidRepoUrl } from "../git/repo-url";
 import type { Services } from "../runtime/services";
-import type { Actor } from "./actor";
+import type { Actor } from "../auth/actor";
 import type { Tx } from "./app-access";
 import { appSpecInput } from "./app-spec";
 import { enqueueDeployment } from "./deployments/enqueue-deployment";
@@ -20,7 +20,7 @@ export const createAppInput = appSpecInput.extend({
   env: z.array(envEntryInput).max(500).default([]),
   /** Pasted `.env` text, merged with `env`; any bad line refuses the whole create. */
   envText: z.string().max(512 * 1024).optional(),
-  /** Create and deploy in one transaction (seed CreateDeploymentWithSpec). */
+  /** Create and deploy in one transaction. */
   deploy: z.boolean().default(false),
 });
 export type CreateAppInput = z.input<typeof createAppInput>;
@@ -31,7 +31,11 @@ const GENERATED_NAME_ATTEMPTS = 8;
  * Creates an app (and optionally its first deployment) in one transaction. The user row is locked
  * first, so two concurrent creates cannot both pass the plan's app limit.
  */
-export async function createApp(services: Services, actor: Actor, raw: CreateAppInput) {
+export async function createApp(
+  services: Pick<Services, "db" | "config" | "plans" | "cipher" | "queue" | "log" | "bus">,
+  actor: Pick<Actor, "userId" | "email" | "plan" | "audit">,
+  raw: CreateAppInput,
+) {
   const input = createAppInput.parse(raw);
   const repoUrl = assertValidRepoUrl(input.repoUrl, { allowLocal: services.config.LOCAL_REPOS_ENABLED });
   const chosen = input.name ? input.name : null;

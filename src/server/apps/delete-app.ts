@@ -1,13 +1,19 @@
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { DomainError } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
-import type { Actor } from "./actor";
-import type { Tx } from "./app-access";
+import { z } from "zod";
+import type { Actor } from "../auth/actor";
+import { appIdInput, type AppRef, type Tx } from "./app-access";
 import { insertJob } from "../jobs/insert-job";
 import { requestAssignment } from "../jobs/request-assignment";
 import { publishAppChanged } from "./publish-app-changed";
 
-function auditDelete(services: Services, actor: Actor, app: { id: number; name: string }, hard: boolean) {
+type Deps = Pick<Services, "db" | "cipher" | "plans" | "queue" | "log" | "bus">;
+type Caller = Pick<Actor, "userId" | "plan" | "audit">;
+
+export const deleteAppInput = appIdInput.extend({ hard: z.boolean().default(false) });
+
+function auditDelete(services: Pick<Services, "db">, actor: Caller, app: { id: number; name: string }, hard: boolean) {
   return recordAuditEvent(services.db, {
     userId: actor.userId,
     kind: "app_delete",
@@ -34,11 +40,16 @@ async function lockAppForDelete(tx: Tx, userId: number, appId: number, includeDe
   return tx.app.findUniqueOrThrow({ where: { id: appId } });
 }
 
+/** Deletes the app, or erases it for good with `hard`. */
+export function deleteApp(deps: Deps, actor: Caller, input: z.infer<typeof deleteAppInput>) {
+  return input.hard ? hardDeleteApp(deps, actor, input) : softDeleteApp(deps, actor, input);
+}
+
 /**
- * Seed MarkAppDeleted: the app disappears from the dashboard at once, queued jobs are cancelled
- * and the worker holding it gets a pinned delete job to remove the running process.
+ * The app disappears from the dashboard at once, queued jobs are cancelled and the worker
+ * holding it gets a pinned delete job to remove the running process.
  */
-export async function softDeleteApp(services: Services, actor: Actor, appId: number) {
+export async function softDeleteApp(services: Deps, actor: Caller, { appId }: AppRef) {
   const app = await services.db.$transaction(async (tx: Tx) => {
     const app = await lockAppForDelete(tx, actor.userId, appId, false);
     await cancelQueuedJobs(tx, app.id);
@@ -69,11 +80,11 @@ export async function softDeleteApp(services: Services, actor: Actor, appId: num
 }
 
 /**
- * Seed HardDeleteApp: cancels pending/assigned jobs and removes the row (deployments, env vars,
- * domains and logs go with it) in one transaction. Refused while a worker is executing a job for
- * the app, whose result would otherwise land on nothing.
+ * Cancels pending/assigned jobs and removes the row (deployments, env vars, domains and logs go
+ * with it) in one transaction. Refused while a worker is executing a job for the app, whose
+ * result would otherwise land on nothing.
  */
-export async function hardDeleteApp(services: Services, actor: Actor, appId: number) {
+export async function hardDeleteApp(services: Deps, actor: Caller, { appId }: AppRef) {
   const app = await services.db.$transaction(async (tx: Tx) => {
     const app = await lockAppForDelete(tx, actor.userId, appId, true);
     const running = await tx.job.findFirst({ where: { appId: app.id, status: "processing" } });

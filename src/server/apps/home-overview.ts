@@ -1,9 +1,9 @@
+import type { Actor } from "../auth/actor";
 import type { Services } from "../runtime/services";
-import type { Actor } from "./actor";
 import { userAppsWhere } from "./app-access";
 
 /** The home page's headline numbers: apps by status, the plan's limit, open alerts. */
-export async function homeOverview(services: Services, actor: Actor) {
+export async function homeOverview(services: Pick<Services, "db" | "plans">, actor: Pick<Actor, "userId" | "plan">) {
   const plan = services.plans.for(actor.plan);
   const [byStatus, activeAlerts] = await Promise.all([
     appsByStatus(services, actor),
@@ -14,7 +14,7 @@ export async function homeOverview(services: Services, actor: Actor) {
 }
 
 /** Count of the caller's apps per status. */
-async function appsByStatus(services: Services, actor: Actor) {
+async function appsByStatus(services: Pick<Services, "db">, actor: Pick<Actor, "userId">) {
   const rows = await services.db.app.groupBy({ by: ["status"], where: userAppsWhere(actor.userId), _count: { _all: true } });
   return Object.fromEntries(rows.map((r) => [r.status, r._count._all])) as Record<string, number>;
 }

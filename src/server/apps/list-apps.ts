@@ -1,15 +1,20 @@
-import type { AppStatus } from "../db/generated/client";
+import { z } from "zod";
+import type { Actor } from "../auth/actor";
 import type { Services } from "../runtime/services";
-import type { Actor } from "./actor";
-import { requireOwnedApp, userAppsWhere } from "./app-access";
+import { requireOwnedApp, userAppsWhere, type AppRef } from "./app-access";
 import { liveStatsFor } from "./live/live-stats";
 import { pushWebhookUrl } from "./auto-deploy";
+
+type Deps = Pick<Services, "db" | "config" | "bus" | "log">;
+
+const APP_STATUSES = ["pending", "deploying", "running", "stopped", "crashed", "failed", "violated"] as const;
+export const listAppsInput = z.object({ search: z.string().max(100).optional(), status: z.enum(APP_STATUSES).optional() }).optional();
 
 const deploymentSummary = {
   select: { id: true, status: true, commitSha: true, commitMessage: true, branch: true, trigger: true, createdAt: true, finishedAt: true },
 } as const;
 
-function appUrl(services: Services, subdomain: string): string {
+function appUrl(services: Pick<Services, "config">, subdomain: string): string {
   const domain = services.config.PLATFORM_DOMAIN;
   const scheme = services.config.isProduction ? "https" : "http";
   return `${scheme}://${subdomain}.${domain}`;
@@ -26,13 +31,13 @@ function directUrl(worker: { ip: string; wireguardIp: string | null } | null, po
 }
 
 /** The dashboard's app list: status, current deployment, live usage when a hub has reported it, domains. */
-export async function listApps(services: Services, actor: Actor, filter: { search?: string; status?: string } = {}) {
+export async function listApps(services: Deps, actor: Pick<Actor, "userId">, filter: z.infer<typeof listAppsInput> = {}) {
   const search = filter.search?.trim();
   const apps = await services.db.app.findMany({
     where: {
       ...userAppsWhere(actor.userId),
       ...(search ? { OR: [{ name: { contains: search.toLowerCase() } }, { repoUrl: { contains: search, mode: "insensitive" as const } }] } : {}),
-      ...(filter.status ? { status: filter.status as AppStatus } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
     },
     orderBy: { createdAt: "desc" },
     include: {
@@ -58,7 +63,7 @@ export async function listApps(services: Services, actor: Actor, filter: { searc
   }));
 }
 
-export async function getApp(services: Services, actor: Actor, appId: number) {
+export async function getApp(services: Deps & Pick<Services, "plans">, actor: Pick<Actor, "userId" | "plan">, { appId }: AppRef) {
   const app = await requireOwnedApp(services.db, actor.userId, appId);
   const [currentDeployment, latestDeployment, domains, envCount, activeJob, worker] = await Promise.all([
     app.currentDeploymentId ? services.db.deployment.findUnique({ where: { id: app.currentDeploymentId }, ...deploymentSummary }) : null,

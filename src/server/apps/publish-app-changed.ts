@@ -1,7 +1,7 @@
 import type { Services } from "../runtime/services";
 
 /** Live pages listen for this (apps.onStatus); delivery is best-effort, state lives in Postgres. */
-export async function publishAppChanged(services: Services, app: { id: number; userId: number; status: string }) {
+export async function publishAppChanged(services: Pick<Services, "bus" | "log">, app: { id: number; userId: number; status: string }) {
   await services.bus
     .publish("app.changed", { appId: app.id, userId: app.userId, status: app.status })
     .catch((err: Error) => services.log.warn({ err: err.message, appId: app.id }, "app.changed publish failed"));

@@ -1,13 +1,19 @@
 import { z } from "zod";
+import type { Actor } from "../auth/actor";
 import type { Services } from "../runtime/services";
-import type { Actor } from "./actor";
-import { requireOwnedApp } from "./app-access";
+import { appIdInput, requireOwnedApp } from "./app-access";
 
 export const runtimeLogFilterInput = z.object({
   stream: z.enum(["stdout", "stderr"]).optional(),
   search: z.string().max(200).optional(),
 });
 export type RuntimeLogFilter = z.infer<typeof runtimeLogFilterInput>;
+
+export const listRuntimeLogsInput = appIdInput.extend({
+  filter: runtimeLogFilterInput.default({}),
+  limit: z.number().int().min(1).max(5000).optional(),
+  beforeId: z.string().max(20).optional(),
+});
 
 export interface RuntimeLogLine {
   id: string;
@@ -23,11 +29,11 @@ export function matchesLogFilter(line: { stream: string; line: string }, filter:
 }
 
 /**
- * Persisted runtime log lines (seed LoadRuntimeLogsMulti): the newest `limit` matching lines in
+ * Persisted runtime log lines: the newest `limit` matching lines in
  * time order, or everything after `afterId` when a live view resumes.
  */
 export async function readRuntimeLogs(
-  services: Services,
+  services: Pick<Services, "db">,
   appId: number,
   filter: RuntimeLogFilter,
   opts: { limit?: number; afterId?: bigint; beforeId?: bigint } = {},
@@ -46,16 +52,10 @@ export async function readRuntimeLogs(
   return rows.map((r) => ({ id: r.id.toString(), ts: r.ts.getTime(), stream: r.stream, line: r.line }));
 }
 
-export async function listRuntimeLogs(
-  services: Services,
-  actor: Actor,
-  appId: number,
-  filter: RuntimeLogFilter,
-  opts: { limit?: number; beforeId?: string } = {},
-) {
-  await requireOwnedApp(services.db, actor.userId, appId);
-  return readRuntimeLogs(services, appId, filter, {
-    limit: opts.limit,
-    beforeId: opts.beforeId && /^\d+$/.test(opts.beforeId) ? BigInt(opts.beforeId) : undefined,
+export async function listRuntimeLogs(services: Pick<Services, "db">, actor: Pick<Actor, "userId">, input: z.infer<typeof listRuntimeLogsInput>) {
+  await requireOwnedApp(services.db, actor.userId, input.appId);
+  return readRuntimeLogs(services, input.appId, input.filter, {
+    limit: input.limit,
+    beforeId: input.beforeId && /^\d+$/.test(input.beforeId) ? BigInt(input.beforeId) : undefined,
   });
 }

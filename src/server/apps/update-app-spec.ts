@@ -1,13 +1,17 @@
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { assertValidRepoUrl } from "../git/repo-url";
+import { z } from "zod";
+import type { Actor } from "../auth/actor";
 import type { Services } from "../runtime/services";
-import type { Actor } from "./actor";
-import { lockOwnedApp, type Tx } from "./app-access";
+import { appIdInput, lockOwnedApp, type Tx } from "./app-access";
 import { appSpecPatchInput, type AppSpecPatch } from "./app-spec";
 
-/** Seed UpdateAppSpec: changes apply on the next deploy. */
-export async function updateAppSpec(services: Services, actor: Actor, appId: number, raw: AppSpecPatch) {
-  const patch = appSpecPatchInput.parse(raw);
+export const updateAppSpecInput = appIdInput.extend({ spec: appSpecPatchInput });
+
+/** Changes the build spec; changes apply on the next deploy. */
+export async function updateAppSpec(services: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId" | "audit">, input: z.input<typeof updateAppSpecInput>) {
+  const { appId } = input;
+  const patch = appSpecPatchInput.parse(input.spec);
   const repoUrl = patch.repoUrl === undefined ? undefined : assertValidRepoUrl(patch.repoUrl, { allowLocal: services.config.LOCAL_REPOS_ENABLED });
   const app = await services.db.$transaction(async (tx: Tx) => {
     await lockOwnedApp(tx, actor.userId, appId);

@@ -1,9 +1,18 @@
-import type { Db } from "../db/client";
+import { z } from "zod";
+import type { Actor } from "../auth/actor";
+import type { Services } from "../runtime/services";
 
-/** Seed ListAuditEvents: one user's events, newest first, keyset-paginated by id. */
-export async function listAuditEvents(db: Db, userId: number, opts: { cursor?: string; limit: number }) {
-  const rows = await db.auditEvent.findMany({
-    where: { userId, ...(opts.cursor ? { id: { lt: BigInt(opts.cursor) } } : {}) },
+const PAGE = 50;
+
+/** `cursor` is the last id of the previous page. */
+export const listAuditEventsInput = z
+  .object({ cursor: z.string().regex(/^\d{1,19}$/).optional(), limit: z.number().int().min(1).max(200).default(PAGE) })
+  .default({ limit: PAGE });
+
+/** The caller's own audit events, newest first, keyset-paginated by id. */
+export async function listAuditEvents(deps: Pick<Services, "db">, actor: Pick<Actor, "userId">, opts: z.infer<typeof listAuditEventsInput>) {
+  const rows = await deps.db.auditEvent.findMany({
+    where: { userId: actor.userId, ...(opts.cursor ? { id: { lt: BigInt(opts.cursor) } } : {}) },
     orderBy: { id: "desc" },
     take: opts.limit + 1,
   });

@@ -6,46 +6,45 @@ import { createSession } from "../sessions/create-session";
 import { sessionSetCookie } from "../sessions/session-cookie";
 import { checkTotp, parseCode } from "../two-factor/check-second-factor";
 import type { AccountDeps } from "./account-deps";
+import type { Actor } from "./actor";
 import { invalidCode, invalidCredentials } from "./auth-errors";
 import { reauthLimits } from "./auth-limits";
-import { auditContext, type ClientInfo } from "./client-context";
+import { auditContext } from "./client-context";
 import { verifySecret } from "./password-hash";
 
 export const reauthInput = z.union([
   z.object({ password: z.string().min(1, "Enter your password.").max(128) }),
   z.object({ code: z.unknown() }),
 ]);
-export type ReauthInput = z.input<typeof reauthInput>;
+/** What the procedure accepts: a password, or a code the service validates after counting the attempt. */
+export const reauthRequest = z.object({ password: z.string().max(1000).optional(), code: z.unknown().optional() });
 
 /**
  * Sudo mode: a password or TOTP re-check. The session is replaced by a new one (new token,
- * same 2FA state, reauth_at = now) and the old row revoked.
+ * same 2FA state, reauth_at = now) and the old row revoked. A password that is not even a
+ * password (empty, too long) is refused before the attempt is counted.
  */
-export async function reauthenticate(
-  deps: AccountDeps,
-  caller: { userId: number; sessionId: number; twoFactor: boolean },
-  raw: ReauthInput,
-  client: ClientInfo,
-): Promise<{ setCookie: string; sessionId: number }> {
-  await enforceLimits(deps.limiter, reauthLimits(caller.userId, client.ip));
-  const input = reauthInput.parse(raw);
-  const user = await deps.db.user.findUniqueOrThrow({ where: { id: caller.userId }, select: { passwordHash: true, totpEnabled: true, totpSecret: true } });
+export async function reauthenticate(deps: AccountDeps, actor: Pick<Actor, "userId" | "session" | "client">, request: z.infer<typeof reauthRequest>): Promise<{ setCookie: string; sessionId: number }> {
+  const input = reauthInput.parse(request.password !== undefined ? { password: request.password } : { code: request.code });
+  const { userId, client, session: replaced } = actor;
+  await enforceLimits(deps.limiter, reauthLimits(userId, client.ip));
+  const user = await deps.db.user.findUniqueOrThrow({ where: { id: userId }, select: { passwordHash: true, totpEnabled: true, totpSecret: true } });
   if ("password" in input) {
     if (!user.passwordHash) throw validation("This account has no password. Confirm with a code from your authenticator app instead.");
     if (!(await verifySecret(user.passwordHash, input.password))) throw invalidCredentials();
   } else {
     if (!user.totpEnabled) throw validation("Two-factor authentication is off. Confirm with your password instead.");
     const code = parseCode(input.code, false);
-    if (!(await checkTotp(deps, caller.userId, user.totpSecret, code, client))) throw invalidCode();
+    if (!(await checkTotp(deps, userId, user.totpSecret, code, client))) throw invalidCode();
   }
   const now = deps.now();
-  const session = await createSession(deps.db, { userId: caller.userId, twoFactor: caller.twoFactor, client, geoDbPath: deps.config.GEOIP_DB_PATH, now, reauthAt: now });
-  await deps.db.session.updateMany({ where: { id: caller.sessionId, userId: caller.userId, revokedAt: null }, data: { revokedAt: now } });
+  const session = await createSession(deps.db, { userId, twoFactor: replaced.twoFactor, client, geoDbPath: deps.config.GEOIP_DB_PATH, now, reauthAt: now });
+  await deps.db.session.updateMany({ where: { id: replaced.id, userId, revokedAt: null }, data: { revokedAt: now } });
   await recordAuditEvent(deps.db, {
-    userId: caller.userId,
+    userId,
     kind: "reauth",
     context: auditContext(client, session.id),
-    metadata: { method: "password" in input ? "password" : "totp", replacedSessionId: caller.sessionId },
+    metadata: { method: "password" in input ? "password" : "totp", replacedSessionId: replaced.id },
   });
   return { setCookie: await sessionSetCookie(deps.config, session.token), sessionId: session.id };
 }

@@ -1,4 +1,4 @@
-import type { CallerSession } from "../trpc/context";
+import type { CallerSession } from "./actor";
 import { SUDO_WINDOW_MS } from "../sessions/session-policy";
 import { sudoRequired } from "./auth-errors";
 

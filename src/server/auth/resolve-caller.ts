@@ -1,7 +1,7 @@
-import type { CallerSession, CallerUser, RequestInfo } from "../trpc/context";
 import type { Services } from "../runtime/services";
 import { openSessionCookie, sessionClearCookie } from "../sessions/session-cookie";
 import { validateSessionToken } from "../sessions/validate-session";
+import type { CallerSession, CallerUser } from "./actor";
 
 export interface ResolvedCaller {
   user: CallerUser | null;
@@ -17,23 +17,20 @@ const NOBODY: ResolvedCaller = { user: null, session: null };
  * is signed out, never shown an error.
  */
 export async function resolveCaller(
-  services: Pick<Services, "config" | "db" | "log">,
-  _request: RequestInfo | null,
-  cookieHeader: string | null,
-  responseHeaders?: Headers,
-  opts: { now?: Date } = {},
+  deps: Pick<Services, "config" | "db" | "log">,
+  input: { cookieHeader: string | null; responseHeaders?: Headers; now?: Date },
 ): Promise<ResolvedCaller> {
-  const opened = await openSessionCookie(services.config, cookieHeader);
+  const opened = await openSessionCookie(deps.config, input.cookieHeader);
   if (opened.kind === "absent") return NOBODY;
   if (opened.kind === "token") {
     try {
-      const check = await validateSessionToken(services.db, opened.token, opts.now ?? new Date());
+      const check = await validateSessionToken(deps.db, opened.token, input.now ?? new Date());
       if (check.valid) return { user: check.user, session: check.session };
     } catch (err) {
-      services.log.error({ err: (err as Error).message }, "session lookup failed");
+      deps.log.error({ err: (err as Error).message }, "session lookup failed");
       throw err;
     }
   }
-  responseHeaders?.append("set-cookie", sessionClearCookie(services.config));
+  input.responseHeaders?.append("set-cookie", sessionClearCookie(deps.config));
   return NOBODY;
 }

@@ -11,7 +11,8 @@ import { verifyAgainstDummy, verifySecret } from "./password-hash";
 import { emailSchema, passwordSchema } from "./password-policy";
 
 export const signInInput = z.object({ email: emailSchema, password: passwordSchema });
-export type SignInInput = z.input<typeof signInInput>;
+/** What the procedure accepts: loose, so malformed attempts count toward the rate limit before validation. */
+export const signInRequest = z.object({ email: z.unknown(), password: z.unknown() });
 
 export interface TwoFactorRequired {
   status: "two_factor_required";
@@ -23,8 +24,9 @@ export interface TwoFactorRequired {
  * Email and password. With 2FA on, no session yet: a short-lived challenge (wh_2fa_pending)
  * that only a TOTP or backup code turns into a session.
  */
-export async function signInWithPassword(deps: AccountDeps, raw: SignInInput | unknown, client: ClientInfo): Promise<SignedIn | TwoFactorRequired> {
-  const parsedEmail = emailSchema.safeParse((raw as { email?: unknown })?.email);
+export async function signInWithPassword(deps: AccountDeps, request: z.infer<typeof signInRequest> & { client: ClientInfo }): Promise<SignedIn | TwoFactorRequired> {
+  const { client, ...raw } = request;
+  const parsedEmail = emailSchema.safeParse(raw.email);
   // Counted before validation, so malformed attempts use up the budget too.
   await enforceLimits(deps.limiter, signInLimits(parsedEmail.success ? parsedEmail.data : "invalid", client.ip));
   const input = signInInput.parse(raw);

@@ -5,8 +5,9 @@ import type { AccountDeps } from "./account-deps";
 import { auditContext, type ClientInfo } from "./client-context";
 
 /** Revokes the cookie's session row (if any) and returns the Set-Cookie that clears it. */
-export async function signOut(deps: Pick<AccountDeps, "db" | "config" | "now">, cookieHeader: string | null, client: ClientInfo): Promise<string> {
-  const opened = await openSessionCookie(deps.config, cookieHeader);
+export async function signOut(deps: Pick<AccountDeps, "db" | "config" | "now">, input: { cookieHeader: string | null; client: ClientInfo }): Promise<string> {
+  const { client } = input;
+  const opened = await openSessionCookie(deps.config, input.cookieHeader);
   if (opened.kind === "token") {
     const row = await deps.db.session.findUnique({ where: { tokenHash: hashSessionToken(opened.token) }, select: { id: true, userId: true, revokedAt: true } });
     if (row && !row.revokedAt) {

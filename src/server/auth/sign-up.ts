@@ -15,10 +15,12 @@ export const signUpInput = z.object({
   password: passwordSchema,
   name: z.string().trim().max(100, "Use at most 100 characters for your name.").default(""),
 });
-export type SignUpInput = z.input<typeof signUpInput>;
+/** What the procedure accepts: loose, so malformed attempts count toward the rate limit before validation. */
+export const signUpRequest = z.object({ email: z.unknown(), password: z.unknown(), name: z.unknown().optional() });
 
 /** Creates an email/password account and signs it in. The first account is the platform admin. */
-export async function signUp(deps: AccountDeps, raw: SignUpInput | unknown, client: ClientInfo): Promise<SignedIn> {
+export async function signUp(deps: AccountDeps, request: z.infer<typeof signUpRequest> & { client: ClientInfo }): Promise<SignedIn> {
+  const { client, ...raw } = request;
   await enforceLimits(deps.limiter, signUpLimits(client.ip));
   const input = signUpInput.parse(raw);
   const problem = passwordProblem(input.password, input.email);

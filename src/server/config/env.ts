@@ -27,6 +27,8 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   PUBLIC_URL: z.url().default("http://localhost:3000"),
   HUB_PUBLIC_URL: optionalUrl,
+  /** Where the web process reaches the ws-hub's /health for the status page (unset: loopback on HUB_PORT). */
+  HUB_INTERNAL_URL: optionalUrl,
   PLATFORM_DOMAIN: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase host name such as apps.example.com")

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { Actor } from "../apps/actor";
+import { z } from "zod";
 import { requireOwnedApp } from "../apps/app-access";
 import { publishAppChanged } from "../apps/publish-app-changed";
 import { uniqueViolation } from "../apps/unique-violation";
 import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Actor } from "../auth/actor";
 import type { AppConfig } from "../config/config";
 import { conflict, validation } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
@@ -13,6 +14,13 @@ import { allowedAddresses, CHALLENGE_PREFIX, cnameTarget, hostnameContext } from
 import { checkHostname } from "./hostname-rules";
 
 export const DOMAINS_PER_APP_MAX = 20;
+
+type Deps = Pick<Services, "db" | "config">;
+type Caller = Pick<Actor, "userId" | "audit">;
+
+export const domainIdInput = z.object({ domainId: z.number().int().positive() });
+export const createDomainInput = z.object({ appId: z.number().int().positive(), hostname: z.string().max(1000) });
+export const listDomainsInput = z.object({ appId: z.number().int().positive().optional() }).optional();
 
 export interface DnsRecord {
   type: "TXT" | "CNAME" | "A" | "AAAA";
@@ -56,8 +64,8 @@ function present(config: AppConfig, d: {
   };
 }
 
-export async function createDomain(services: Services, actor: Actor, appId: number, rawHostname: string) {
-  const check = checkHostname(rawHostname, hostnameContext(services.config));
+export async function createDomain(services: Deps, actor: Caller, { appId, hostname }: z.infer<typeof createDomainInput>) {
+  const check = checkHostname(hostname, hostnameContext(services.config));
   if (!check.ok) throw validation(check.message, { field: "hostname" });
   const app = await requireOwnedApp(services.db, actor.userId, appId);
   const existing = await services.db.domain.findUnique({ where: { hostname: check.hostname }, select: { userId: true, app: { select: { name: true } } } });
@@ -90,7 +98,7 @@ export async function createDomain(services: Services, actor: Actor, appId: numb
   }
 }
 
-export async function listDomains(services: Services, actor: Actor, appId?: number) {
+export async function listDomains(services: Deps, actor: Pick<Actor, "userId">, { appId }: z.infer<typeof listDomainsInput> = {}) {
   if (appId !== undefined) await requireOwnedApp(services.db, actor.userId, appId);
   const rows = await services.db.domain.findMany({
     where: { userId: actor.userId, app: { deletedAt: null }, ...(appId !== undefined ? { appId } : {}) },
@@ -100,12 +108,12 @@ export async function listDomains(services: Services, actor: Actor, appId?: numb
   return rows.map((d) => present(services.config, d));
 }
 
-export async function getDomain(services: Services, actor: Actor, domainId: number) {
+export async function getDomain(services: Deps, actor: Pick<Actor, "userId">, { domainId }: z.infer<typeof domainIdInput>) {
   return present(services.config, await requireOwnedDomain(services.db, actor.userId, domainId));
 }
 
-/** Seed MarkDomainVerified / MarkDomainCheckFailed: every check stores its outcome and reason. */
-export async function verifyDomain(services: Services, actor: Actor, domainId: number) {
+/** Checks the domain's DNS records now; every check stores its outcome and reason. */
+export async function verifyDomain(services: Deps & Pick<Services, "bus" | "log">, actor: Caller, { domainId }: z.infer<typeof domainIdInput>) {
   const domain = await requireOwnedDomain(services.db, actor.userId, domainId);
   const result = await checkDomainDns({
     hostname: domain.hostname,
@@ -135,7 +143,7 @@ export async function verifyDomain(services: Services, actor: Actor, domainId: n
   return { ok: result.ok, reason: result.ok ? null : result.reason, domain: present(services.config, updated) };
 }
 
-export async function deleteDomain(services: Services, actor: Actor, domainId: number) {
+export async function deleteDomain(services: Deps & Pick<Services, "bus" | "log">, actor: Caller, { domainId }: z.infer<typeof domainIdInput>) {
   const domain = await requireOwnedDomain(services.db, actor.userId, domainId);
   await services.db.domain.deleteMany({ where: { id: domain.id, userId: actor.userId } });
   if (domain.status === "verified") {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { requireOwnedApp, lockOwnedApp, type Tx } from "../apps/app-access";
-import type { Actor } from "../apps/actor";
+import { appIdInput, lockOwnedApp, requireOwnedApp, type AppRef, type Tx } from "../apps/app-access";
 import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Actor } from "../auth/actor";
 import { cipherContext } from "../crypto/secret-cipher";
 import { notFound, validation } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
@@ -11,14 +11,20 @@ import { writeEnvVars } from "./write-env-vars";
 
 export const MASK = "••••••••";
 
+type Deps = Pick<Services, "db" | "cipher">;
+type Caller = Pick<Actor, "userId" | "audit">;
+
+export const envVarKeyInput = appIdInput.extend({ key: z.string().min(1).max(200) });
+export const importDotenvInput = appIdInput.extend({ text: z.string().max(1024 * 1024) });
+
 /** Values are masked; `reveal` returns one value on request. */
-export async function listEnvVars(services: Services, actor: Actor, appId: number) {
+export async function listEnvVars(services: Pick<Services, "db">, actor: Pick<Actor, "userId">, { appId }: AppRef) {
   await requireOwnedApp(services.db, actor.userId, appId);
   const rows = await services.db.appEnvVar.findMany({ where: { appId }, orderBy: { key: "asc" } });
   return rows.map((r) => ({ key: r.key, maskedValue: MASK, updatedAt: r.updatedAt }));
 }
 
-export async function revealEnvVar(services: Services, actor: Actor, appId: number, key: string) {
+export async function revealEnvVar(services: Deps, actor: Pick<Actor, "userId">, { appId, key }: z.infer<typeof envVarKeyInput>) {
   await requireOwnedApp(services.db, actor.userId, appId);
   const row = await services.db.appEnvVar.findUnique({ where: { appId_key: { appId, key } } });
   if (!row) throw notFound(`Env var ${key}`);
@@ -27,7 +33,7 @@ export async function revealEnvVar(services: Services, actor: Actor, appId: numb
 
 export const setEnvVarInput = z.object({ appId: z.number().int(), key: envKeyInput, value: envValueInput });
 
-export async function setEnvVar(services: Services, actor: Actor, input: z.infer<typeof setEnvVarInput>) {
+export async function setEnvVar(services: Deps, actor: Caller, input: z.infer<typeof setEnvVarInput>) {
   await services.db.$transaction(async (tx: Tx) => {
     await lockOwnedApp(tx, actor.userId, input.appId);
     await writeEnvVars(tx, services.cipher, input.appId, [{ key: input.key, value: input.value }]);
@@ -43,7 +49,7 @@ export async function setEnvVar(services: Services, actor: Actor, input: z.infer
   return { key: input.key, appliesOnNextDeploy: true };
 }
 
-export async function deleteEnvVar(services: Services, actor: Actor, appId: number, key: string) {
+export async function deleteEnvVar(services: Pick<Services, "db">, actor: Caller, { appId, key }: z.infer<typeof envVarKeyInput>) {
   const deleted = await services.db.$transaction(async (tx: Tx) => {
     await lockOwnedApp(tx, actor.userId, appId);
     return tx.appEnvVar.deleteMany({ where: { appId, key } });
@@ -68,7 +74,7 @@ export type ImportResult =
  * Applies pasted `.env` text all-or-nothing: any bad line means nothing is written and every bad
  * line is reported, so the user fixes the paste and loses nothing.
  */
-export async function importDotenv(services: Services, actor: Actor, appId: number, text: string): Promise<ImportResult> {
+export async function importDotenv(services: Deps, actor: Caller, { appId, text }: z.infer<typeof importDotenvInput>): Promise<ImportResult> {
   if (Buffer.byteLength(text, "utf8") > DOTENV_MAX_BYTES) {
     throw validation(`The pasted text is too large (at most ${DOTENV_MAX_BYTES / 1024} KiB).`);
   }

@@ -1,5 +1,6 @@
-import type { Actor } from "../apps/actor";
+import { z } from "zod";
 import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Actor } from "../auth/actor";
 import { cipherContext } from "../crypto/secret-cipher";
 import { DomainError, notFound, validation } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
@@ -9,7 +10,12 @@ import { callbackUrl, isConfigured, PROVIDERS } from "./providers/provider-regis
 import { GIT_PROVIDERS, type GitProviderId, type OAuthTokens } from "./providers/provider-types";
 import type { Tx } from "../apps/app-access";
 
-function configuredProvider(services: Services, id: GitProviderId) {
+type Deps = Pick<Services, "db" | "config" | "cipher">;
+
+export const providerInput = z.object({ provider: z.enum(GIT_PROVIDERS) });
+export const providerBranchesInput = providerInput.extend({ repo: z.string().max(300) });
+
+function configuredProvider(services: Pick<Services, "config">, id: GitProviderId) {
   const provider = PROVIDERS[id];
   if (!isConfigured(services.config, provider)) {
     throw new DomainError("PRECONDITION_FAILED", `${provider.label} is not set up on this platform (the operator has to configure its OAuth app).`);
@@ -18,7 +24,7 @@ function configuredProvider(services: Services, id: GitProviderId) {
 }
 
 /** Every provider with whether the operator configured it and whether the user connected it. */
-export async function listConnections(services: Services, actor: Actor) {
+export async function listConnections(services: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId">) {
   const rows = await services.db.gitProviderToken.findMany({ where: { userId: actor.userId } });
   return GIT_PROVIDERS.map((id) => {
     const row = rows.find((r) => r.provider === id);
@@ -34,18 +40,18 @@ export async function listConnections(services: Services, actor: Actor) {
 }
 
 /** The provider's authorize URL and the nonce the route keeps in a cookie until the callback. */
-export function beginConnect(services: Services, userId: number, id: GitProviderId) {
+export function beginConnect(services: Pick<Services, "config">, actor: Pick<Actor, "userId">, { provider: id }: z.infer<typeof providerInput>) {
   const provider = configuredProvider(services, id);
-  const { state, nonce } = signOAuthState(services.config.APP_SECRET, userId, id);
+  const { state, nonce } = signOAuthState(services.config.APP_SECRET, actor.userId, id);
   return { url: provider.authorizeUrl(services.config, { state, redirectUri: callbackUrl(services.config, id) }), nonce };
 }
 
 export async function completeConnect(
-  services: Services,
-  actor: Actor,
-  id: GitProviderId,
-  params: { code: string | null; state: string | null; nonce: string | undefined },
+  services: Deps,
+  actor: Pick<Actor, "userId" | "audit">,
+  params: z.infer<typeof providerInput> & { code: string | null; state: string | null; nonce: string | undefined },
 ) {
+  const id = params.provider;
   const provider = configuredProvider(services, id);
   if (!params.code || !params.state || !verifyOAuthState(services.config.APP_SECRET, params.state, { userId: actor.userId, provider: id, nonce: params.nonce })) {
     throw validation(`The ${provider.label} sign-in could not be confirmed (expired or started elsewhere). Start connecting again.`);
@@ -60,14 +66,14 @@ export async function completeConnect(
   return { provider: id, username };
 }
 
-export async function revokeConnection(services: Services, actor: Actor, id: GitProviderId) {
+export async function revokeConnection(services: Pick<Services, "db">, actor: Pick<Actor, "userId" | "audit">, { provider: id }: z.infer<typeof providerInput>) {
   const deleted = await services.db.gitProviderToken.deleteMany({ where: { userId: actor.userId, provider: id } });
   if (deleted.count === 0) throw notFound(`${PROVIDERS[id].label} connection`);
   await recordAuditEvent(services.db, { userId: actor.userId, kind: "git_token_revoke", context: actor.audit, targetType: "git_provider", targetId: id });
   return { provider: id };
 }
 
-function encryptedTokens(services: Services, userId: number, id: GitProviderId, tokens: OAuthTokens) {
+function encryptedTokens(services: Pick<Services, "cipher">, userId: number, id: GitProviderId, tokens: OAuthTokens) {
   const context = cipherContext.gitToken(userId, id);
   return {
     token: services.cipher.encrypt(tokens.accessToken, context),
@@ -77,7 +83,7 @@ function encryptedTokens(services: Services, userId: number, id: GitProviderId, 
   };
 }
 
-async function saveTokens(services: Services, userId: number, id: GitProviderId, tokens: OAuthTokens, username: string) {
+async function saveTokens(services: Deps, userId: number, id: GitProviderId, tokens: OAuthTokens, username: string) {
   const data = { username, ...encryptedTokens(services, userId, id, tokens) };
   await services.db.gitProviderToken.upsert({
     where: { userId_provider: { userId, provider: id } },
@@ -93,7 +99,7 @@ const REFRESH_MARGIN_MS = 60_000;
  * The user's access token, refreshed first when the provider issued an expiring one. The row is
  * locked while refreshing: providers that rotate refresh tokens accept each one only once.
  */
-async function tokenFor(services: Services, actor: Actor, id: GitProviderId): Promise<string> {
+async function tokenFor(services: Deps, actor: Pick<Actor, "userId">, id: GitProviderId): Promise<string> {
   const context = cipherContext.gitToken(actor.userId, id);
   const row = await services.db.gitProviderToken.findUnique({ where: { userId_provider: { userId: actor.userId, provider: id } } });
   if (!row) throw new DomainError("PRECONDITION_FAILED", `Connect ${PROVIDERS[id].label} first, or paste the repository URL.`);
@@ -119,12 +125,12 @@ async function tokenFor(services: Services, actor: Actor, id: GitProviderId): Pr
   });
 }
 
-export async function listProviderRepos(services: Services, actor: Actor, id: GitProviderId) {
+export async function listProviderRepos(services: Deps, actor: Pick<Actor, "userId">, { provider: id }: z.infer<typeof providerInput>) {
   const provider = configuredProvider(services, id);
   return provider.repos(services.config, await tokenFor(services, actor, id));
 }
 
-export async function listProviderBranches(services: Services, actor: Actor, id: GitProviderId, fullName: string) {
+export async function listProviderBranches(services: Deps, actor: Pick<Actor, "userId">, { provider: id, repo: fullName }: z.infer<typeof providerBranchesInput>) {
   if (!REPO_FULL_NAME.test(fullName) || fullName.split("/").some((p) => p === "." || p === "..")) {
     throw validation("Repository must be given as owner/name.");
   }

@@ -1,4 +1,4 @@
-import type { Actor } from "../apps/actor";
+import type { Actor } from "../auth/actor";
 import { DomainError } from "../errors/domain-errors";
 import { cookiesAreSecure } from "../http/cookie-security";
 import { readCookie, serializeCookie } from "../http/cookies";
@@ -11,7 +11,10 @@ export const GIT_CONNECTIONS_PAGE = "/apps/git";
 
 const nonceCookie = (provider: string) => `wh_git_oauth_${provider}`;
 
-function redirect(services: Services, path: string, setCookie?: string): Response {
+type Deps = Pick<Services, "db" | "config" | "cipher" | "log">;
+type Caller = Pick<Actor, "userId" | "audit">;
+
+function redirect(services: Pick<Services, "config">, path: string, setCookie?: string): Response {
   const headers = new Headers({ Location: new URL(path, services.config.PUBLIC_URL).toString() });
   if (setCookie) headers.append("Set-Cookie", setCookie);
   return new Response(null, { status: 302, headers });
@@ -22,11 +25,11 @@ function pageWith(params: Record<string, string>): string {
 }
 
 /** GET /api/git/connect/<provider>: to the provider's consent page, with a nonce cookie for the callback. */
-export function connectRedirect(services: Services, actor: Actor | null, provider: string): Response {
+export function connectRedirect(services: Pick<Services, "config">, actor: Caller | null, { provider }: { provider: string }): Response {
   if (!actor) return redirect(services, `/sign-in?next=${encodeURIComponent(GIT_CONNECTIONS_PAGE)}`);
   if (!isGitProviderId(provider)) return redirect(services, pageWith({ error: "Unknown git provider." }));
   try {
-    const { url, nonce } = beginConnect(services, actor.userId, provider);
+    const { url, nonce } = beginConnect(services, actor, { provider });
     const cookie = serializeCookie(nonceCookie(provider), nonce, {
       maxAgeSeconds: 600,
       secure: cookiesAreSecure(services.config),
@@ -42,7 +45,7 @@ export function connectRedirect(services: Services, actor: Actor | null, provide
 }
 
 /** GET /api/git/callback/<provider>?code&state: token stored, back to the connections page. */
-export async function connectCallback(services: Services, actor: Actor | null, provider: string, req: Request): Promise<Response> {
+export async function connectCallback(services: Deps, actor: Caller | null, { provider, request: req }: { provider: string; request: Request }): Promise<Response> {
   if (!actor) return redirect(services, `/sign-in?next=${encodeURIComponent(GIT_CONNECTIONS_PAGE)}`);
   if (!isGitProviderId(provider)) return redirect(services, pageWith({ error: "Unknown git provider." }));
   const url = new URL(req.url);
@@ -50,7 +53,8 @@ export async function connectCallback(services: Services, actor: Actor | null, p
   const denied = url.searchParams.get("error");
   if (denied) return redirect(services, pageWith({ error: `The provider did not grant access (${denied.slice(0, 80)}).` }), clear);
   try {
-    const done = await completeConnect(services, actor, provider, {
+    const done = await completeConnect(services, actor, {
+      provider,
       code: url.searchParams.get("code"),
       state: url.searchParams.get("state"),
       nonce: readCookie(req.headers.get("cookie"), nonceCookie(provider)),

@@ -62,10 +62,3 @@ export class PlanRegistry {
     return [...this.plans.values()];
   }
 }
-
-let registry: PlanRegistry | undefined;
-
-export function getPlans(): PlanRegistry {
-  registry ??= PlanRegistry.fromJson(process.env.PLANS_JSON);
-  return registry;
-}

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { Agent } from "undici";
 import type { Bus } from "../bus/channels";
 import { createBus } from "../bus/create-bus";
 import type { JsonCache } from "../cache/json-cache";
@@ -12,6 +13,9 @@ import { QueueSender } from "../queue/queue-sender";
 import type { PlatformEventSink } from "../events/platform-events";
 import { createLogger } from "../logging/logger";
 import { PlanRegistry } from "../plans/plans";
+import { createRateLimiter } from "../rate-limit/create-rate-limiter";
+import type { RateLimiter } from "../rate-limit/rate-limiter";
+import { createGuardedAgent } from "../webhooks/ssrf-guard";
 
 /** What every process (web, jobs, ws-hub) shares: one of each per process. */
 export interface Services {
@@ -26,6 +30,12 @@ export interface Services {
   events: PlatformEventSink;
   /** pg-boss sender (email, webhook deliveries, anything the jobs process executes). */
   queue: QueueSender;
+  /** Attempt counters for sign-in, 2FA and re-auth: Redis when configured (Postgres while it is down), else Postgres. */
+  limiter: RateLimiter;
+  /** The SSRF-guarded HTTP agent for webhook test sends. */
+  webhookDispatcher: Agent;
+  /** The clock services read; tests pass their own. */
+  now: () => Date;
   close(): Promise<void>;
 }
 
@@ -36,6 +46,9 @@ export function createServices(processName: string, config: AppConfig = getConfi
   const bus = createBus({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, log: log.child({ component: "bus" }) });
   const queue = new QueueSender(config.DATABASE_URL, log.child({ component: "queue" }));
   const events = createEventSink(queue, log.child({ component: "events" }));
+  const webhookDispatcher = createGuardedAgent({ allowCidrs: config.WEBHOOK_ALLOW_CIDRS });
+  // Built on first use: only the web process counts attempts, and a Redis limiter holds a connection.
+  let limiter: RateLimiter | undefined;
   return {
     config,
     log,
@@ -46,7 +59,15 @@ export function createServices(processName: string, config: AppConfig = getConfi
     bus,
     events,
     queue,
+    get limiter() {
+      limiter ??= createRateLimiter({ db, redisUrl: config.REDIS_URL });
+      return limiter;
+    },
+    webhookDispatcher,
+    now: () => new Date(),
     async close() {
+      await webhookDispatcher.close().catch(() => undefined);
+      await limiter?.close().catch(() => undefined);
       await queue.close().catch(() => undefined);
       await bus.close().catch(() => undefined);
       await cache.close().catch(() => undefined);

@@ -1,13 +1,10 @@
+import type { ClientInfo } from "../auth/client-context";
 import type { Db } from "../db/client";
 import { hashSessionToken, newSessionToken } from "./session-token";
 import { parseDevice, type DeviceInfo } from "./device-info";
 import { lookupGeo, type GeoInfo } from "./geo-lookup";
 import { SESSION_ABSOLUTE_TTL_MS } from "./session-policy";
 
-export interface ClientInfo {
-  ip: string;
-  userAgent: string;
-}
 
 export interface CreatedSession {
   id: number;

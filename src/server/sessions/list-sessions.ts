@@ -1,4 +1,5 @@
-import type { Db } from "../db/client";
+import type { Actor } from "../auth/actor";
+import type { Services } from "../runtime/services";
 import { SESSION_IDLE_TTL_MS } from "./session-policy";
 
 export interface SessionView {
@@ -15,11 +16,12 @@ export interface SessionView {
   current: boolean;
 }
 
-/** Seed ListSessionsForUser: the caller's live sessions, newest first, the current one marked. */
-export async function listSessions(db: Db, userId: number, currentSessionId: number, now: Date = new Date()): Promise<SessionView[]> {
-  const rows = await db.session.findMany({
+/** The caller's live sessions, newest first, the current one marked. */
+export async function listSessions(deps: Pick<Services, "db" | "now">, actor: Pick<Actor, "userId" | "session">): Promise<SessionView[]> {
+  const now = deps.now();
+  const rows = await deps.db.session.findMany({
     where: {
-      userId,
+      userId: actor.userId,
       revokedAt: null,
       expiresAt: { gt: now },
       lastSeenAt: { gte: new Date(now.getTime() - SESSION_IDLE_TTL_MS) },
@@ -38,6 +40,6 @@ export async function listSessions(db: Db, userId: number, currentSessionId: num
     twoFactor: r.twoFactor,
     createdAt: r.createdAt,
     lastSeenAt: r.lastSeenAt,
-    current: r.id === currentSessionId,
+    current: r.id === actor.session.id,
   }));
 }

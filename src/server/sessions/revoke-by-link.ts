@@ -18,8 +18,8 @@ export interface RevokeLinkTarget {
  * What a revoke link points at, for the confirmation page (GET). Reads only. null for every
  * kind of bad link: tampered, expired, garbage, or naming a session the user does not own.
  */
-export async function inspectRevokeLink(deps: Pick<AccountDeps, "db" | "config" | "now">, token: unknown): Promise<RevokeLinkTarget | null> {
-  const ids = verifyRevokeToken(deps.config.APP_SECRET, token, deps.now());
+export async function inspectRevokeLink(deps: Pick<AccountDeps, "db" | "config" | "now">, input: { token: unknown }): Promise<RevokeLinkTarget | null> {
+  const ids = verifyRevokeToken(deps.config.APP_SECRET, input.token, deps.now());
   if (!ids) return null;
   const s = await deps.db.session.findFirst({ where: { id: ids.sessionId, userId: ids.userId } });
   if (!s) return null;
@@ -36,8 +36,8 @@ export async function inspectRevokeLink(deps: Pick<AccountDeps, "db" | "config" 
 }
 
 /** The button's POST: revokes that one session. Repeating it is harmless (still true). */
-export async function revokeByLink(deps: Pick<AccountDeps, "db" | "config" | "now">, token: unknown, client: ClientInfo): Promise<boolean> {
-  const ids = verifyRevokeToken(deps.config.APP_SECRET, token, deps.now());
+export async function revokeByLink(deps: Pick<AccountDeps, "db" | "config" | "now">, input: { token: unknown; client: ClientInfo }): Promise<boolean> {
+  const ids = verifyRevokeToken(deps.config.APP_SECRET, input.token, deps.now());
   if (!ids) return false;
   const owned = await deps.db.session.findFirst({ where: { id: ids.sessionId, userId: ids.userId }, select: { id: true } });
   if (!owned) return false;
@@ -46,7 +46,7 @@ export async function revokeByLink(deps: Pick<AccountDeps, "db" | "config" | "no
     await recordAuditEvent(deps.db, {
       userId: ids.userId,
       kind: "session_revoked",
-      context: auditContext(client),
+      context: auditContext(input.client),
       targetType: "session",
       targetId: ids.sessionId,
       metadata: { via: "email_link" },

@@ -1,21 +1,48 @@
-import type { Db } from "../db/client";
+import { z } from "zod";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Actor } from "../auth/actor";
+import { auditContext } from "../auth/client-context";
+import { requireSudo } from "../auth/require-sudo";
+import { notFound, validation } from "../errors/domain-errors";
+import type { Services } from "../runtime/services";
+
+type Deps = Pick<Services, "db" | "now">;
+type Caller = Pick<Actor, "userId" | "session" | "client">;
+
+export const revokeSessionInput = z.object({ id: z.number().int().positive().max(2_147_483_647) });
 
 /**
- * Seed RevokeSession: scoped to the owner, so another user's session id is "not found" (false).
- * Revoking an already revoked session is harmless and reports true.
+ * Revokes one of the caller's sessions, scoped to the owner: another user's session id is "not
+ * found". Revoking an already revoked session is harmless and still reports success.
  */
-export async function revokeSession(db: Db, userId: number, sessionId: number, now: Date = new Date()): Promise<boolean> {
-  const owned = await db.session.findFirst({ where: { id: sessionId, userId }, select: { id: true } });
-  if (!owned) return false;
-  await db.session.updateMany({ where: { id: sessionId, userId, revokedAt: null }, data: { revokedAt: now } });
-  return true;
+export async function revokeSession(deps: Deps, actor: Caller, input: z.infer<typeof revokeSessionInput>): Promise<{ revoked: true }> {
+  if (input.id === actor.session.id) throw validation("This is the session you are using. Use Sign out instead.");
+  const owned = await deps.db.session.findFirst({ where: { id: input.id, userId: actor.userId }, select: { id: true } });
+  if (!owned) throw notFound("Session");
+  await deps.db.session.updateMany({ where: { id: input.id, userId: actor.userId, revokedAt: null }, data: { revokedAt: deps.now() } });
+  await recordAuditEvent(deps.db, {
+    userId: actor.userId,
+    kind: "session_revoked",
+    context: auditContext(actor.client, actor.session.id),
+    targetType: "session",
+    targetId: input.id,
+    metadata: { via: "dashboard" },
+  });
+  return { revoked: true };
 }
 
-/** Seed RevokeOtherSessions: every live session of the user except the caller's. */
-export async function revokeOtherSessions(db: Db, userId: number, exceptSessionId: number, now: Date = new Date()): Promise<number> {
-  const result = await db.session.updateMany({
-    where: { userId, id: { not: exceptSessionId }, revokedAt: null },
-    data: { revokedAt: now },
+/** Sudo. Signs out every live session of the caller except the current one. */
+export async function revokeOtherSessions(deps: Deps, actor: Caller): Promise<{ revoked: number }> {
+  requireSudo(actor.session, deps.now());
+  const { count } = await deps.db.session.updateMany({
+    where: { userId: actor.userId, id: { not: actor.session.id }, revokedAt: null },
+    data: { revokedAt: deps.now() },
   });
-  return result.count;
+  await recordAuditEvent(deps.db, {
+    userId: actor.userId,
+    kind: "session_revoked",
+    context: auditContext(actor.client, actor.session.id),
+    metadata: { via: "dashboard", scope: "others", count },
+  });
+  return { revoked: count };
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { CallerSession, CallerUser } from "../trpc/context";
+import type { CallerSession, CallerUser } from "../auth/actor";
 import { hashSessionToken } from "./session-token";
 import { SESSION_BUMP_INTERVAL_MS, SESSION_IDLE_TTL_MS } from "./session-policy";
 

@@ -29,8 +29,9 @@ async function hubHealth(url: string): Promise<ComponentStatus> {
 }
 
 /** Health of every component, for the status page (read through tRPC). */
-export async function readPlatformStatus(services: Services, hubUrl: string): Promise<PlatformStatus> {
-  const { db } = services;
+export async function readPlatformStatus(deps: Pick<Services, "db" | "config">): Promise<PlatformStatus> {
+  const { db } = deps;
+  const hubUrl = deps.config.HUB_INTERNAL_URL;
   const now = Date.now();
   let latencyMs: number | null = null;
   try {

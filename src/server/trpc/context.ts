@@ -1,20 +1,5 @@
+import type { CallerSession, CallerUser } from "../auth/actor";
 import type { Services } from "../runtime/services";
-
-/** The signed-in caller, resolved from the session cookie on every request. */
-export interface CallerUser {
-  id: number;
-  email: string;
-  name: string;
-  role: "user" | "admin";
-  plan: string;
-}
-
-export interface CallerSession {
-  id: number;
-  twoFactor: boolean;
-  /** Last password/TOTP re-check, for sudo mode. */
-  reauthAt: Date | null;
-}
 
 export interface RequestInfo {
   ip: string;
@@ -26,6 +11,7 @@ export interface RequestInfo {
 
 export interface TrpcContext {
   services: Services;
+  /** The signed-in caller, resolved from the session cookie on every request. */
   user: CallerUser | null;
   session: CallerSession | null;
   request: RequestInfo;

@@ -19,6 +19,6 @@ export async function createRequestContext(req: Request, responseHeaders: Header
   if (req.method !== "GET" && req.method !== "HEAD" && !isSameOrigin(request.origin, req.headers, services.config)) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused. Reload the dashboard and try again." });
   }
-  const caller = await resolveCaller(services, request, req.headers.get("cookie"), responseHeaders);
+  const caller = await resolveCaller(services, { cookieHeader: req.headers.get("cookie"), responseHeaders });
   return { services, ...caller, request, responseHeaders };
 }

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { actorFor } from "../auth/actor";
 import type { TrpcContext } from "./context";
 import { toTrpcError } from "./error-mapping";
 
@@ -42,18 +43,25 @@ const timing = t.middleware(async ({ ctx, path, type, next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(timing).use(mapErrors);
+/** Every procedure sees the request's client (address, user agent) in the shape services take. */
+const withClient = t.middleware(({ ctx, next }) => next({ ctx: { client: { ip: ctx.request.ip, userAgent: ctx.request.userAgent } } }));
 
-/** The caller must be signed in; ctx.user and ctx.session are non-null from here on. */
+export const publicProcedure = t.procedure.use(timing).use(mapErrors).use(withClient);
+
+/**
+ * The caller must be signed in. ctx.actor, built once here, is what services take as the caller
+ * (`(deps, actor, input)`); ctx.user and ctx.session are non-null from here on.
+ */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user || !ctx.session) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }
-  return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
+  const caller = { user: ctx.user, session: ctx.session };
+  return next({ ctx: { ...caller, actor: actorFor(caller, ctx.client) } });
 });
 
 /** Platform administrators only. */
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Only platform administrators can do this." });
+  if (ctx.actor.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Only platform administrators can do this." });
   return next();
 });

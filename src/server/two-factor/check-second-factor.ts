@@ -11,6 +11,9 @@ import { openTotpSecret } from "./totp-secret-store";
 
 const FORMAT_HINT = "Enter the 6-digit code from your authenticator app (digits only), or a backup code like abcde-fghjk.";
 
+/** What the procedures accept: the code is validated after the attempt is counted toward the rate limit. */
+export const secondFactorCodeRequest = z.object({ code: z.unknown() });
+
 /** Exactly six digits, or a backup code; no trimming, so " 123456" is refused like any typo. */
 export const secondFactorCodeSchema = z.union([z.string().regex(/^\d{6}$/), z.string().regex(BACKUP_CODE_PATTERN)], { error: FORMAT_HINT });
 export const totpCodeSchema = z.string({ error: "Enter the 6-digit code from your authenticator app." }).regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app (digits only).");

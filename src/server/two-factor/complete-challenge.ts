@@ -12,8 +12,12 @@ import { consumePendingChallenge, findPendingChallenge, recordFailedAttempt } fr
  * Second step of sign-in: the wh_2fa_pending challenge plus a TOTP or backup code becomes a
  * session with two_factor = true. Every attempt, well-formed or not, counts toward the limits.
  */
-export async function completeTwoFactorChallenge(deps: AccountDeps, pendingToken: string | null, rawCode: unknown, client: ClientInfo): Promise<SignedIn> {
-  const challenge = await findPendingChallenge(deps, pendingToken);
+export async function completeTwoFactorChallenge(
+  deps: AccountDeps,
+  input: { pendingToken: string | null; code: unknown; client: ClientInfo },
+): Promise<SignedIn> {
+  const { client } = input;
+  const challenge = await findPendingChallenge(deps, input.pendingToken);
   if (!challenge) throw challengeExpired();
   await enforceLimits(deps.limiter, secondFactorLimits(challenge.userId, client.ip));
   const user = await deps.db.user.findUnique({ where: { id: challenge.userId }, select: { id: true, email: true, totpEnabled: true, totpSecret: true } });
@@ -24,7 +28,7 @@ export async function completeTwoFactorChallenge(deps: AccountDeps, pendingToken
     throw challengeExpired();
   }
   try {
-    await checkSecondFactor(deps, user, rawCode, client, { allowBackup: true });
+    await checkSecondFactor(deps, user, input.code, client, { allowBackup: true });
   } catch (err) {
     if (err instanceof DomainError && (err.code === "UNAUTHORIZED" || err.code === "VALIDATION")) await recordFailedAttempt(deps, challenge.id);
     throw err;

@@ -1,32 +1,32 @@
+import type { z } from "zod";
 import QRCode from "qrcode";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { AccountDeps } from "../auth/account-deps";
+import type { Actor } from "../auth/actor";
 import { invalidCode } from "../auth/auth-errors";
 import { secondFactorLimits } from "../auth/auth-limits";
-import { auditContext, type ClientInfo } from "../auth/client-context";
+import { auditContext } from "../auth/client-context";
 import { requireSudo } from "../auth/require-sudo";
 import { conflict, DomainError } from "../errors/domain-errors";
 import { enforceLimits } from "../rate-limit/enforce-limits";
-import type { CallerSession } from "../trpc/context";
 import { remainingBackupCodes, replaceBackupCodes } from "./backup-codes";
-import { checkTotp, parseCode } from "./check-second-factor";
+import { checkTotp, parseCode, type secondFactorCodeRequest } from "./check-second-factor";
 import { newTotpSecret, totpUri } from "./totp";
 import { sealTotpSecret } from "./totp-secret-store";
 
-export interface Caller {
-  userId: number;
-  session: CallerSession;
-}
+type Caller = Pick<Actor, "userId" | "session" | "client">;
+type CodeRequest = z.infer<typeof secondFactorCodeRequest>;
 
 const notEnabled = () => new DomainError("PRECONDITION_FAILED", "Two-factor authentication is not on for this account.");
 
-export async function totpStatus(deps: AccountDeps, userId: number) {
-  const user = await deps.db.user.findUniqueOrThrow({ where: { id: userId }, select: { totpEnabled: true, totpVerifiedAt: true } });
-  return { enabled: user.totpEnabled, enabledAt: user.totpVerifiedAt, backupCodesLeft: user.totpEnabled ? await remainingBackupCodes(deps.db, userId) : 0 };
+export async function totpStatus(deps: Pick<AccountDeps, "db">, actor: Pick<Actor, "userId">) {
+  const user = await deps.db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { totpEnabled: true, totpVerifiedAt: true } });
+  return { enabled: user.totpEnabled, enabledAt: user.totpVerifiedAt, backupCodesLeft: user.totpEnabled ? await remainingBackupCodes(deps.db, actor.userId) : 0 };
 }
 
 /** Setup step 1: a new secret (stored encrypted, not yet active), its otpauth URI and a QR code. */
-export async function beginTotpSetup(deps: AccountDeps, userId: number) {
+export async function beginTotpSetup(deps: Pick<AccountDeps, "db" | "cipher">, actor: Pick<Actor, "userId">) {
+  const { userId } = actor;
   const user = await deps.db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, totpEnabled: true } });
   if (user.totpEnabled) throw conflict("Two-factor authentication is already on. Turn it off first to use a new authenticator.");
   const secret = newTotpSecret();
@@ -37,9 +37,10 @@ export async function beginTotpSetup(deps: AccountDeps, userId: number) {
 }
 
 /** Setup step 2: the first valid code turns 2FA on and returns 10 backup codes, shown once. */
-export async function enableTotp(deps: AccountDeps, caller: Caller, rawCode: unknown, client: ClientInfo): Promise<{ backupCodes: string[] }> {
+export async function enableTotp(deps: AccountDeps, caller: Caller, request: CodeRequest): Promise<{ backupCodes: string[] }> {
+  const { client } = caller;
   await enforceLimits(deps.limiter, secondFactorLimits(caller.userId, client.ip));
-  const code = parseCode(rawCode, false);
+  const code = parseCode(request.code, false);
   const user = await deps.db.user.findUniqueOrThrow({ where: { id: caller.userId }, select: { totpEnabled: true, totpSecret: true } });
   if (user.totpEnabled) throw conflict("Two-factor authentication is already on.");
   if (!user.totpSecret) throw new DomainError("PRECONDITION_FAILED", "Start the setup first: scan the QR code, then enter a code.");
@@ -53,10 +54,11 @@ export async function enableTotp(deps: AccountDeps, caller: Caller, rawCode: unk
 }
 
 /** Sudo + a current code. Clears the secret, the backup codes and pending challenges. */
-export async function disableTotp(deps: AccountDeps, caller: Caller, rawCode: unknown, client: ClientInfo): Promise<void> {
+export async function disableTotp(deps: AccountDeps, caller: Caller, request: CodeRequest): Promise<{ enabled: false }> {
+  const { client } = caller;
   requireSudo(caller.session, deps.now());
   await enforceLimits(deps.limiter, secondFactorLimits(caller.userId, client.ip));
-  const code = parseCode(rawCode, false);
+  const code = parseCode(request.code, false);
   const user = await deps.db.user.findUniqueOrThrow({ where: { id: caller.userId }, select: { totpEnabled: true, totpSecret: true } });
   if (!user.totpEnabled) throw notEnabled();
   if (!(await checkTotp(deps, caller.userId, user.totpSecret, code, client))) throw invalidCode();
@@ -66,10 +68,12 @@ export async function disableTotp(deps: AccountDeps, caller: Caller, rawCode: un
     deps.db.pendingTotp.deleteMany({ where: { userId: caller.userId } }),
   ]);
   await recordAuditEvent(deps.db, { userId: caller.userId, kind: "totp_disabled", context: auditContext(client, caller.session.id) });
+  return { enabled: false };
 }
 
 /** Sudo: a new set of 10 codes; the old set stops working. */
-export async function regenerateBackupCodes(deps: AccountDeps, caller: Caller, client: ClientInfo): Promise<{ backupCodes: string[] }> {
+export async function regenerateBackupCodes(deps: Pick<AccountDeps, "db" | "now">, caller: Caller): Promise<{ backupCodes: string[] }> {
+  const { client } = caller;
   requireSudo(caller.session, deps.now());
   const user = await deps.db.user.findUniqueOrThrow({ where: { id: caller.userId }, select: { totpEnabled: true } });
   if (!user.totpEnabled) throw notEnabled();

@@ -42,6 +42,11 @@ export async function findPendingChallenge(deps: Pick<AccountDeps, "db" | "now">
   return { id: row.id, userId: row.userId, provider: row.provider, attempts: row.attempts };
 }
 
+/** Whether a 2FA challenge is waiting (the challenge page sends stale visitors back to sign-in). */
+export async function pendingChallengeStatus(deps: Pick<AccountDeps, "db" | "now">, input: { pendingToken: string | null }): Promise<{ pending: boolean }> {
+  return { pending: (await findPendingChallenge(deps, input.pendingToken)) !== null };
+}
+
 /** Counts a wrong code; the challenge dies after PENDING_MAX_ATTEMPTS. */
 export async function recordFailedAttempt(deps: Pick<AccountDeps, "db">, id: number): Promise<void> {
   const row = await deps.db.pendingTotp.update({ where: { id }, data: { attempts: { increment: 1 } } }).catch(() => null);

@@ -1,12 +1,22 @@
+import type { z } from "zod";
+import type { Actor } from "../auth/actor";
 import { cipherContext } from "../crypto/secret-cipher";
 import { DomainError, notFound, validation } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
 import { detectChannel } from "./webhook-channels";
-import { createWebhookSchema, MAX_WEBHOOKS_PER_USER, updateWebhookSchema, type CreateWebhookInput, type UpdateWebhookInput } from "./webhook-input";
+import {
+  createWebhookSchema,
+  MAX_WEBHOOKS_PER_USER,
+  updateWebhookSchema,
+  type CreateWebhookInput,
+  type UpdateWebhookInput,
+  type webhookIdSchema,
+} from "./webhook-input";
 import { generateWebhookSecret } from "./webhook-signature";
-import { validateWebhookUrl, type GuardOptions } from "./ssrf-guard";
+import { validateWebhookUrl } from "./ssrf-guard";
 
 type Deps = Pick<Services, "db" | "cipher" | "config">;
+type Caller = Pick<Actor, "userId">;
 
 /** Columns the dashboard sees; the secret only through reveal. */
 const PUBLIC_FIELDS = {
@@ -14,26 +24,23 @@ const PUBLIC_FIELDS = {
   totalDeliveries: true, failedDeliveries: true, lastDeliveryAt: true, lastStatus: true, createdAt: true,
 } as const;
 
-export function guardOptions(deps: Pick<Services, "config">, extra: GuardOptions = {}): GuardOptions {
-  return { allowCidrs: deps.config.WEBHOOK_ALLOW_CIDRS, ...extra };
-}
-
-async function checkedUrl(raw: string, guard: GuardOptions): Promise<URL> {
+/** The URL a user enters must be a public address (WEBHOOK_ALLOW_CIDRS aside), checked before it is stored. */
+async function checkedUrl(deps: Pick<Services, "config">, raw: string): Promise<URL> {
   try {
-    return await validateWebhookUrl(raw, guard);
+    return await validateWebhookUrl(raw, { allowCidrs: deps.config.WEBHOOK_ALLOW_CIDRS });
   } catch (err) {
     throw validation((err as Error).message, { field: "url" });
   }
 }
 
-export async function listWebhooks(deps: Deps, userId: number) {
+export async function listWebhooks(deps: Pick<Services, "db">, { userId }: Caller) {
   return deps.db.webhook.findMany({ where: { userId }, select: PUBLIC_FIELDS, orderBy: { createdAt: "asc" } });
 }
 
 /** Creates an endpoint with a fresh `whsec_` secret (stored encrypted, bound to the user). */
-export async function createWebhook(deps: Deps, userId: number, raw: CreateWebhookInput, guard: GuardOptions = guardOptions(deps)) {
+export async function createWebhook(deps: Deps, { userId }: Caller, raw: CreateWebhookInput) {
   const input = createWebhookSchema.parse(raw);
-  const url = await checkedUrl(input.url, guard);
+  const url = await checkedUrl(deps, input.url);
   if ((await deps.db.webhook.count({ where: { userId } })) >= MAX_WEBHOOKS_PER_USER) {
     throw new DomainError("LIMIT_REACHED", `You can have up to ${MAX_WEBHOOKS_PER_USER} webhooks. Delete one you no longer use first.`);
   }
@@ -51,11 +58,11 @@ export async function createWebhook(deps: Deps, userId: number, raw: CreateWebho
   });
 }
 
-export async function updateWebhook(deps: Deps, userId: number, raw: UpdateWebhookInput, guard: GuardOptions = guardOptions(deps)) {
+export async function updateWebhook(deps: Deps, { userId }: Caller, raw: UpdateWebhookInput) {
   const input = updateWebhookSchema.parse(raw);
   const existing = await deps.db.webhook.findFirst({ where: { id: input.id, userId }, select: { id: true } });
   if (!existing) throw notFound("Webhook");
-  const url = input.url !== undefined ? (await checkedUrl(input.url, guard)).toString() : undefined;
+  const url = input.url !== undefined ? (await checkedUrl(deps, input.url)).toString() : undefined;
   const reenabled = input.active === true;
   return deps.db.webhook.update({
     where: { id: existing.id },
@@ -72,7 +79,7 @@ export async function updateWebhook(deps: Deps, userId: number, raw: UpdateWebho
   });
 }
 
-export async function deleteWebhook(deps: Deps, userId: number, id: number): Promise<void> {
+export async function deleteWebhook(deps: Pick<Services, "db">, { userId }: Caller, { id }: z.infer<typeof webhookIdSchema>): Promise<void> {
   const { count } = await deps.db.webhook.deleteMany({ where: { id, userId } });
   if (count === 0) throw notFound("Webhook");
 }

@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
-import type { Dispatcher } from "undici";
+import type { z } from "zod";
+import type { Actor } from "../auth/actor";
 import { DomainError, notFound } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
 import { deterministicJobId, messageEnvelopeSchema, WEBHOOK_DELIVERY_QUEUE, type DeliveryJob } from "./delivery-queue";
 import { performDeliveryAttempt, type AttemptOutcome } from "./deliver-webhook";
+import { listDeliveriesSchema, type deliveryIdSchema, type webhookIdSchema } from "./webhook-input";
 
-type Deps = Pick<Services, "db" | "cipher" | "config" | "queue" | "log">;
+type Caller = Pick<Actor, "userId">;
 
 /** Recent attempts of one of the caller's endpoints, newest first. */
-export async function listDeliveries(deps: Pick<Services, "db">, userId: number, webhookId: number, limit = 50) {
+export async function listDeliveries(deps: Pick<Services, "db">, { userId }: Caller, input: z.input<typeof listDeliveriesSchema>) {
+  const { id: webhookId, limit } = listDeliveriesSchema.parse(input);
   const hook = await deps.db.webhook.findFirst({ where: { id: webhookId, userId }, select: { id: true } });
   if (!hook) throw notFound("Webhook");
   return deps.db.webhookDelivery.findMany({
@@ -20,7 +23,7 @@ export async function listDeliveries(deps: Pick<Services, "db">, userId: number,
 }
 
 /** Queues another attempt of a failed message now (the user pressed Retry). */
-export async function retryDelivery(deps: Deps, userId: number, deliveryId: bigint): Promise<{ attempt: number }> {
+export async function retryDelivery(deps: Pick<Services, "db" | "queue">, { userId }: Caller, { deliveryId }: z.infer<typeof deliveryIdSchema>): Promise<{ attempt: number }> {
   const row = await deps.db.webhookDelivery.findFirst({ where: { id: deliveryId, webhook: { userId } }, include: { webhook: { select: { active: true } } } });
   if (!row) throw notFound("Delivery");
   if (!row.webhook.active) throw new DomainError("PRECONDITION_FAILED", "This webhook is disabled. Enable it before retrying deliveries.");
@@ -34,7 +37,11 @@ export async function retryDelivery(deps: Deps, userId: number, deliveryId: bigi
 }
 
 /** Sends a "webhook.test" message right now and reports what the endpoint answered (no retries). */
-export async function sendTestDelivery(deps: Deps, userId: number, webhookId: number, dispatcher: Dispatcher): Promise<AttemptOutcome> {
+export async function sendTestDelivery(
+  deps: Pick<Services, "db" | "cipher" | "config" | "queue" | "log" | "webhookDispatcher">,
+  { userId }: Caller,
+  { id: webhookId }: z.infer<typeof webhookIdSchema>,
+): Promise<AttemptOutcome> {
   const hook = await deps.db.webhook.findFirst({ where: { id: webhookId, userId }, select: { id: true, active: true } });
   if (!hook) throw notFound("Webhook");
   if (!hook.active) throw new DomainError("PRECONDITION_FAILED", "This webhook is disabled. Enable it to send a test.");
@@ -45,7 +52,7 @@ export async function sendTestDelivery(deps: Deps, userId: number, webhookId: nu
     envelope: { type: "webhook.test", appId: null, data: { message: "This is a test delivery from WiseHosting." }, timestamp: new Date().toISOString() },
   };
   return performDeliveryAttempt(
-    { db: deps.db, cipher: deps.cipher, dispatcher, queue: deps.queue, publicUrl: deps.config.PUBLIC_URL, log: deps.log },
+    { db: deps.db, cipher: deps.cipher, dispatcher: deps.webhookDispatcher, queue: deps.queue, publicUrl: deps.config.PUBLIC_URL, log: deps.log },
     job,
     { retries: false },
   );
@@ -58,8 +65,8 @@ export interface WebhookStats {
   lastDeliveryAt: Date | null;
 }
 
-/** Headline numbers for the webhooks page (seed WebhookStats). */
-export async function webhookStats(deps: Pick<Services, "db">, userId: number): Promise<WebhookStats> {
+/** Headline numbers for the webhooks page. */
+export async function webhookStats(deps: Pick<Services, "db">, { userId }: Caller): Promise<WebhookStats> {
   const rows = await deps.db.$queryRaw<WebhookStats[]>`
     SELECT count(*)::int AS total,
            count(*) FILTER (WHERE active)::int AS active,

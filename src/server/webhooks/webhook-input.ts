@@ -1,8 +1,16 @@
 import { z } from "zod";
-import { WEBHOOK_CHANNELS } from "./webhook-channels";
-import { WEBHOOK_EVENT_TYPES } from "./webhook-events";
+import { channelLabel, WEBHOOK_CHANNELS } from "./webhook-channels";
+import { EVENT_PRESENTATION, WEBHOOK_EVENT_TYPES } from "./webhook-events";
 
 export const MAX_WEBHOOKS_PER_USER = 20;
+
+/** The events and channels the webhook form offers. */
+export function webhookCatalogue() {
+  return {
+    events: WEBHOOK_EVENT_TYPES.map((type) => ({ type, ...EVENT_PRESENTATION[type] })),
+    channels: WEBHOOK_CHANNELS.map((id) => ({ id, label: channelLabel(id) })),
+  };
+}
 
 export const webhookIdSchema = z.object({ id: z.number().int().positive() });
 

@@ -23,7 +23,7 @@ export async function startPushServer(services: Services): Promise<{ url: string
       body: Readable.toWeb(req) as ReadableStream<Uint8Array>,
       duplex: "half",
     } as RequestInit);
-    const response = await handlePushRequest(services, match[1]!, request);
+    const response = await handlePushRequest(services, { webhookId: match[1]!, request });
     res.writeHead(response.status, { "content-type": "application/json", connection: "close" });
     res.end(Buffer.from(await response.arrayBuffer()));
   });

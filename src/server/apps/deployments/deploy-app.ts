@@ -2,18 +2,24 @@ import { recordAuditEvent } from "../../audit/record-audit-event";
 import { conflict, notFound, validation } from "../../errors/domain-errors";
 import { assertValidRepoUrl } from "../../git/repo-url";
 import type { Services } from "../../runtime/services";
-import type { Actor } from "../actor";
-import { lockOwnedApp, type Tx } from "../app-access";
+import { z } from "zod";
+import type { Actor } from "../../auth/actor";
+import { appIdInput, lockOwnedApp, type AppRef, type Tx } from "../app-access";
 import { requestAssignment } from "../../jobs/request-assignment";
 import { publishAppChanged } from "../publish-app-changed";
 import { enqueueDeployment, type DeploymentTrigger } from "./enqueue-deployment";
+
+type Deps = Pick<Services, "db" | "config" | "plans" | "cipher" | "queue" | "log" | "bus">;
+type Caller = Pick<Actor, "userId" | "email" | "plan" | "audit">;
+
+export const rollbackAppInput = appIdInput.extend({ deploymentId: z.number().int().positive() });
 
 interface DeployOptions {
   trigger: DeploymentTrigger;
   rollbackOfId?: number;
 }
 
-async function run(services: Services, actor: Actor, appId: number, options: DeployOptions) {
+async function run(services: Deps, actor: Caller, appId: number, options: DeployOptions) {
   const result = await services.db.$transaction(async (tx: Tx) => {
     const app = await lockOwnedApp(tx, actor.userId, appId);
     if (!app.repoUrl) throw validation("Set the app's repository URL before deploying.");
@@ -53,16 +59,16 @@ async function run(services: Services, actor: Actor, appId: number, options: Dep
 }
 
 /** Builds the branch head with the current spec and env vars. */
-export function deployApp(services: Services, actor: Actor, appId: number) {
-  return run(services, actor, appId, { trigger: "manual" });
+export function deployApp(deps: Deps, actor: Caller, { appId }: AppRef) {
+  return run(deps, actor, appId, { trigger: "manual" });
 }
 
 /** Rebuilds on the worker that already runs the app (any worker when it has none yet). */
-export function redeployApp(services: Services, actor: Actor, appId: number) {
-  return run(services, actor, appId, { trigger: "redeploy" });
+export function redeployApp(deps: Deps, actor: Caller, { appId }: AppRef) {
+  return run(deps, actor, appId, { trigger: "redeploy" });
 }
 
 /** A new deployment of an earlier successful deployment's commit. */
-export function rollbackApp(services: Services, actor: Actor, appId: number, deploymentId: number) {
-  return run(services, actor, appId, { trigger: "rollback", rollbackOfId: deploymentId });
+export function rollbackApp(deps: Deps, actor: Caller, { appId, deploymentId }: z.infer<typeof rollbackAppInput>) {
+  return run(deps, actor, appId, { trigger: "rollback", rollbackOfId: deploymentId });
 }

@@ -1,6 +1,7 @@
 import type { App } from "../../db/generated/client";
 import type { Plan } from "../../plans/plans";
 import type { Services } from "../../runtime/services";
+import type { Actor } from "../../auth/actor";
 import type { Tx } from "../app-access";
 import { assertNoActiveJob } from "../../jobs/active-job";
 import { buildDeployPayload } from "../../jobs/build-deploy-payload";
@@ -12,22 +13,22 @@ export interface EnqueueDeploymentInput {
   app: App;
   plan: Plan;
   /** The user who asked, or null for a push. */
-  actor: { userId: number; email: string } | null;
+  actor: Pick<Actor, "userId" | "email"> | null;
   trigger: DeploymentTrigger;
   /** Who or what triggered it, as shown in the history (email, "github push by alice"). */
   triggeredBy?: string;
   commit?: { sha?: string; message?: string; branch?: string };
   rollbackOfId?: number;
-  /** Redeploys stay on the worker that already holds the app (seed CreateRedeployment). */
+  /** Redeploys stay on the worker that already holds the app. */
   pinToWorker?: boolean;
 }
 
 /**
- * Seed CreateDeploymentWithSpec / CreateRedeployment, inside the caller's transaction (which holds
- * the app row lock): refuse while another job is active, record the deployment with its commit
+ * A new deployment (first deploy, redeploy, rollback, push), inside the caller's transaction
+ * (which holds the app row lock): refuse while another job is active, record the deployment with its commit
  * identity up front (so failure paths still carry it), enqueue the encrypted job, app → deploying.
  */
-export async function enqueueDeployment(tx: Tx, services: Services, input: EnqueueDeploymentInput) {
+export async function enqueueDeployment(tx: Tx, services: Pick<Services, "cipher">, input: EnqueueDeploymentInput) {
   const { app, plan } = input;
   await assertNoActiveJob(tx, app.id);
   const branch = input.commit?.branch ?? app.branch;

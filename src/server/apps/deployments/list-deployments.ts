@@ -1,7 +1,15 @@
+import { z } from "zod";
 import type { Services } from "../../runtime/services";
-import type { Actor } from "../actor";
-import { ownedDeploymentWhere, requireOwnedApp } from "../app-access";
+import type { Actor } from "../../auth/actor";
+import { appIdInput, ownedDeploymentWhere, requireOwnedApp, type AppRef } from "../app-access";
 import { notFound } from "../../errors/domain-errors";
+
+type Deps = Pick<Services, "db">;
+type Caller = Pick<Actor, "userId">;
+
+export const deploymentIdInput = z.object({ deploymentId: z.number().int().positive() });
+export const listDeploymentsInput = appIdInput.extend({ limit: z.number().int().min(1).max(100).optional(), before: z.number().int().positive().optional() });
+export const recentDeploymentsInput = z.object({ limit: z.number().int().min(1).max(50).default(10) }).default({ limit: 10 });
 
 const historySelect = {
   id: true,
@@ -23,8 +31,9 @@ function withDuration<T extends { startedAt: Date | null; finishedAt: Date | nul
   return { ...d, durationMs: d.startedAt && d.finishedAt ? d.finishedAt.getTime() - d.startedAt.getTime() : null };
 }
 
-/** Seed ListDeployments, newest first, with a cursor for older pages. */
-export async function listDeployments(services: Services, actor: Actor, appId: number, opts: { limit?: number; before?: number } = {}) {
+/** An app's deployments, newest first, with a cursor (`before`) for older pages. */
+export async function listDeployments(services: Deps, actor: Caller, opts: z.infer<typeof listDeploymentsInput>) {
+  const { appId } = opts;
   const app = await requireOwnedApp(services.db, actor.userId, appId);
   const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
   const rows = await services.db.deployment.findMany({
@@ -36,7 +45,7 @@ export async function listDeployments(services: Services, actor: Actor, appId: n
   return rows.map((d) => ({ ...withDuration(d), isCurrent: d.id === app.currentDeploymentId }));
 }
 
-export async function getDeployment(services: Services, actor: Actor, deploymentId: number) {
+export async function getDeployment(services: Deps, actor: Caller, { deploymentId }: z.infer<typeof deploymentIdInput>) {
   const d = await services.db.deployment.findFirst({
     where: ownedDeploymentWhere(actor.userId, deploymentId),
     select: { ...historySelect, jobs: { orderBy: { id: "desc" }, take: 1, select: { id: true, status: true, progress: true, message: true, pendingReason: true } } },
@@ -47,7 +56,7 @@ export async function getDeployment(services: Services, actor: Actor, deployment
 }
 
 /** The build log of one deployment (the worker streams it in; see deployments.onBuildLog). */
-export async function getBuildLogs(services: Services, actor: Actor, deploymentId: number) {
+export async function getBuildLogs(services: Deps, actor: Caller, { deploymentId }: z.infer<typeof deploymentIdInput>) {
   const d = await services.db.deployment.findFirst({
     where: ownedDeploymentWhere(actor.userId, deploymentId),
     select: { id: true, appId: true, status: true, buildLogs: true },
@@ -56,15 +65,15 @@ export async function getBuildLogs(services: Services, actor: Actor, deploymentI
   return { deploymentId: d.id, status: d.status, logs: d.buildLogs };
 }
 
-/** Seed LatestBuildLogs. */
-export async function latestBuildLogs(services: Services, actor: Actor, appId: number) {
+/** The build log of the app's newest deployment, or null before the first deploy. */
+export async function latestBuildLogs(services: Deps, actor: Caller, { appId }: AppRef) {
   await requireOwnedApp(services.db, actor.userId, appId);
   const d = await services.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, select: { id: true, status: true, buildLogs: true } });
   return d ? { deploymentId: d.id, status: d.status, logs: d.buildLogs } : null;
 }
 
-/** Seed ListRecentUserDeployments: across the user's apps that are not deleted. */
-export async function listRecentUserDeployments(services: Services, actor: Actor, limit = 10) {
+/** The caller's newest deployments across their apps that are not deleted. */
+export async function listRecentUserDeployments(services: Deps, actor: Caller, { limit }: z.infer<typeof recentDeploymentsInput>) {
   const rows = await services.db.deployment.findMany({
     where: { app: { userId: actor.userId, deletedAt: null } },
     orderBy: { id: "desc" },

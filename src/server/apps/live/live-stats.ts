@@ -13,13 +13,13 @@ export interface LiveAppStats {
 const STALE_MS = 60_000;
 
 type Store = { latest: Map<number, LiveAppStats>; subscribed: Promise<unknown> | null };
-const stores = new WeakMap<Services, Store>();
+const stores = new WeakMap<object, Store>();
 
 /**
  * The web process learns live usage from the hubs' batched `stats.snapshot` messages. The first
  * caller subscribes; until a snapshot arrives apps simply have no live figures.
  */
-function storeFor(services: Services): Store {
+function storeFor(services: Pick<Services, "bus" | "log">): Store {
   let store = stores.get(services);
   if (!store) {
     store = { latest: new Map(), subscribed: null };
@@ -41,7 +41,7 @@ function storeFor(services: Services): Store {
   return store;
 }
 
-export async function liveStatsFor(services: Services, appIds: number[]): Promise<Map<number, LiveAppStats>> {
+export async function liveStatsFor(services: Pick<Services, "bus" | "log">, appIds: number[]): Promise<Map<number, LiveAppStats>> {
   const store = storeFor(services);
   const now = Date.now();
   const out = new Map<number, LiveAppStats>();

@@ -1,8 +1,10 @@
-import type { Services } from "../../runtime/services";
+import { z } from "zod";
+import type { Actor } from "../../auth/actor";
 import { notFound } from "../../errors/domain-errors";
-import type { Actor } from "../actor";
-import { ownedDeploymentWhere, requireOwnedApp } from "../app-access";
-import { matchesLogFilter, readRuntimeLogs, type RuntimeLogFilter, type RuntimeLogLine } from "../runtime-logs";
+import type { Services } from "../../runtime/services";
+import { appIdInput, ownedDeploymentWhere, requireOwnedApp } from "../app-access";
+import { deploymentIdInput } from "../deployments/list-deployments";
+import { matchesLogFilter, readRuntimeLogs, runtimeLogFilterInput, type RuntimeLogLine } from "../runtime-logs";
 import { openBusQueue } from "./bus-queue";
 
 /** An event with the id the client sends back (Last-Event-ID) when it reconnects. */
@@ -10,6 +12,18 @@ export interface LiveEvent<T> {
   id: string;
   data: T;
 }
+
+type Deps = Pick<Services, "db" | "bus">;
+type Caller = Pick<Actor, "userId">;
+/** Subscriptions end when the client goes away. */
+type Streaming<T> = T & { signal: AbortSignal | undefined };
+
+/** Resumable streams take the id of the last event the client saw (Last-Event-ID). */
+const lastEventId = z.string().nullish();
+export const runtimeLogStreamInput = appIdInput.extend({ filter: runtimeLogFilterInput.default({}), lastEventId });
+export const deployProgressStreamInput = appIdInput.extend({ lastEventId });
+export const buildLogStreamInput = deploymentIdInput.extend({ lastEventId });
+export const appStatusStreamInput = z.object({ appId: z.number().int().positive().optional(), lastEventId }).optional();
 
 function parseBigIntId(value: string | null | undefined): bigint | undefined {
   return value && /^\d{1,19}$/.test(value) ? BigInt(value) : undefined;
@@ -20,12 +34,9 @@ function parseBigIntId(value: string | null | undefined): bigint | undefined {
  * lines. Ids are runtime_logs ids, so a reconnect continues exactly after the last line shown.
  */
 export async function* streamRuntimeLogs(
-  services: Services,
-  actor: Actor,
-  appId: number,
-  filter: RuntimeLogFilter,
-  lastEventId: string | null | undefined,
-  signal: AbortSignal | undefined,
+  services: Deps,
+  actor: Caller,
+  { appId, filter, lastEventId, signal }: Streaming<z.infer<typeof runtimeLogStreamInput>>,
 ): AsyncGenerator<LiveEvent<RuntimeLogLine>> {
   await requireOwnedApp(services.db, actor.userId, appId);
   const queue = await openBusQueue(services.bus, "app.logs", (m) => m.appId === appId, signal);
@@ -60,11 +71,9 @@ export interface BuildLogChunk {
  * is the character offset reached, so a reconnect resumes mid-log without repeating text.
  */
 export async function* streamBuildLog(
-  services: Services,
-  actor: Actor,
-  deploymentId: number,
-  lastEventId: string | null | undefined,
-  signal: AbortSignal | undefined,
+  services: Deps,
+  actor: Caller,
+  { deploymentId, lastEventId, signal }: Streaming<z.infer<typeof buildLogStreamInput>>,
 ): AsyncGenerator<LiveEvent<BuildLogChunk>> {
   const exists = await services.db.deployment.findFirst({ where: ownedDeploymentWhere(actor.userId, deploymentId), select: { id: true } });
   if (!exists) throw notFound("Deployment");
@@ -109,11 +118,9 @@ export interface DeployProgress {
 
 /** Job status and progress % of one app's jobs: the current state first, then every change. */
 export async function* streamDeployProgress(
-  services: Services,
-  actor: Actor,
-  appId: number,
-  lastEventId: string | null | undefined,
-  signal: AbortSignal | undefined,
+  services: Deps,
+  actor: Caller,
+  { appId, lastEventId, signal }: Streaming<z.infer<typeof deployProgressStreamInput>>,
 ): AsyncGenerator<LiveEvent<DeployProgress>> {
   await requireOwnedApp(services.db, actor.userId, appId);
   const queue = await openBusQueue(services.bus, "job.updated", (m) => m.appId === appId, signal);
@@ -150,10 +157,9 @@ export interface AppStatusEvent {
  * ids carry a timestamp so a reconnect does not replay an event the page already handled.
  */
 export async function* streamAppStatus(
-  services: Services,
-  actor: Actor,
-  appId: number | undefined,
-  signal: AbortSignal | undefined,
+  services: Deps,
+  actor: Caller,
+  { appId, signal }: Streaming<NonNullable<z.infer<typeof appStatusStreamInput>>>,
 ): AsyncGenerator<LiveEvent<AppStatusEvent>> {
   if (appId !== undefined) await requireOwnedApp(services.db, actor.userId, appId);
   const queue = await openBusQueue(

@@ -33,8 +33,9 @@ const claimsSchema = z.object({
  * UpsertGoogleUser: the provider's subject is the identity. An existing email account is only
  * linked when its owner started the flow signed in ("link" mode), proving both.
  */
-export async function finishOidc(deps: AccountDeps, callbackUrl: URL, cookieHeader: string | null, client_: ClientInfo): Promise<OidcOutcome> {
-  const flow = await readFlow(deps.config, cookieHeader);
+export async function finishOidc(deps: AccountDeps, input: { callbackUrl: URL; cookieHeader: string | null; client: ClientInfo }): Promise<OidcOutcome> {
+  const { callbackUrl, client: client_ } = input;
+  const flow = await readFlow(deps.config, input.cookieHeader);
   if (!flow) return { kind: "error", code: "oidc_state" };
   // Checked here as well as by openid-client, so a forged or swapped state has its own answer.
   if (!safeEqual(callbackUrl.searchParams.get("state") ?? "", flow.state)) return { kind: "error", code: "oidc_state" };

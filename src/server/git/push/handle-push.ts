@@ -19,6 +19,8 @@ import { verifyPushSignature } from "./verify-push-signature";
 /** Push payloads are small; anything bigger is refused before it is parsed. */
 export const PUSH_BODY_MAX_BYTES = 1024 * 1024;
 
+export type PushDeps = Pick<Services, "db" | "cipher" | "plans" | "queue" | "log" | "bus">;
+
 export interface PushResult {
   status: number;
   body: { ok: boolean; message: string; deployed?: { appId: number; deploymentId: number }[]; skipped?: { appId: number; reason: string }[] };
@@ -32,11 +34,12 @@ const reply = (status: number, ok: boolean, message: string, extra: Partial<Push
 /**
  * A push webhook delivered to one app's endpoint. Checked in order: endpoint exists and has a
  * secret, vendor known, signature or token valid (constant time), delivery not seen before, repo
- * and branch tracked. Then seed 003's fan-out: every auto-deploy app of the same owner tracking
- * this repository and branch gets its own deployment, each in its own transaction so one app's
+ * and branch tracked. Then the fan-out: every auto-deploy app of the same owner tracking this
+ * repository and branch gets its own deployment, each in its own transaction so one app's
  * failure (say, a deploy already running) does not stop the others.
  */
-export async function handlePushWebhook(services: Services, webhookId: string, header: HeaderGet, body: Buffer): Promise<PushResult> {
+export async function handlePushWebhook(services: PushDeps, input: { webhookId: string; header: HeaderGet; body: Buffer }): Promise<PushResult> {
+  const { webhookId, header, body } = input;
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(webhookId)) return reply(404, false, "Unknown webhook endpoint.");
   const app = await services.db.app.findFirst({ where: { webhookId, deletedAt: null } });
   if (!app) return reply(404, false, "Unknown webhook endpoint.");
@@ -82,7 +85,7 @@ export async function handlePushWebhook(services: Services, webhookId: string, h
   return fanOut(services, app, event, identities);
 }
 
-async function fanOut(services: Services, origin: App, event: PushEvent, identities: Set<string>): Promise<PushResult> {
+async function fanOut(services: PushDeps, origin: App, event: PushEvent, identities: Set<string>): Promise<PushResult> {
   const candidates = await services.db.app.findMany({
     where: { userId: origin.userId, deletedAt: null, autoDeploy: true, branch: event.branch! },
     orderBy: { id: "asc" },

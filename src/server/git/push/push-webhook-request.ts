@@ -1,6 +1,5 @@
-import type { Services } from "../../runtime/services";
 import { readCappedStream } from "../read-capped-stream";
-import { handlePushWebhook, PUSH_BODY_MAX_BYTES } from "./handle-push";
+import { handlePushWebhook, PUSH_BODY_MAX_BYTES, type PushDeps } from "./handle-push";
 
 /** A declared oversized body is refused before reading; an undeclared one stops at the limit. */
 export async function readCappedBody(req: Request, limit: number): Promise<Buffer | null> {
@@ -10,11 +9,12 @@ export async function readCappedBody(req: Request, limit: number): Promise<Buffe
 }
 
 /** The HTTP side of a push webhook (Fetch API Request in, Response out), used by the Next route. */
-export async function handlePushRequest(services: Services, webhookId: string, req: Request): Promise<Response> {
+export async function handlePushRequest(services: PushDeps, input: { webhookId: string; request: Request }): Promise<Response> {
+  const { webhookId, request: req } = input;
   const body = await readCappedBody(req, PUSH_BODY_MAX_BYTES);
   if (!body) return Response.json({ ok: false, message: "Payload too large." }, { status: 413 });
   try {
-    const result = await handlePushWebhook(services, webhookId, (name) => req.headers.get(name), body);
+    const result = await handlePushWebhook(services, { webhookId, header: (name) => req.headers.get(name), body });
     return Response.json(result.body, { status: result.status });
   } catch (err) {
     services.log.error({ err }, "push webhook failed");

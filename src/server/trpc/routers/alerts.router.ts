@@ -1,18 +1,21 @@
-import { z } from "zod";
-import { ruleUpdateSchema } from "../../alerts/alert-rules";
-import { acknowledgeAlert, getAppRules, listAlerts, listAlertsSchema, resolveAlert, updateAppRule } from "../../alerts/alerts-service";
+import { appIdInput } from "../../apps/app-access";
+import {
+  acknowledgeAlert,
+  alertIdInput,
+  getAppRules,
+  listAlerts,
+  listAlertsSchema,
+  resolveAlert,
+  updateAppRule,
+  updateRuleInput,
+} from "../../alerts/alerts-service";
 import { protectedProcedure, router } from "../trpc";
-
-const alertId = z.object({ id: z.number().int().positive() });
-const appId = z.object({ appId: z.number().int().positive() });
 
 export const alertsRouter = router({
   /** Filtered inbox plus headline counters. */
-  list: protectedProcedure.input(listAlertsSchema).query(({ ctx, input }) => listAlerts(ctx.services.db, ctx.user.id, input)),
-  acknowledge: protectedProcedure.input(alertId).mutation(({ ctx, input }) => acknowledgeAlert(ctx.services.db, ctx.user.id, input.id)),
-  resolve: protectedProcedure.input(alertId).mutation(({ ctx, input }) => resolveAlert(ctx.services.db, ctx.user.id, input.id)),
-  rules: protectedProcedure.input(appId).query(({ ctx, input }) => getAppRules(ctx.services.db, ctx.user.id, input.appId)),
-  updateRule: protectedProcedure
-    .input(z.object({ appId: z.number().int().positive(), rule: ruleUpdateSchema }))
-    .mutation(({ ctx, input }) => updateAppRule(ctx.services.db, ctx.user.id, input.appId, input.rule)),
+  list: protectedProcedure.input(listAlertsSchema).query(({ ctx, input }) => listAlerts(ctx.services, ctx.actor, input)),
+  acknowledge: protectedProcedure.input(alertIdInput).mutation(({ ctx, input }) => acknowledgeAlert(ctx.services, ctx.actor, input)),
+  resolve: protectedProcedure.input(alertIdInput).mutation(({ ctx, input }) => resolveAlert(ctx.services, ctx.actor, input)),
+  rules: protectedProcedure.input(appIdInput).query(({ ctx, input }) => getAppRules(ctx.services, ctx.actor, input)),
+  updateRule: protectedProcedure.input(updateRuleInput).mutation(({ ctx, input }) => updateAppRule(ctx.services, ctx.actor, input)),
 });

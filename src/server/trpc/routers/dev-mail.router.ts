@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { getCaughtMail, listCaughtMail } from "../../mail/caught-mail-service";
+import { caughtMailIdInput, getCaughtMail, listCaughtMail } from "../../mail/caught-mail-service";
 import { protectedProcedure, router } from "../trpc";
 
 /**
@@ -7,6 +6,6 @@ import { protectedProcedure, router } from "../trpc";
  * every account lands in one catcher). In production every call is "not found".
  */
 export const devMailRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listCaughtMail(ctx.services.db, ctx.services.config)),
-  get: protectedProcedure.input(z.object({ id: z.number().int().positive() })).query(({ ctx, input }) => getCaughtMail(ctx.services.db, ctx.services.config, input.id)),
+  list: protectedProcedure.query(({ ctx }) => listCaughtMail(ctx.services)),
+  get: protectedProcedure.input(caughtMailIdInput).query(({ ctx, input }) => getCaughtMail(ctx.services, input)),
 });

@@ -1,18 +1,19 @@
-import { z } from "zod";
-import { createDomain, deleteDomain, getDomain, listDomains, verifyDomain } from "../../domains/domains.service";
+import {
+  createDomain,
+  createDomainInput,
+  deleteDomain,
+  domainIdInput,
+  getDomain,
+  listDomains,
+  listDomainsInput,
+  verifyDomain,
+} from "../../domains/domains.service";
 import { protectedProcedure, router } from "../trpc";
-import { actorFromContext } from "./actor-from-context";
-
-const domainId = z.object({ domainId: z.number().int().positive() });
 
 export const domainsRouter = router({
-  list: protectedProcedure
-    .input(z.object({ appId: z.number().int().positive().optional() }).optional())
-    .query(({ ctx, input }) => listDomains(ctx.services, actorFromContext(ctx), input?.appId)),
-  get: protectedProcedure.input(domainId).query(({ ctx, input }) => getDomain(ctx.services, actorFromContext(ctx), input.domainId)),
-  create: protectedProcedure
-    .input(z.object({ appId: z.number().int().positive(), hostname: z.string().max(1000) }))
-    .mutation(({ ctx, input }) => createDomain(ctx.services, actorFromContext(ctx), input.appId, input.hostname)),
-  verify: protectedProcedure.input(domainId).mutation(({ ctx, input }) => verifyDomain(ctx.services, actorFromContext(ctx), input.domainId)),
-  delete: protectedProcedure.input(domainId).mutation(({ ctx, input }) => deleteDomain(ctx.services, actorFromContext(ctx), input.domainId)),
+  list: protectedProcedure.input(listDomainsInput).query(({ ctx, input }) => listDomains(ctx.services, ctx.actor, input)),
+  get: protectedProcedure.input(domainIdInput).query(({ ctx, input }) => getDomain(ctx.services, ctx.actor, input)),
+  create: protectedProcedure.input(createDomainInput).mutation(({ ctx, input }) => createDomain(ctx.services, ctx.actor, input)),
+  verify: protectedProcedure.input(domainIdInput).mutation(({ ctx, input }) => verifyDomain(ctx.services, ctx.actor, input)),
+  delete: protectedProcedure.input(domainIdInput).mutation(({ ctx, input }) => deleteDomain(ctx.services, ctx.actor, input)),
 });

@@ -1,4 +1,3 @@
-import { accountDeps } from "@/server/auth/account-deps";
 import { isSameOrigin } from "@/server/http/origin-check";
 import { requestClient } from "@/server/http/request-client";
 import { getServices } from "@/server/runtime/services";
@@ -26,6 +25,6 @@ export async function POST(req: Request): Promise<Response> {
   } catch {
     return seeOther(refused);
   }
-  const ok = await revokeByLink(accountDeps(services), token, requestClient(req.headers, services.config));
+  const ok = await revokeByLink(services, { token, client: requestClient(req.headers, services.config) });
   return seeOther(ok ? "/revoke/done" : refused);
 }

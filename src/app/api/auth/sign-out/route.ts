@@ -1,4 +1,3 @@
-import { accountDeps } from "@/server/auth/account-deps";
 import { signOut } from "@/server/auth/sign-out";
 import { isSameOrigin } from "@/server/http/origin-check";
 import { requestClient } from "@/server/http/request-client";
@@ -12,7 +11,7 @@ export async function POST(req: Request): Promise<Response> {
   if (!isSameOrigin(req.headers.get("origin"), req.headers, services.config)) {
     return new Response("Cross-site request refused.", { status: 403 });
   }
-  const setCookie = await signOut(accountDeps(services), req.headers.get("cookie"), requestClient(req.headers, services.config));
+  const setCookie = await signOut(services, { cookieHeader: req.headers.get("cookie"), client: requestClient(req.headers, services.config) });
   const headers = new Headers({ location: "/sign-in", "set-cookie": setCookie, "cache-control": "no-store" });
   return new Response(null, { status: 303, headers });
 }

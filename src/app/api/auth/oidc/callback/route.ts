@@ -1,4 +1,3 @@
-import { accountDeps } from "@/server/auth/account-deps";
 import { finishOidc } from "@/server/auth/oidc/finish-oidc";
 import { flowClearCookie } from "@/server/auth/oidc/oidc-flow-cookie";
 import { requestClient } from "@/server/http/request-client";
@@ -9,7 +8,11 @@ export const dynamic = "force-dynamic";
 /** The provider sends the browser back here with ?code&state (or ?error). */
 export async function GET(req: Request): Promise<Response> {
   const services = getServices("web");
-  const outcome = await finishOidc(accountDeps(services), new URL(req.url), req.headers.get("cookie"), requestClient(req.headers, services.config));
+  const outcome = await finishOidc(services, {
+    callbackUrl: new URL(req.url),
+    cookieHeader: req.headers.get("cookie"),
+    client: requestClient(req.headers, services.config),
+  });
   const headers = new Headers({ "cache-control": "no-store" });
   headers.append("set-cookie", flowClearCookie(services.config));
   let location: string;

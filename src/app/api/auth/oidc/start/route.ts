@@ -1,9 +1,8 @@
 import { safeReturnPath } from "@/lib/auth/require-user";
-import { accountDeps } from "@/server/auth/account-deps";
+import { actorFromRequest } from "@/server/auth/actor-from-request";
 import { inSudoMode } from "@/server/auth/require-sudo";
 import { oidcEnabled } from "@/server/auth/oidc/oidc-configuration";
 import { startOidc } from "@/server/auth/oidc/start-oidc";
-import { resolveCaller } from "@/server/auth/resolve-caller";
 import { getServices } from "@/server/runtime/services";
 
 export const dynamic = "force-dynamic";
@@ -26,13 +25,13 @@ export async function GET(req: Request): Promise<Response> {
   let linkUserId: number | null = null;
   const mode = url.searchParams.get("mode") === "link" ? "link" : "signin";
   if (mode === "link") {
-    const caller = await resolveCaller(services, null, req.headers.get("cookie"));
-    if (!caller.user || !caller.session) return redirect(`/sign-in?next=${encodeURIComponent("/settings/security")}`);
-    if (!inSudoMode(caller.session, new Date())) return redirect("/settings/security?link=reauth");
-    linkUserId = caller.user.id;
+    const actor = await actorFromRequest(services, req);
+    if (!actor) return redirect(`/sign-in?next=${encodeURIComponent("/settings/security")}`);
+    if (!inSudoMode(actor.session, services.now())) return redirect("/settings/security?link=reauth");
+    linkUserId = actor.userId;
   }
   try {
-    const started = await startOidc(accountDeps(services), { next: mode === "link" ? "/settings/security" : next, mode, linkUserId });
+    const started = await startOidc(services, { next: mode === "link" ? "/settings/security" : next, mode, linkUserId });
     return redirect(started.url, started.setCookie);
   } catch (err) {
     services.log.error({ err: (err as Error).message }, "could not start OIDC sign-in");

@@ -1,10 +1,11 @@
+import { actorFromRequest } from "@/server/auth/actor-from-request";
 import { connectCallback } from "@/server/git/oauth-connect-http";
-import { actorFromRequest } from "@/server/git/actor-from-request";
+import { getServices } from "@/server/runtime/services";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(req: Request, { params }: { params: Promise<{ provider: string }> }): Promise<Response> {
   const { provider } = await params;
-  const { services, actor } = await actorFromRequest(req);
-  return connectCallback(services, actor, provider, req);
+  const services = getServices("web");
+  return connectCallback(services, await actorFromRequest(services, req), { provider, request: req });
 }

@@ -6,5 +6,5 @@ export const dynamic = "force-dynamic";
 /** Git push webhooks (GitHub, GitLab, Gitea/Forgejo/Codeberg, Bitbucket) for one app's endpoint. */
 export async function POST(req: Request, { params }: { params: Promise<{ webhookId: string }> }): Promise<Response> {
   const { webhookId } = await params;
-  return handlePushRequest(getServices("web"), webhookId, req);
+  return handlePushRequest(getServices("web"), { webhookId, request: req });
 }
