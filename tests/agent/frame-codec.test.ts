@@ -8,7 +8,7 @@ import { SeqWindow } from "../../src/protocol/seq-window";
 import { hasValidSignature, signFrame, signingInput } from "./support/frame-parts";
 
 /**
- * Test vectors for PROTOCOL.md "Frames": K = SHA-256(raw API key) as raw bytes,
+ * Test vectors for docs/worker-protocol.md, "Frames": K = SHA-256(raw API key) as raw bytes,
  * sig = base64url(HMAC-SHA256(K, "v1\n" + type + "\n" + seq + "\n" + ts + "\n" + re + "\n" + data)).
  */
 const API_KEY = "wisehosting-test-api-key-0123456789abcdef";

@@ -4,7 +4,7 @@ import { signFrame } from "../../src/protocol/signing";
 import { startHubFixture, seedApp, seedUser, seedWorker, type HubFixture, type SeededWorker } from "./helpers/hub-fixture";
 import { TestWorker } from "./helpers/worker-client";
 
-/** Every check of PROTOCOL.md "Frames", in order, with its answer. */
+/** Every check of docs/worker-protocol.md, "Checks, in order", in order, with its answer. */
 describe("frame checks", () => {
   let fx: HubFixture;
   let w: SeededWorker;

@@ -37,7 +37,7 @@ export class HubHttpError extends Error {
   }
 }
 
-/** The hub's worker HTTP API (PROTOCOL.md, "HTTP endpoints"). */
+/** The hub's worker HTTP API (docs/worker-protocol.md, "1. HTTP endpoints"). */
 export class HubHttpClient {
   constructor(
     private readonly hubUrl: string,

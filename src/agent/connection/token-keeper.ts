@@ -3,7 +3,7 @@ import { Backoff } from "../timing/backoff";
 import type { IssuedToken } from "./hub-http";
 import { FatalAuthError, type WorkerIdentity } from "./worker-identity";
 
-/** Refresh this long before `exp` (PROTOCOL.md). */
+/** Refresh this long before `exp` (docs/worker-protocol.md, "Reconnecting and refreshing"). */
 export const REFRESH_SKEW_MS = 2 * 60_000;
 
 /** Holds the current worker JWT and renews it 2 minutes before it expires. */
@@ -14,13 +14,17 @@ export class TokenKeeper {
   private readonly retry = new Backoff({ initialMs: 2_000, maxMs: 60_000, jitter: 0.5 });
 
   /** Called when the hub refuses the API key for good. */
-  onFatal: ((reason: string) => void) | null = null;
+  onFatal: ((reason: string) => void) | null;
+  private readonly now: () => number;
 
   constructor(
     private readonly identity: WorkerIdentity,
     private readonly log: AgentLogger,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: { onFatal?: (reason: string) => void; now?: () => number } = {},
+  ) {
+    this.onFatal = options.onFatal ?? null;
+    this.now = options.now ?? Date.now;
+  }
 
   start(initial: IssuedToken): void {
     this.current = initial;

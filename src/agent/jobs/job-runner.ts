@@ -1,8 +1,8 @@
 import type { JobFrame } from "../../protocol/job-payload";
-import type { HubLink } from "../connection/hub-link";
+import type { JobResultPayload } from "../../protocol/worker-messages";
+import type { Uplink } from "../connection/uplink";
 import type { AgentLogger } from "../logger";
 import type { LogBudget } from "../reporting/log-budget";
-import type { JobResultPayload } from "../../protocol/worker-messages";
 import type { AppRuntime } from "../runtime/app-runtime";
 import { BuildLogStream } from "./build-log-stream";
 import type { JobJournal } from "./job-journal";
@@ -16,7 +16,7 @@ export class JobRunner {
 
   constructor(
     private readonly runtime: AppRuntime,
-    private readonly link: HubLink,
+    private readonly link: Uplink,
     private readonly journal: JobJournal,
     private readonly log: AgentLogger,
     private readonly logBudget: LogBudget,

@@ -1,5 +1,5 @@
-import type { HubLink } from "../connection/hub-link";
 import type { RuntimeLogLine } from "../../protocol/worker-messages";
+import type { Uplink } from "../connection/uplink";
 import { cleanLogLine } from "../runtime/line-splitter";
 import { LogBudget } from "./log-budget";
 
@@ -16,7 +16,7 @@ export class RuntimeLogShipper {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly link: Pick<HubLink, "isOpen" | "send">,
+    private readonly link: Pick<Uplink, "isOpen" | "send">,
     private readonly budget = new LogBudget(),
   ) {}
 

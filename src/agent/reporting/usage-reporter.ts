@@ -1,10 +1,11 @@
-import type { HubLink } from "../connection/hub-link";
-import type { AgentLogger } from "../logger";
 import type { HeartbeatPayload } from "../../protocol/worker-messages";
+import type { Uplink } from "../connection/uplink";
+import type { AgentLogger } from "../logger";
 import type { AppRuntime, AppSample } from "../runtime/app-runtime";
 
 /**
- * app_stats every statsSeconds, heartbeat every heartbeatSeconds (PROTOCOL.md: 10 s and 30 s),
+ * app_stats every statsSeconds, heartbeat every heartbeatSeconds (10 s and 30 s by default;
+ * docs/worker-protocol.md, "Keep-alive, back-pressure, replacement", asks for 15–30 s heartbeats),
  * and the disk check every few minutes.
  */
 export class UsageReporter {
@@ -13,7 +14,7 @@ export class UsageReporter {
 
   constructor(
     private readonly runtime: AppRuntime,
-    private readonly link: HubLink,
+    private readonly link: Uplink,
     private readonly log: AgentLogger,
     private readonly intervals: { heartbeatMs: number; statsMs: number; diskMs: number },
   ) {}

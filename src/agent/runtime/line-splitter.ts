@@ -1,5 +1,7 @@
-/** Longest line kept (PROTOCOL.md caps runtime log lines at 8 KiB). */
-export const MAX_LINE_BYTES = 8 * 1024;
+import { MAX_LOG_LINE_BYTES } from "../../protocol/worker-messages";
+
+/** Longest line kept: the hub caps runtime log lines there (docs/worker-protocol.md, "Worker → hub"). */
+export const MAX_LINE_BYTES = MAX_LOG_LINE_BYTES;
 
 /** Turns a byte stream into lines; a line longer than the cap is cut rather than buffered forever. */
 export class LineSplitter {
