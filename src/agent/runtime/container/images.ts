@@ -1,0 +1,70 @@
+import { z } from "zod";
+import type { Engine } from "./engine";
+import { engineCall, engineStatus } from "./engine-request";
+import { labelFilter, LABELS } from "./labels";
+
+/** GET /images/{name}/json: what the agent reads of an image. */
+const imageInspectSchema = z.object({
+  Id: z.string(),
+  RepoTags: z.array(z.string()).nullish().transform((t) => t ?? []),
+  Size: z.number().optional(),
+  Config: z
+    .object({
+      User: z.string().nullish(),
+      ExposedPorts: z.record(z.string(), z.unknown()).nullish(),
+      Labels: z.record(z.string(), z.string()).nullish(),
+    })
+    .nullish(),
+});
+export type ImageInfo = z.infer<typeof imageInspectSchema>;
+
+const imageListSchema = z.array(
+  z.object({
+    Id: z.string(),
+    RepoTags: z.array(z.string()).nullish().transform((t) => t ?? []),
+    Created: z.number(),
+    Size: z.number(),
+    Labels: z.record(z.string(), z.string()).nullish().transform((l) => l ?? {}),
+  }),
+);
+export type ImageSummary = z.infer<typeof imageListSchema>[number];
+
+/**
+ * An image reference as it goes into a URL path. The engines route `/images/{name:.*}/json`
+ * without decoding %2F, so slashes stay as they are; anything outside the reference grammar is refused.
+ */
+function imageRef(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/.test(name)) throw new Error(`invalid image reference ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** The image's inspect data, or null when the engine has no image of that name. */
+export async function inspectImage(engine: Engine, name: string): Promise<ImageInfo | null> {
+  try {
+    const raw = await engineCall(engine.docker, { path: `/images/${imageRef(name)}/json`, method: "GET", timeoutMs: 15_000 });
+    return imageInspectSchema.parse(raw);
+  } catch (err) {
+    if (engineStatus(err) === 404) return null;
+    throw err;
+  }
+}
+
+export async function imageExists(engine: Engine, name: string): Promise<boolean> {
+  return (await inspectImage(engine, name)) !== null;
+}
+
+/** The images the agent built for one app (or all apps of a worker), newest first. */
+export async function listAppImages(engine: Engine, scope: { workerName?: string; appId?: number }): Promise<ImageSummary[]> {
+  const filters = JSON.stringify({ label: [...labelFilter(scope), `${LABELS.role}=app`] });
+  const raw = await engineCall(engine.docker, { path: "/images/json?", method: "GET", options: { filters }, timeoutMs: 30_000 });
+  return imageListSchema.parse(raw).sort((a, b) => b.Created - a.Created);
+}
+
+/** Removes an image (by id or tag); an image already gone is not an error. */
+export async function removeImage(engine: Engine, name: string, force = false): Promise<void> {
+  try {
+    await engineCall(engine.docker, { path: `/images/${imageRef(name)}?`, method: "DELETE", options: { force }, timeoutMs: 60_000 });
+  } catch (err) {
+    if (engineStatus(err) !== 404) throw err;
+  }
+}

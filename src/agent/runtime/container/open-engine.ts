@@ -1,0 +1,72 @@
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
+import path from "node:path";
+import { EngineUnavailableError, findEngine, type Engine } from "./engine";
+import { podmanSocketPath, startPodmanService, type PodmanService } from "./podman-service";
+
+export interface OpenEngineOptions {
+  /** The agent's state directory (where a Podman service of our own keeps its socket). */
+  stateDir: string;
+  env?: Record<string, string | undefined>;
+  /** Start `podman system service` when no engine answers and Podman is installed (default true). */
+  startPodman?: boolean;
+  /** Podman binary; default: `podman` from PATH. */
+  podmanBinary?: string;
+  /** Called with one line per decision, for the agent's start-up log. */
+  onInfo?: (message: string) => void;
+}
+
+/** The engine the agent uses, and the Podman service it started for it, if any. */
+export interface EngineSession {
+  readonly engine: Engine;
+  readonly service: PodmanService | null;
+  /** Stops the Podman service when the agent started it; an engine it found is left alone. */
+  close(): Promise<void>;
+}
+
+/** The first executable called `name` on PATH, or null. */
+export async function findOnPath(name: string, env: Record<string, string | undefined> = process.env): Promise<string | null> {
+  for (const dir of (env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  return null;
+}
+
+/**
+ * Finds a container engine (DOCKER_HOST, the usual Podman and Docker sockets, then the private
+ * socket of a Podman service an earlier agent run started) and, when none answers but Podman is
+ * installed, starts `podman system service` on that private socket. Rejects with
+ * EngineUnavailableError, listing what was tried, when there is no engine at all.
+ */
+export async function openEngine(options: OpenEngineOptions): Promise<EngineSession> {
+  const env = options.env ?? process.env;
+  const info = options.onInfo ?? (() => {});
+  const privateSocket = { kind: "unix" as const, socketPath: podmanSocketPath(options.stateDir), source: "the agent's Podman service" };
+  const found = await findEngine({ env }, env.DOCKER_HOST?.trim() ? [] : [privateSocket]);
+  const engine = found.engine;
+  if (engine && !(engine.address.kind === "unix" && engine.address.socketPath === privateSocket.socketPath)) {
+    info(`container engine: ${engine.describe()}`);
+    return { engine, service: null, close: async () => {} };
+  }
+  const startPodman = options.startPodman ?? true;
+  const podman = options.podmanBinary ?? (await findOnPath("podman", env));
+  if (!startPodman || !podman || env.DOCKER_HOST?.trim()) {
+    const why = env.DOCKER_HOST?.trim()
+      ? "DOCKER_HOST names an engine that does not answer"
+      : !podman
+        ? "Podman is not installed (apt-get install podman runc iptables) and no Docker socket answers"
+        : "starting a Podman service is turned off";
+    throw new EngineUnavailableError(`no container engine: ${why}\n  tried: ${found.tried.join("\n  tried: ")}`);
+  }
+  // Also covers the private socket answering: startPodmanService adopts a service it recorded.
+  const service = await startPodmanService({ stateDir: options.stateDir, podmanBinary: podman });
+  info(`container engine: ${service.engine.describe()} (${service.adopted ? "adopted the service of the previous agent run" : `started pid ${service.pid}`})`);
+  return { engine: service.engine, service, close: () => service.stop() };
+}

@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { connectEngine, EngineUnavailableError, type Engine } from "./engine";
+import type { EngineAddress } from "./engine-socket";
+import { containersConfUlimits, containerUlimits } from "./ulimits";
+
+/** Longest unix socket path the kernel accepts is 107 bytes; leave room. */
+const MAX_SOCKET_PATH = 100;
+
+export interface PodmanServiceOptions {
+  /** The agent's state directory; the service's socket, config, log and pid file live in `<stateDir>/podman`. */
+  stateDir: string;
+  podmanBinary?: string;
+  /**
+   * OCI runtime for every container of this service. runc, because crun refuses hosts with
+   * hybrid cgroups ("cgroups in hybrid mode not supported").
+   */
+  ociRuntime?: string;
+  readyTimeoutMs?: number;
+}
+
+/** A `podman system service` the agent started (or found still running from its previous run). */
+export interface PodmanService {
+  readonly address: EngineAddress;
+  readonly engine: Engine;
+  readonly pid: number;
+  /** True when the service was already running from an earlier agent run. */
+  readonly adopted: boolean;
+  /** SIGTERM, then SIGKILL after the grace period. Containers keep running: conmon owns them. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export class PodmanServiceError extends Error {
+  override name = "PodmanServiceError";
+}
+
+/** The private socket's path: under the state directory when short enough, else a per-state-dir folder in the temp dir. */
+export function podmanSocketPath(stateDir: string): string {
+  const preferred = path.join(path.resolve(stateDir), "podman", "engine.sock");
+  if (Buffer.byteLength(preferred) <= MAX_SOCKET_PATH) return preferred;
+  const digest = createHash("sha256").update(path.resolve(stateDir)).digest("hex").slice(0, 16);
+  return path.join(os.tmpdir(), `wh-podman-${digest}`, "engine.sock");
+}
+
+/** The containers.conf the service reads (through CONTAINERS_CONF), so the host's /etc stays untouched. */
+export function podmanServiceConfig(ociRuntime: string): string {
+  return [
+    "# Written by the WiseHosting agent for the Podman service it starts (src/agent/runtime/container/podman-service.ts).",
+    "[containers]",
+    containersConfUlimits(containerUlimits()),
+    "",
+    "[engine]",
+    `runtime = ${JSON.stringify(ociRuntime)}`,
+    "",
+  ].join("\n");
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !alive(pid);
+}
+
+function serviceHandle(address: EngineAddress, engine: Engine, pid: number, adopted: boolean, pidFile: string): PodmanService {
+  let stopping: Promise<void> | null = null;
+  const stop = async (graceMs: number) => {
+    if (alive(pid)) {
+      process.kill(pid, "SIGTERM");
+      if (!(await waitForExit(pid, graceMs))) {
+        process.kill(pid, "SIGKILL");
+        await waitForExit(pid, 5_000);
+      }
+    }
+    await rm(pidFile, { force: true });
+    if (address.kind === "unix") await rm(address.socketPath, { force: true });
+  };
+  return {
+    address,
+    engine,
+    pid,
+    adopted,
+    stop: (graceMs = 10_000) => (stopping ??= stop(graceMs)),
+  };
+}
+
+/**
+ * Starts `podman system service --time=0` on a private socket, for machines where Podman is
+ * installed but no engine socket answers (a developer's `npm start`, the tests). When the service
+ * of the agent's previous run still answers on that socket, it is adopted instead of started twice.
+ */
+export async function startPodmanService(options: PodmanServiceOptions): Promise<PodmanService> {
+  const dir = path.join(path.resolve(options.stateDir), "podman");
+  const socketPath = podmanSocketPath(options.stateDir);
+  // Whoever can reach this socket controls every container on the host: only the agent's user may.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  const pidFile = path.join(dir, "service.pid");
+  const logPath = path.join(dir, "service.log");
+  const address: EngineAddress = { kind: "unix", socketPath, source: "Podman service started by the agent" };
+
+  const previousPid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim()) || null;
+  if (previousPid !== null && alive(previousPid)) {
+    try {
+      return serviceHandle(address, await connectEngine(address, 2_000), previousPid, true, pidFile);
+    } catch {
+      // That pid is no longer our service, or it hangs: start a fresh one.
+    }
+  }
+
+  const ociRuntime = options.ociRuntime ?? "runc";
+  const binary = options.podmanBinary ?? "podman";
+  const confPath = path.join(dir, "containers.conf");
+  await writeFile(confPath, podmanServiceConfig(ociRuntime), { mode: 0o600 });
+  await rm(socketPath, { force: true });
+
+  // Output goes to a file, not a pipe: the service outlives an agent that crashes, and a Go
+  // program writing to a closed pipe on stdout/stderr dies of SIGPIPE.
+  const logFile = await open(logPath, "a", 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn(binary, ["--runtime", ociRuntime, "system", "service", "--time=0", `unix://${socketPath}`], {
+      env: { ...process.env, CONTAINERS_CONF: confPath },
+      // Its own process group: a Ctrl-C in the terminal reaches the agent, which stops the engine
+      // last, in order, instead of the engine dying first under it.
+      detached: true,
+      stdio: ["ignore", logFile.fd, logFile.fd],
+    });
+  } finally {
+    await logFile.close();
+  }
+  let exited: string | null = null;
+  const ended = new Promise<void>((resolve) => {
+    child.once("error", (err) => {
+      exited = `could not run ${binary}: ${err.message}`;
+      resolve();
+    });
+    child.once("exit", (code, signal) => {
+      exited = `podman system service exited (${signal ?? `code ${code}`})`;
+      resolve();
+    });
+  });
+  child.unref();
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  let lastError = "";
+  while (Date.now() < deadline && exited === null && child.pid !== undefined) {
+    try {
+      const engine = await connectEngine(address, 2_000);
+      await writeFile(pidFile, `${child.pid}\n`, { mode: 0o600 });
+      return serviceHandle(address, engine, child.pid, false, pidFile);
+    } catch (err) {
+      lastError = err instanceof EngineUnavailableError ? err.message : String(err);
+    }
+    await Promise.race([new Promise((r) => setTimeout(r, 200)), ended]);
+  }
+  if (exited === null && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+  const log = (await readFile(logPath, "utf8").catch(() => "")).trim().split("\n").slice(-15).join("\n");
+  throw new PodmanServiceError(`${exited ?? `the Podman service did not answer in time (${lastError})`}${log ? `\n${log}` : ""}`);
+}
