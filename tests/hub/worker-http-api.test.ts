@@ -138,19 +138,30 @@ describe("worker HTTP API", () => {
     expect(na.status).toBe(405);
   });
 
-  it("answers 429 after 30 failed authentications from one address, even with a correct token", async () => {
+  it("after 30 failed authentications from one address, unknown credentials get 429 while valid ones behind that address still pass", async () => {
     const other = await startHubFixture();
     try {
+      const worker = await seedWorker(other.tdb);
+      // A worker that authenticated with its raw key before is known good on this hub.
+      (await TestWorker.connect(other.url, worker.apiKey, worker.apiKey)).close();
       for (let i = 0; i < 30; i++) {
         const r = await fetch(`${other.url}/v1/stats`, { headers: { authorization: "Bearer wrong-wrong-wrong-wrong" } });
         expect(r.status).toBe(401);
       }
-      const blocked = await fetch(`${other.url}/v1/stats`, { headers: REG });
+      const blocked = await fetch(`${other.url}/v1/stats`, { headers: { authorization: "Bearer another-wrong-guess" } });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
-      // The upgrade path shares the limiter.
-      const worker = await seedWorker(other.tdb);
-      await expect(TestWorker.connect(other.url, worker.apiKey, worker.apiKey)).rejects.toThrow(/upgrade refused: 429/);
+      // Every worker and Traefik behind the same proxy or NAT keeps working.
+      expect((await fetch(`${other.url}/v1/stats`, { headers: REG })).status).toBe(200);
+      const proxy = await fetch(`${other.url}/v1/traefik/proxy-config`, { headers: { authorization: `Bearer ${TEST_SECRETS.TRAEFIK_PROXY_TOKEN}` } });
+      expect(proxy.status).toBe(200);
+      const { token } = await new WorkerJwtSigner(TEST_SECRETS.APP_SECRET).sign(worker.id, hashApiKey(worker.apiKey));
+      (await TestWorker.connect(other.url, token, worker.apiKey)).close();
+      const refresh = await fetch(`${other.url}/v1/workers/refresh-token`, { method: "POST", headers: { authorization: `Bearer ${worker.apiKey}` } });
+      expect(refresh.status).toBe(200);
+      // An unknown raw key from the blocked address is refused before any database lookup.
+      const stranger = await seedWorker(other.tdb, { name: "stranger" });
+      await expect(TestWorker.connect(other.url, stranger.apiKey, stranger.apiKey)).rejects.toThrow(/upgrade refused: 429/);
     } finally {
       await other.close();
     }

@@ -7,7 +7,8 @@ import { buildProxyTraefikConfig } from "../../server/traefik/proxy-traefik-conf
 import { TraefikConfigCache } from "../../server/traefik/traefik-config-cache";
 import { buildWorkerTraefikConfig } from "../../server/traefik/worker-traefik-config";
 import type { WorkerAuthenticator } from "../../server/workers/worker-auth";
-import type { AuthFailureLimiter } from "./auth-failure-limiter";
+import { looksLikeJwt } from "../../server/workers/worker-jwt";
+import { checkUnderLimit, type AuthFailureLimiter } from "./auth-failure-limiter";
 import type { Route } from "./http-server";
 import { bearerToken, HttpError } from "./respond";
 
@@ -44,28 +45,31 @@ async function buildOr503(log: Logger, what: string, build: () => Promise<Buffer
 export function traefikRoutes(deps: TraefikRouteDeps): Route[] {
   const cache = new TraefikConfigCache<Buffer>(5_000);
   const encode = (config: object) => Buffer.from(JSON.stringify(config), "utf8");
-  const refuseIfBlocked = (req: IncomingMessage) => {
-    const retry = deps.limiter.retryAfter(req.socket.remoteAddress ?? "unknown");
-    if (retry > 0) throw new HttpError("rate_limited", `Too many failed attempts. Retry in ${retry} s.`, { "retry-after": String(retry) });
-  };
-  const unauthorized = (req: IncomingMessage, what: string) => {
-    deps.limiter.fail(req.socket.remoteAddress ?? "unknown", (req.url ?? "").split("?")[0]!);
-    return new HttpError("unauthorized", `Send ${what} as "Authorization: Bearer <token>".`);
+  /** Checks the bearer under the failure limiter (src/ws-hub/http/auth-failure-limiter.ts). */
+  const authorize = async <T>(req: IncomingMessage, what: string, cost: "cheap" | "lookup", check: (token: string | undefined) => Promise<T | undefined> | T | undefined) => {
+    const token = bearerToken(req);
+    const attempt = { client: req.socket.remoteAddress ?? "unknown", credential: token, endpoint: (req.url ?? "").split("?")[0]!, cost };
+    const outcome = await checkUnderLimit(deps.limiter, attempt, () => check(token));
+    if (outcome.kind === "ok") return outcome.value;
+    if (outcome.kind === "blocked") {
+      throw new HttpError("rate_limited", `Too many failed attempts. Retry in ${outcome.retryAfter} s.`, { "retry-after": String(outcome.retryAfter) });
+    }
+    throw new HttpError("unauthorized", `Send ${what} as "Authorization: Bearer <token>".`);
   };
   return [
     {
       method: "GET",
       path: "/v1/traefik/config",
       async handler(req, res) {
-        refuseIfBlocked(req);
-        let who;
-        try {
-          who = await deps.auth.authenticate(bearerToken(req));
-        } catch (err) {
-          deps.log.warn({ err: (err as Error).message }, "traefik config auth failed");
-          throw new HttpError("unavailable", "Credentials cannot be checked right now; retry.", { "retry-after": "5" });
-        }
-        if (!who) throw unauthorized(req, "a worker JWT or the worker's API key");
+        const token = bearerToken(req);
+        const who = await authorize(req, "a worker JWT or the worker's API key", token && looksLikeJwt(token) ? "cheap" : "lookup", async (t) => {
+          try {
+            return await deps.auth.authenticate(t);
+          } catch (err) {
+            deps.log.warn({ err: (err as Error).message }, "traefik config auth failed");
+            throw new HttpError("unavailable", "Credentials cannot be checked right now; retry.", { "retry-after": "5" });
+          }
+        });
         const json = await buildOr503(deps.log, "worker traefik config", () =>
           cache.get(`worker:${who.worker.id}`, async () => encode(await buildWorkerTraefikConfig(deps.db, deps.cipher, who.worker.id))),
         );
@@ -76,9 +80,7 @@ export function traefikRoutes(deps: TraefikRouteDeps): Route[] {
       method: "GET",
       path: "/v1/traefik/proxy-config",
       async handler(req, res) {
-        refuseIfBlocked(req);
-        const token = bearerToken(req);
-        if (!token || !safeEqual(token, deps.proxyToken)) throw unauthorized(req, "the Traefik proxy token");
+        await authorize(req, "the Traefik proxy token", "cheap", (t) => (t && safeEqual(t, deps.proxyToken) ? true : undefined));
         const json = await buildOr503(deps.log, "proxy traefik config", () =>
           cache.get("proxy", async () =>
             encode(await buildProxyTraefikConfig(deps.db, { platformDomain: deps.platformDomain, certResolver: deps.certResolver })),

@@ -9,7 +9,7 @@ import type { WorkerAuthenticator } from "../../server/workers/worker-auth";
 import type { WorkerJwtSigner } from "../../server/workers/worker-jwt";
 import type { WorkerLookup } from "../../server/workers/worker-lookup";
 import { getWorkerFleetStats } from "../../server/workers/fleet-stats";
-import type { AuthFailureLimiter } from "./auth-failure-limiter";
+import { checkUnderLimit, type AuthFailureLimiter } from "./auth-failure-limiter";
 import type { Route } from "./http-server";
 import { bearerToken, HttpError, readJsonBody, sendJson } from "./respond";
 
@@ -36,27 +36,32 @@ function zodMessage(error: z.ZodError): string {
     .join("; ");
 }
 
-/** Refuses a blocked client, checks the bearer with `check`, and counts a failure. */
-async function guard(deps: WorkerRouteDeps, req: IncomingMessage, check: (token: string | undefined) => Promise<boolean> | boolean, what: string) {
-  const client = clientOf(req);
-  const retry = deps.limiter.retryAfter(client);
-  if (retry > 0) {
-    throw new HttpError("rate_limited", `Too many failed attempts. Retry in ${retry} s.`, { "retry-after": String(retry) });
+/** Checks the bearer under the failure limiter (src/ws-hub/http/auth-failure-limiter.ts). */
+async function guard<T>(
+  deps: WorkerRouteDeps,
+  req: IncomingMessage,
+  check: (token: string | undefined) => Promise<T | undefined> | T | undefined,
+  what: string,
+  cost: "cheap" | "lookup",
+): Promise<T> {
+  const token = bearerToken(req);
+  const attempt = { client: clientOf(req), credential: token, endpoint: (req.url ?? "").split("?")[0]!, cost };
+  const outcome = await checkUnderLimit(deps.limiter, attempt, () => check(token));
+  if (outcome.kind === "ok") return outcome.value;
+  if (outcome.kind === "blocked") {
+    throw new HttpError("rate_limited", `Too many failed attempts. Retry in ${outcome.retryAfter} s.`, { "retry-after": String(outcome.retryAfter) });
   }
-  if (!(await check(bearerToken(req)))) {
-    deps.limiter.fail(client, (req.url ?? "").split("?")[0]!);
-    throw new HttpError("unauthorized", `Send ${what} as "Authorization: Bearer <token>".`);
-  }
+  throw new HttpError("unauthorized", `Send ${what} as "Authorization: Bearer <token>".`);
 }
 
 export function workerRoutes(deps: WorkerRouteDeps): Route[] {
-  const registrationTokenOk = (t: string | undefined) => t !== undefined && safeEqual(t, deps.registrationToken);
+  const registrationTokenOk = (t: string | undefined) => (t !== undefined && safeEqual(t, deps.registrationToken) ? true : undefined);
   return [
     {
       method: "POST",
       path: "/v1/workers/register",
       async handler(req, res) {
-        await guard(deps, req, registrationTokenOk, "the worker registration token");
+        await guard(deps, req, registrationTokenOk, "the worker registration token", "cheap");
         const parsed = registerWorkerSchema.safeParse(await readJsonBody(req, REGISTER_BODY_LIMIT));
         if (!parsed.success) throw new HttpError("bad_request", `Invalid registration: ${zodMessage(parsed.error)}.`);
         let worker;
@@ -75,17 +80,8 @@ export function workerRoutes(deps: WorkerRouteDeps): Route[] {
       method: "POST",
       path: "/v1/workers/refresh-token",
       async handler(req, res) {
-        let found: Awaited<ReturnType<WorkerAuthenticator["authenticateApiKey"]>>;
-        await guard(
-          deps,
-          req,
-          async (t) => {
-            found = await deps.auth.authenticateApiKey(t);
-            return found !== undefined;
-          },
-          "the worker's raw API key",
-        );
-        const { token, expiresAt } = await deps.jwt.sign(found!.worker.id, found!.worker.apiKeyHash);
+        const found = await guard(deps, req, (t) => deps.auth.authenticateApiKey(t), "the worker's raw API key", "lookup");
+        const { token, expiresAt } = await deps.jwt.sign(found.worker.id, found.worker.apiKeyHash);
         sendJson(res, 200, { token, token_expires_at: expiresAt.toISOString() });
       },
     },
@@ -93,7 +89,7 @@ export function workerRoutes(deps: WorkerRouteDeps): Route[] {
       method: "GET",
       path: "/v1/stats",
       async handler(req, res) {
-        await guard(deps, req, registrationTokenOk, "the worker registration token");
+        await guard(deps, req, registrationTokenOk, "the worker registration token", "cheap");
         sendJson(res, 200, await getWorkerFleetStats(deps.db));
       },
     },

@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import { MAX_FRAME_BYTES } from "../../protocol/envelope";
 import type { AuthenticatedWorker, WorkerAuthenticator } from "../../server/workers/worker-auth";
-import type { AuthFailureLimiter } from "../http/auth-failure-limiter";
+import { looksLikeJwt } from "../../server/workers/worker-jwt";
+import { checkUnderLimit, type AuthFailureLimiter } from "../http/auth-failure-limiter";
 import { bearerToken } from "../http/respond";
 
 export const WS_PATH = "/v1/workers/ws";
@@ -39,17 +40,18 @@ export function createUpgradeHandler(deps: {
     const path = (req.url ?? "/").split("?")[0];
     if (deps.isClosing()) return refuse(socket, 503, "Service Unavailable", "unavailable", "The hub is shutting down; reconnect.", "Retry-After: 1\r\n");
     if (path !== WS_PATH) return refuse(socket, 404, "Not Found", "not_found", `Connect to ${WS_PATH}.`);
-    const client = req.socket.remoteAddress ?? "unknown";
-    const retry = deps.limiter.retryAfter(client);
-    if (retry > 0) return refuse(socket, 429, "Too Many Requests", "rate_limited", `Too many failed attempts. Retry in ${retry} s.`, `Retry-After: ${retry}\r\n`);
-    deps.auth.authenticate(bearerToken(req)).then(
-      (who) => {
-        if (!who) {
-          deps.limiter.fail(client, WS_PATH);
+    const token = bearerToken(req);
+    const attempt = { client: req.socket.remoteAddress ?? "unknown", credential: token, endpoint: WS_PATH, cost: token && looksLikeJwt(token) ? ("cheap" as const) : ("lookup" as const) };
+    checkUnderLimit(deps.limiter, attempt, () => deps.auth.authenticate(token)).then(
+      (outcome) => {
+        if (outcome.kind === "blocked") {
+          return refuse(socket, 429, "Too Many Requests", "rate_limited", `Too many failed attempts. Retry in ${outcome.retryAfter} s.`, `Retry-After: ${outcome.retryAfter}\r\n`);
+        }
+        if (outcome.kind === "unauthorized") {
           return refuse(socket, 401, "Unauthorized", "unauthorized", 'Send a worker JWT or the raw API key as "Authorization: Bearer <token>".');
         }
         if (deps.isClosing() || socket.destroyed) return refuse(socket, 503, "Service Unavailable", "unavailable", "The hub is shutting down; reconnect.");
-        wss.handleUpgrade(req, socket, head, (ws) => deps.onConnection(ws, who));
+        wss.handleUpgrade(req, socket, head, (ws) => deps.onConnection(ws, outcome.value));
       },
       (err: Error) => {
         deps.log.warn({ err: err.message }, "upgrade authentication failed");
