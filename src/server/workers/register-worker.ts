@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Bus } from "../bus/channels";
 import { hashApiKey } from "../../protocol/api-key";
 import type { Db } from "../db/client";
+import { safeEqual } from "../crypto/api-key";
 import { conflict } from "../errors/domain-errors";
 import type { WorkerLookup } from "./worker-lookup";
 
@@ -22,6 +23,8 @@ export const registerWorkerSchema = z.object({
   cap_cpu: z.number().finite().positive("must be a number of cores above 0").max(100_000),
   cap_mem: z.number().int().positive("must be MiB above 0").max(2_147_483_647),
   wireguard_ip: ipAddress.optional(),
+  /** Proof for giving an already registered name a new key: the key that name has now. */
+  current_api_key: z.string().max(512).optional(),
 });
 export type RegisterWorkerInput = z.infer<typeof registerWorkerSchema>;
 
@@ -62,8 +65,12 @@ export function toPublicWorker(w: {
 }
 
 /**
- * One row per name; only sha256(api_key) is stored. Re-registering with a new
- * key re-keys the worker, so its old JWTs and live socket are revoked.
+ * One row per name; only sha256(api_key) is stored. Registering a name again with its current
+ * key updates the row (an agent restarting). A new key for an existing name needs that worker's
+ * current key as proof (`current_api_key`), else anyone holding the shared registration token
+ * could take over a worker and receive its jobs; an operator's rotation
+ * (src/server/workers/rotate-worker-key.ts) is the other way. A re-key revokes the old JWTs and
+ * closes the live socket.
  */
 export async function registerWorker(
   deps: { db: Db; lookup: WorkerLookup; bus: Bus },
@@ -75,6 +82,14 @@ export async function registerWorker(
     throw conflict("This API key belongs to another worker. Generate a new key for this worker.");
   }
   const previous = await deps.db.worker.findUnique({ where: { name: input.name }, select: { id: true, apiKeyHash: true } });
+  const rekey = previous !== null && previous.apiKeyHash !== apiKeyHash;
+  if (rekey && !(input.current_api_key && safeEqual(hashApiKey(input.current_api_key), previous.apiKeyHash))) {
+    throw conflict(
+      `A worker named "${input.name}" is already registered with another API key. To give it a new key, send its current key ` +
+        `as current_api_key; if the key was rotated, configure the worker with the key the operator was given (WORKER_API_KEY); ` +
+        `or have an operator rotate it (npx tsx scripts/rotate-worker-key.ts ${input.name}).`,
+    );
+  }
   const fields = {
     ip: input.ip,
     apiKeyHash,
@@ -86,14 +101,21 @@ export async function registerWorker(
   };
   let row;
   try {
-    row = await deps.db.worker.upsert({ where: { name: input.name }, create: { name: input.name, ...fields }, update: fields });
+    if (previous) {
+      // Compare-and-set on the key we checked: a concurrent re-key or rotation makes this a conflict, not an overwrite.
+      const updated = await deps.db.worker.updateMany({ where: { id: previous.id, apiKeyHash: previous.apiKeyHash }, data: fields });
+      if (updated.count === 0) throw conflict(`The key of worker "${input.name}" changed while registering; register again.`);
+      row = await deps.db.worker.findUniqueOrThrow({ where: { id: previous.id } });
+    } else {
+      row = await deps.db.worker.create({ data: { name: input.name, ...fields } });
+    }
   } catch (err) {
     if ((err as { code?: string }).code === "P2002") {
       throw conflict("This API key belongs to another worker. Generate a new key for this worker.");
     }
     throw err;
   }
-  if (previous && previous.apiKeyHash !== apiKeyHash) {
+  if (rekey) {
     await deps.lookup.invalidate(previous.id, previous.apiKeyHash);
     await deps.bus.publish("worker.revoked", { workerId: previous.id });
   }
