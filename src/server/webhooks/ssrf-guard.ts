@@ -6,7 +6,8 @@ import { Agent, buildConnector } from "undici";
 /**
  * Outbound webhook SSRF guard. Only globally routable unicast addresses are reachable: loopback,
  * private, link-local (cloud metadata 169.254.169.254), CGNAT (100.64/10, Alibaba's metadata),
- * unique-local (fd00:ec2::254), NAT64 (64:ff9b::/96, /48), 6to4, Teredo, IPv4-mapped IPv6,
+ * unique-local (fd00:ec2::254), NAT64 (64:ff9b::/96, /48), 6to4, Teredo, IPv4-mapped and
+ * IPv4-compatible IPv6, ISATAP identifiers around a non-public IPv4 address,
  * multicast and reserved ranges are refused. The check runs at connect time on the address the
  * socket actually connects to, so DNS rebinding between a check and the connect is impossible.
  */
@@ -37,7 +38,23 @@ export function isBlockedAddress(address: string, allow: [ipaddr.IPv4 | ipaddr.I
   for (const [net, bits] of allow) {
     if (parsed.kind() === net.kind() && parsed.match(net, bits)) return false;
   }
+  if (parsed.kind() === "ipv6" && embedsIpv4((parsed as ipaddr.IPv6).parts)) return true;
   return parsed.range() !== "unicast";
+}
+
+/**
+ * IPv6 forms that carry an IPv4 address the library calls plain unicast: the deprecated
+ * IPv4-compatible range ::/96 (`[::127.0.0.1]`, normalised `::7f00:1`), and ISATAP interface
+ * identifiers (`…:0:5efe:a.b.c.d`, `…:200:5efe:a.b.c.d`) whose IPv4 part is not public.
+ * Mapped, NAT64, 6to4 and Teredo addresses already have their own non-unicast ranges.
+ */
+function embedsIpv4(parts: number[]): boolean {
+  if (parts.slice(0, 6).every((p) => p === 0)) return true;
+  if ((parts[4] === 0 || parts[4] === 0x200) && parts[5] === 0x5efe) {
+    const v4 = [parts[6]! >> 8, parts[6]! & 0xff, parts[7]! >> 8, parts[7]! & 0xff].join(".");
+    return isBlockedAddress(v4);
+  }
+  return false;
 }
 
 export interface GuardOptions {
