@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 
 export type AlertSeverity = "info" | "warning" | "critical";
 
-/** Input for emitAlert (seed alerts.Spec). */
+/** Input for emitAlert. */
 export interface AlertSpec {
   userId: number;
   appId: number | null;
@@ -42,7 +42,7 @@ export async function emitAlert(db: Db, spec: AlertSpec): Promise<EmitResult> {
   return emitAlert(db, spec);
 }
 
-/** Resolves the open alert for a source, if any (seed ResolveBySource). Returns how many changed. */
+/** Resolves the open alert for a source, if any. Returns how many changed. */
 export async function resolveAlertsBySource(db: Db, userId: number, sourceType: string, sourceId: string): Promise<number> {
   return db.$executeRaw`
     UPDATE alerts SET status = 'resolved', resolved_at = now(), open_key = NULL, updated_at = now()

@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 export const ALERT_METRICS = ["cpu", "memory", "network", "disk", "offline"] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 
-/** What a threshold means per metric, its allowed range and the default rule (seed EnsureAppAlertRules). */
+/** What a threshold means per metric, its allowed range and the default rule. */
 export const METRIC_SPECS: Record<AlertMetric, { unit: string; label: string; min: number; max: number; threshold: number; sustainMinutes: number; enabled: boolean }> = {
   cpu: { unit: "%", label: "CPU", min: 1, max: 100, threshold: 90, sustainMinutes: 5, enabled: true },
   memory: { unit: "%", label: "Memory", min: 1, max: 100, threshold: 90, sustainMinutes: 5, enabled: true },
@@ -33,7 +33,6 @@ export const ruleUpdateSchema = z
       });
     }
   });
-export type RuleUpdate = z.infer<typeof ruleUpdateSchema>;
 
 /** Creates the default rule set for an app where missing; existing (edited) rules are kept. */
 export async function ensureAppAlertRules(db: Db, appId: number, userId: number): Promise<void> {

@@ -16,8 +16,8 @@ function str(data: Record<string, unknown> | undefined, key: string): string {
 }
 
 /**
- * Event-driven alerts (seed: crashloop and deployment_failed come from the dispatcher and the
- * worker, not from the poller). Idempotent: a redelivered event finds its alert already open.
+ * Event-driven alerts (crashloop and deployment_failed come from the dispatcher and the worker,
+ * not from the poller). Idempotent: a redelivered event finds its alert already open.
  */
 export async function applyEventToAlerts(db: Db, event: PlatformEvent): Promise<"emitted" | "resolved" | "ignored"> {
   const appId = event.appId ?? null;

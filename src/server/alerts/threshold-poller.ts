@@ -39,7 +39,7 @@ export interface AlertTickResult {
 }
 
 /**
- * One threshold-poller tick (seed ThresholdPoller.tick): every enabled rule of every running app
+ * One threshold-poller tick: every enabled rule of every running app
  * against its live value, with hysteresis. Over the threshold for `sustain` minutes → alert (once,
  * deduplicated by source); under it for `sustain` minutes while open → resolved. Streak starts live
  * in the rule rows, so whichever jobs process runs a tick continues the same streaks, and a tick

@@ -19,8 +19,8 @@ const AUDIT: Record<LifecycleAction, AuditKind> = { restart: "app_restart", star
  * Restart/start/stop go to the worker that holds the app (a job pinned to it). The app's status
  * changes when the worker reports the result, not here.
  */
-async function pinnedJob(services: Deps, actor: Caller, { appId }: AppRef, action: LifecycleAction) {
-  const job = await services.db.$transaction(async (tx: Tx) => {
+async function pinnedJob(deps: Deps, actor: Caller, { appId }: AppRef, action: LifecycleAction) {
+  const job = await deps.db.$transaction(async (tx: Tx) => {
     const app = await lockOwnedApp(tx, actor.userId, appId);
     if (!app.workerId) {
       throw new DomainError("PRECONDITION_FAILED", "This app has not been deployed to a worker yet. Deploy it first.");
@@ -32,9 +32,9 @@ async function pinnedJob(services: Deps, actor: Caller, { appId }: AppRef, actio
       throw new DomainError("PRECONDITION_FAILED", `The app is already ${app.status}.`);
     }
     await assertNoActiveJob(tx, app.id);
-    const plan = services.plans.for(actor.plan);
-    const payload = action === "stop" ? null : await buildDeployPayload(tx, services.cipher, app, plan);
-    return insertJob(tx, services.cipher, {
+    const plan = deps.plans.for(actor.plan);
+    const payload = action === "stop" ? null : await buildDeployPayload(tx, deps.cipher, app, plan);
+    return insertJob(tx, deps.cipher, {
       type: action,
       appId: app.id,
       deploymentId: null,
@@ -43,7 +43,7 @@ async function pinnedJob(services: Deps, actor: Caller, { appId }: AppRef, actio
       plan,
     });
   });
-  await recordAuditEvent(services.db, {
+  await recordAuditEvent(deps.db, {
     userId: actor.userId,
     kind: AUDIT[action],
     context: actor.audit,
@@ -51,7 +51,7 @@ async function pinnedJob(services: Deps, actor: Caller, { appId }: AppRef, actio
     targetId: appId,
     metadata: { jobId: job.id },
   });
-  await requestAssignment(services);
+  await requestAssignment(deps);
   return { jobId: job.id, type: job.type, status: job.status };
 }
 

@@ -36,7 +36,6 @@ export const appSpecInput = z.object({
   buildSettings: buildSettingsInput.default({ kind: "auto", installCommand: "", buildCommand: "", startCommand: "", rootDirectory: "" }),
   internalPort: internalPortInput.default(8080),
 });
-export type AppSpecInput = z.infer<typeof appSpecInput>;
 
 export const appSpecPatchInput = z.object({
   repoUrl: repoUrlInput.optional(),

@@ -26,8 +26,8 @@ function newWebhookSecret(): string {
  * Turning auto-deploy on the first time creates the per-app endpoint id and secret; turning it
  * off keeps them, so re-enabling does not force the user to reconfigure the provider.
  */
-export async function setAutoDeploy(services: Deps, actor: Caller, { appId, enabled }: z.infer<typeof setAutoDeployInput>) {
-  await services.db.$transaction(async (tx: Tx) => {
+export async function setAutoDeploy(deps: Deps, actor: Caller, { appId, enabled }: z.infer<typeof setAutoDeployInput>) {
+  await deps.db.$transaction(async (tx: Tx) => {
     const app = await lockOwnedApp(tx, actor.userId, appId);
     const needsSecret = enabled && (!app.webhookId || !app.webhookSecret);
     await tx.app.update({
@@ -35,36 +35,36 @@ export async function setAutoDeploy(services: Deps, actor: Caller, { appId, enab
       data: {
         autoDeploy: enabled,
         ...(needsSecret
-          ? { webhookId: newWebhookId(), webhookSecret: services.cipher.encrypt(newWebhookSecret(), cipherContext.appWebhookSecret(app.id)) }
+          ? { webhookId: newWebhookId(), webhookSecret: deps.cipher.encrypt(newWebhookSecret(), cipherContext.appWebhookSecret(app.id)) }
           : {}),
       },
     });
   });
-  return getAutoDeploy(services, actor, { appId });
+  return getAutoDeploy(deps, actor, { appId });
 }
 
 /** A new secret; the endpoint URL stays. Deliveries signed with the old secret are refused from now on. */
-export async function rotateWebhookSecret(services: Deps, actor: Caller, { appId }: AppRef) {
-  await services.db.$transaction(async (tx: Tx) => {
+export async function rotateWebhookSecret(deps: Deps, actor: Caller, { appId }: AppRef) {
+  await deps.db.$transaction(async (tx: Tx) => {
     const app = await lockOwnedApp(tx, actor.userId, appId);
     await tx.app.update({
       where: { id: app.id },
       data: {
         webhookId: app.webhookId ?? newWebhookId(),
-        webhookSecret: services.cipher.encrypt(newWebhookSecret(), cipherContext.appWebhookSecret(app.id)),
+        webhookSecret: deps.cipher.encrypt(newWebhookSecret(), cipherContext.appWebhookSecret(app.id)),
       },
     });
   });
-  return getAutoDeploy(services, actor, { appId });
+  return getAutoDeploy(deps, actor, { appId });
 }
 
-export async function getAutoDeploy(services: Deps, actor: Caller, { appId }: AppRef) {
-  const app = await requireOwnedApp(services.db, actor.userId, appId);
-  const secret = app.webhookSecret ? services.cipher.decrypt(app.webhookSecret, cipherContext.appWebhookSecret(app.id)) : null;
+export async function getAutoDeploy(deps: Deps, actor: Caller, { appId }: AppRef) {
+  const app = await requireOwnedApp(deps.db, actor.userId, appId);
+  const secret = app.webhookSecret ? deps.cipher.decrypt(app.webhookSecret, cipherContext.appWebhookSecret(app.id)) : null;
   return {
     enabled: app.autoDeploy,
     branch: app.branch,
-    url: app.webhookId ? pushWebhookUrl(services.config.PUBLIC_URL, app.webhookId) : null,
+    url: app.webhookId ? pushWebhookUrl(deps.config.PUBLIC_URL, app.webhookId) : null,
     secret,
   };
 }

@@ -32,18 +32,18 @@ const GENERATED_NAME_ATTEMPTS = 8;
  * first, so two concurrent creates cannot both pass the plan's app limit.
  */
 export async function createApp(
-  services: Pick<Services, "db" | "config" | "plans" | "cipher" | "queue" | "log" | "bus">,
+  deps: Pick<Services, "db" | "config" | "plans" | "cipher" | "queue" | "log" | "bus">,
   actor: Pick<Actor, "userId" | "email" | "plan" | "audit">,
   raw: CreateAppInput,
 ) {
   const input = createAppInput.parse(raw);
-  const repoUrl = assertValidRepoUrl(input.repoUrl, { allowLocal: services.config.LOCAL_REPOS_ENABLED });
+  const repoUrl = assertValidRepoUrl(input.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED });
   const chosen = input.name ? input.name : null;
   if (chosen) {
     const problem = appNameProblem(chosen);
     if (problem) throw validation(problem, { field: "name" });
   }
-  const plan = services.plans.for(actor.plan);
+  const plan = deps.plans.for(actor.plan);
   const env = [...input.env];
   if (input.envText) {
     const parsed = parseDotenv(input.envText);
@@ -59,7 +59,7 @@ export async function createApp(
   for (let attempt = 0; ; attempt++) {
     const name = chosen ?? generateAppName();
     try {
-      const result = await services.db.$transaction(async (tx: Tx) => {
+      const result = await deps.db.$transaction(async (tx: Tx) => {
         await tx.$queryRaw`SELECT id FROM users WHERE id = ${actor.userId} FOR UPDATE`;
         if (plan.maxApps > 0) {
           const count = await tx.app.count({ where: { userId: actor.userId, deletedAt: null } });
@@ -85,13 +85,13 @@ export async function createApp(
             status: "pending",
           },
         });
-        await writeEnvVars(tx, services.cipher, app.id, env);
+        await writeEnvVars(tx, deps.cipher, app.id, env);
         const deployment = input.deploy
-          ? await enqueueDeployment(tx, services, { app, plan, actor, trigger: "manual" })
+          ? await enqueueDeployment(tx, deps, { app, plan, actor, trigger: "manual" })
           : null;
         return { app: deployment ? { ...app, status: "deploying" as const } : app, deployment };
       });
-      await recordAuditEvent(services.db, {
+      await recordAuditEvent(deps.db, {
         userId: actor.userId,
         kind: "app_create",
         context: actor.audit,
@@ -100,7 +100,7 @@ export async function createApp(
         metadata: { name: result.app.name, repoUrl },
       });
       if (result.deployment) {
-        await recordAuditEvent(services.db, {
+        await recordAuditEvent(deps.db, {
           userId: actor.userId,
           kind: "app_deploy",
           context: actor.audit,
@@ -108,9 +108,9 @@ export async function createApp(
           targetId: result.deployment.id,
           metadata: { appId: result.app.id },
         });
-        await requestAssignment(services);
+        await requestAssignment(deps);
       }
-      await publishAppChanged(services, result.app);
+      await publishAppChanged(deps, result.app);
       return result;
     } catch (err) {
       const unique = uniqueViolation(err);

@@ -13,8 +13,8 @@ type Caller = Pick<Actor, "userId" | "plan" | "audit">;
 
 export const deleteAppInput = appIdInput.extend({ hard: z.boolean().default(false) });
 
-function auditDelete(services: Pick<Services, "db">, actor: Caller, app: { id: number; name: string }, hard: boolean) {
-  return recordAuditEvent(services.db, {
+function auditDelete(deps: Pick<Services, "db">, actor: Caller, app: { id: number; name: string }, hard: boolean) {
+  return recordAuditEvent(deps.db, {
     userId: actor.userId,
     kind: "app_delete",
     context: actor.audit,
@@ -49,8 +49,8 @@ export function deleteApp(deps: Deps, actor: Caller, input: z.infer<typeof delet
  * The app disappears from the dashboard at once, queued jobs are cancelled and the worker
  * holding it gets a pinned delete job to remove the running process.
  */
-export async function softDeleteApp(services: Deps, actor: Caller, { appId }: AppRef) {
-  const app = await services.db.$transaction(async (tx: Tx) => {
+export async function softDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef) {
+  const app = await deps.db.$transaction(async (tx: Tx) => {
     const app = await lockAppForDelete(tx, actor.userId, appId, false);
     await cancelQueuedJobs(tx, app.id);
     await tx.deployment.updateMany({
@@ -58,13 +58,13 @@ export async function softDeleteApp(services: Deps, actor: Caller, { appId }: Ap
       data: { status: "cancelled", finishedAt: new Date(), error: "app deleted" },
     });
     if (app.workerId) {
-      await insertJob(tx, services.cipher, {
+      await insertJob(tx, deps.cipher, {
         type: "delete",
         appId: app.id,
         deploymentId: null,
         workerId: app.workerId,
         payload: null,
-        plan: services.plans.for(actor.plan),
+        plan: deps.plans.for(actor.plan),
       });
     }
     await tx.domain.deleteMany({ where: { appId: app.id } });
@@ -73,9 +73,9 @@ export async function softDeleteApp(services: Deps, actor: Caller, { appId }: Ap
       data: { status: "deleted", deletedAt: new Date(), autoDeploy: false, statusReason: "deleted by owner" },
     });
   });
-  await auditDelete(services, actor, app, false);
-  if (app.workerId) await requestAssignment(services);
-  await publishAppChanged(services, app);
+  await auditDelete(deps, actor, app, false);
+  if (app.workerId) await requestAssignment(deps);
+  await publishAppChanged(deps, app);
   return { id: app.id, status: app.status };
 }
 
@@ -84,8 +84,8 @@ export async function softDeleteApp(services: Deps, actor: Caller, { appId }: Ap
  * with it) in one transaction. Refused while a worker is executing a job for the app, whose
  * result would otherwise land on nothing.
  */
-export async function hardDeleteApp(services: Deps, actor: Caller, { appId }: AppRef) {
-  const app = await services.db.$transaction(async (tx: Tx) => {
+export async function hardDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef) {
+  const app = await deps.db.$transaction(async (tx: Tx) => {
     const app = await lockAppForDelete(tx, actor.userId, appId, true);
     const running = await tx.job.findFirst({ where: { appId: app.id, status: "processing" } });
     if (running) {
@@ -101,7 +101,7 @@ export async function hardDeleteApp(services: Deps, actor: Caller, { appId }: Ap
     await tx.app.delete({ where: { id: app.id } });
     return app;
   });
-  await auditDelete(services, actor, app, true);
-  await publishAppChanged(services, { ...app, status: "deleted" });
+  await auditDelete(deps, actor, app, true);
+  await publishAppChanged(deps, { ...app, status: "deleted" });
   return { id: app.id, status: "deleted" as const };
 }

@@ -1,4 +1,4 @@
-/** Seed ValidEnvKey: an upper-case letter, then up to 63 of [A-Z0-9_]. */
+/** A valid env var key: an upper-case letter, then up to 63 of [A-Z0-9_]. */
 export const ENV_KEY_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 export function isValidEnvKey(key: string): boolean {

@@ -14,9 +14,9 @@ const deploymentSummary = {
   select: { id: true, status: true, commitSha: true, commitMessage: true, branch: true, trigger: true, createdAt: true, finishedAt: true },
 } as const;
 
-function appUrl(services: Pick<Services, "config">, subdomain: string): string {
-  const domain = services.config.PLATFORM_DOMAIN;
-  const scheme = services.config.isProduction ? "https" : "http";
+function appUrl(deps: Pick<Services, "config">, subdomain: string): string {
+  const domain = deps.config.PLATFORM_DOMAIN;
+  const scheme = deps.config.isProduction ? "https" : "http";
   return `${scheme}://${subdomain}.${domain}`;
 }
 
@@ -31,9 +31,9 @@ function directUrl(worker: { ip: string; wireguardIp: string | null } | null, po
 }
 
 /** The dashboard's app list: status, current deployment, live usage when a hub has reported it, domains. */
-export async function listApps(services: Deps, actor: Pick<Actor, "userId">, filter: z.infer<typeof listAppsInput> = {}) {
+export async function listApps(deps: Deps, actor: Pick<Actor, "userId">, filter: z.infer<typeof listAppsInput> = {}) {
   const search = filter.search?.trim();
-  const apps = await services.db.app.findMany({
+  const apps = await deps.db.app.findMany({
     where: {
       ...userAppsWhere(actor.userId),
       ...(search ? { OR: [{ name: { contains: search.toLowerCase() } }, { repoUrl: { contains: search, mode: "insensitive" as const } }] } : {}),
@@ -45,7 +45,7 @@ export async function listApps(services: Deps, actor: Pick<Actor, "userId">, fil
       domains: { select: { hostname: true, status: true }, orderBy: { hostname: "asc" } },
     },
   });
-  const stats = await liveStatsFor(services, apps.map((a) => a.id));
+  const stats = await liveStatsFor(deps, apps.map((a) => a.id));
   return apps.map((app) => ({
     id: app.id,
     uuid: app.uuid,
@@ -55,7 +55,7 @@ export async function listApps(services: Deps, actor: Pick<Actor, "userId">, fil
     repoUrl: app.repoUrl,
     branch: app.branch,
     autoDeploy: app.autoDeploy,
-    url: appUrl(services, app.subdomain),
+    url: appUrl(deps, app.subdomain),
     createdAt: app.createdAt,
     currentDeployment: app.currentDeployment,
     domains: app.domains,
@@ -63,22 +63,22 @@ export async function listApps(services: Deps, actor: Pick<Actor, "userId">, fil
   }));
 }
 
-export async function getApp(services: Deps & Pick<Services, "plans">, actor: Pick<Actor, "userId" | "plan">, { appId }: AppRef) {
-  const app = await requireOwnedApp(services.db, actor.userId, appId);
+export async function getApp(deps: Deps & Pick<Services, "plans">, actor: Pick<Actor, "userId" | "plan">, { appId }: AppRef) {
+  const app = await requireOwnedApp(deps.db, actor.userId, appId);
   const [currentDeployment, latestDeployment, domains, envCount, activeJob, worker] = await Promise.all([
-    app.currentDeploymentId ? services.db.deployment.findUnique({ where: { id: app.currentDeploymentId }, ...deploymentSummary }) : null,
-    services.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, ...deploymentSummary }),
-    services.db.domain.findMany({ where: { appId }, select: { id: true, hostname: true, status: true }, orderBy: { hostname: "asc" } }),
-    services.db.appEnvVar.count({ where: { appId } }),
-    services.db.job.findFirst({
+    app.currentDeploymentId ? deps.db.deployment.findUnique({ where: { id: app.currentDeploymentId }, ...deploymentSummary }) : null,
+    deps.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, ...deploymentSummary }),
+    deps.db.domain.findMany({ where: { appId }, select: { id: true, hostname: true, status: true }, orderBy: { hostname: "asc" } }),
+    deps.db.appEnvVar.count({ where: { appId } }),
+    deps.db.job.findFirst({
       where: { appId, status: { in: ["pending", "assigned", "processing"] } },
       orderBy: { id: "desc" },
       select: { id: true, type: true, status: true, progress: true, message: true, pendingReason: true, deploymentId: true },
     }),
-    app.workerId ? services.db.worker.findUnique({ where: { id: app.workerId }, select: { ip: true, wireguardIp: true } }) : null,
+    app.workerId ? deps.db.worker.findUnique({ where: { id: app.workerId }, select: { ip: true, wireguardIp: true } }) : null,
   ]);
-  const stats = await liveStatsFor(services, [app.id]);
-  const plan = services.plans.for(actor.plan);
+  const stats = await liveStatsFor(deps, [app.id]);
+  const plan = deps.plans.for(actor.plan);
   return {
     id: app.id,
     uuid: app.uuid,
@@ -91,8 +91,8 @@ export async function getApp(services: Deps & Pick<Services, "plans">, actor: Pi
     buildSettings: app.buildSettings as Record<string, unknown>,
     internalPort: app.internalPort,
     autoDeploy: app.autoDeploy,
-    webhookUrl: app.webhookId ? pushWebhookUrl(services.config.PUBLIC_URL, app.webhookId) : null,
-    url: appUrl(services, app.subdomain),
+    webhookUrl: app.webhookId ? pushWebhookUrl(deps.config.PUBLIC_URL, app.webhookId) : null,
+    url: appUrl(deps, app.subdomain),
     directUrl: directUrl(worker, app.port),
     workerPort: app.port,
     workerId: app.workerId,

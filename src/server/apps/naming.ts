@@ -42,18 +42,18 @@ export function appNameProblem(name: string): string | null {
   return null;
 }
 
-/** Seed ValidateAppNameInput: throws InvalidAppNameError with a message the user can act on. */
+/** Throws InvalidAppNameError with a message the user can act on. */
 export function validateAppNameInput(name: string): void {
   const problem = appNameProblem(name);
   if (problem) throw new InvalidAppNameError(problem);
 }
 
-/** Seed NewAppUUID: a random (v4) UUID. */
+/** A random (v4) UUID. */
 export function newAppUuid(): string {
   return randomUUID();
 }
 
-/** Seed GenerateAppName: adjective-noun-NNNN, always a valid name. */
+/** adjective-noun-NNNN, always a valid name. */
 export function generateAppName(): string {
   const adjective = ADJECTIVES[randomInt(ADJECTIVES.length)];
   const noun = NOUNS[randomInt(NOUNS.length)];

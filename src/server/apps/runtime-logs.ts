@@ -33,7 +33,7 @@ export function matchesLogFilter(line: { stream: string; line: string }, filter:
  * time order, or everything after `afterId` when a live view resumes.
  */
 export async function readRuntimeLogs(
-  services: Pick<Services, "db">,
+  deps: Pick<Services, "db">,
   appId: number,
   filter: RuntimeLogFilter,
   opts: { limit?: number; afterId?: bigint; beforeId?: bigint } = {},
@@ -47,14 +47,14 @@ export async function readRuntimeLogs(
   };
   const rows =
     opts.afterId !== undefined
-      ? await services.db.runtimeLog.findMany({ where, orderBy: { id: "asc" }, take: limit })
-      : (await services.db.runtimeLog.findMany({ where, orderBy: { id: "desc" }, take: limit })).reverse();
+      ? await deps.db.runtimeLog.findMany({ where, orderBy: { id: "asc" }, take: limit })
+      : (await deps.db.runtimeLog.findMany({ where, orderBy: { id: "desc" }, take: limit })).reverse();
   return rows.map((r) => ({ id: r.id.toString(), ts: r.ts.getTime(), stream: r.stream, line: r.line }));
 }
 
-export async function listRuntimeLogs(services: Pick<Services, "db">, actor: Pick<Actor, "userId">, input: z.infer<typeof listRuntimeLogsInput>) {
-  await requireOwnedApp(services.db, actor.userId, input.appId);
-  return readRuntimeLogs(services, input.appId, input.filter, {
+export async function listRuntimeLogs(deps: Pick<Services, "db">, actor: Pick<Actor, "userId">, input: z.infer<typeof listRuntimeLogsInput>) {
+  await requireOwnedApp(deps.db, actor.userId, input.appId);
+  return readRuntimeLogs(deps, input.appId, input.filter, {
     limit: input.limit,
     beforeId: input.beforeId && /^\d+$/.test(input.beforeId) ? BigInt(input.beforeId) : undefined,
   });

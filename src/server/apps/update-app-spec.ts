@@ -9,11 +9,11 @@ import { appSpecPatchInput, type AppSpecPatch } from "./app-spec";
 export const updateAppSpecInput = appIdInput.extend({ spec: appSpecPatchInput });
 
 /** Changes the build spec; changes apply on the next deploy. */
-export async function updateAppSpec(services: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId" | "audit">, input: z.input<typeof updateAppSpecInput>) {
+export async function updateAppSpec(deps: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId" | "audit">, input: z.input<typeof updateAppSpecInput>) {
   const { appId } = input;
   const patch = appSpecPatchInput.parse(input.spec);
-  const repoUrl = patch.repoUrl === undefined ? undefined : assertValidRepoUrl(patch.repoUrl, { allowLocal: services.config.LOCAL_REPOS_ENABLED });
-  const app = await services.db.$transaction(async (tx: Tx) => {
+  const repoUrl = patch.repoUrl === undefined ? undefined : assertValidRepoUrl(patch.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED });
+  const app = await deps.db.$transaction(async (tx: Tx) => {
     await lockOwnedApp(tx, actor.userId, appId);
     return tx.app.update({
       where: { id: appId },
@@ -25,7 +25,7 @@ export async function updateAppSpec(services: Pick<Services, "db" | "config">, a
       },
     });
   });
-  await recordAuditEvent(services.db, {
+  await recordAuditEvent(deps.db, {
     userId: actor.userId,
     kind: "app_update",
     context: actor.audit,

@@ -1,4 +1,4 @@
-/** Audit kinds (seed 000) plus the account-security events added here. */
+/** Every kind of audit event: app, domain, env and git actions, and the account-security events. */
 export const AUDIT_KINDS = [
   "login",
   "logout",

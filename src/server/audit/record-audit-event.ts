@@ -21,7 +21,7 @@ export interface AuditEventInput {
   metadata?: Record<string, unknown>;
 }
 
-/** Seed RecordAuditEvent: append-only insert into audit_events. */
+/** Append-only insert into audit_events. */
 export async function recordAuditEvent(db: Db, input: AuditEventInput): Promise<void> {
   const c = input.context ?? {};
   await db.auditEvent.create({

@@ -12,7 +12,7 @@ import { reauthLimits } from "./auth-limits";
 import { auditContext } from "./client-context";
 import { verifySecret } from "./password-hash";
 
-export const reauthInput = z.union([
+const reauthInput = z.union([
   z.object({ password: z.string().min(1, "Enter your password.").max(128) }),
   z.object({ code: z.unknown() }),
 ]);

@@ -64,11 +64,11 @@ function present(config: AppConfig, d: {
   };
 }
 
-export async function createDomain(services: Deps, actor: Caller, { appId, hostname }: z.infer<typeof createDomainInput>) {
-  const check = checkHostname(hostname, hostnameContext(services.config));
+export async function createDomain(deps: Deps, actor: Caller, { appId, hostname }: z.infer<typeof createDomainInput>) {
+  const check = checkHostname(hostname, hostnameContext(deps.config));
   if (!check.ok) throw validation(check.message, { field: "hostname" });
-  const app = await requireOwnedApp(services.db, actor.userId, appId);
-  const existing = await services.db.domain.findUnique({ where: { hostname: check.hostname }, select: { userId: true, app: { select: { name: true } } } });
+  const app = await requireOwnedApp(deps.db, actor.userId, appId);
+  const existing = await deps.db.domain.findUnique({ where: { hostname: check.hostname }, select: { userId: true, app: { select: { name: true } } } });
   if (existing) {
     throw conflict(
       existing.userId === actor.userId
@@ -76,11 +76,11 @@ export async function createDomain(services: Deps, actor: Caller, { appId, hostn
         : `${check.hostname} is already claimed by another account. If you own it, contact support.`,
     );
   }
-  if ((await services.db.domain.count({ where: { appId } })) >= DOMAINS_PER_APP_MAX) {
+  if ((await deps.db.domain.count({ where: { appId } })) >= DOMAINS_PER_APP_MAX) {
     throw validation(`An app can have at most ${DOMAINS_PER_APP_MAX} custom domains.`);
   }
   try {
-    const domain = await services.db.domain.create({
+    const domain = await deps.db.domain.create({
       data: {
         userId: actor.userId,
         appId: app.id,
@@ -90,47 +90,47 @@ export async function createDomain(services: Deps, actor: Caller, { appId, hostn
       },
       include: { app: { select: { name: true, subdomain: true } } },
     });
-    await recordAuditEvent(services.db, { userId: actor.userId, kind: "domain_create", context: actor.audit, targetType: "domain", targetId: domain.id, metadata: { hostname: domain.hostname, appId } });
-    return present(services.config, domain);
+    await recordAuditEvent(deps.db, { userId: actor.userId, kind: "domain_create", context: actor.audit, targetType: "domain", targetId: domain.id, metadata: { hostname: domain.hostname, appId } });
+    return present(deps.config, domain);
   } catch (err) {
     if (uniqueViolation(err)) throw conflict(`${check.hostname} was just claimed by another request.`);
     throw err;
   }
 }
 
-export async function listDomains(services: Deps, actor: Pick<Actor, "userId">, { appId }: z.infer<typeof listDomainsInput> = {}) {
-  if (appId !== undefined) await requireOwnedApp(services.db, actor.userId, appId);
-  const rows = await services.db.domain.findMany({
+export async function listDomains(deps: Deps, actor: Pick<Actor, "userId">, { appId }: z.infer<typeof listDomainsInput> = {}) {
+  if (appId !== undefined) await requireOwnedApp(deps.db, actor.userId, appId);
+  const rows = await deps.db.domain.findMany({
     where: { userId: actor.userId, app: { deletedAt: null }, ...(appId !== undefined ? { appId } : {}) },
     include: { app: { select: { name: true, subdomain: true } } },
     orderBy: [{ appId: "asc" }, { hostname: "asc" }],
   });
-  return rows.map((d) => present(services.config, d));
+  return rows.map((d) => present(deps.config, d));
 }
 
-export async function getDomain(services: Deps, actor: Pick<Actor, "userId">, { domainId }: z.infer<typeof domainIdInput>) {
-  return present(services.config, await requireOwnedDomain(services.db, actor.userId, domainId));
+export async function getDomain(deps: Deps, actor: Pick<Actor, "userId">, { domainId }: z.infer<typeof domainIdInput>) {
+  return present(deps.config, await requireOwnedDomain(deps.db, actor.userId, domainId));
 }
 
 /** Checks the domain's DNS records now; every check stores its outcome and reason. */
-export async function verifyDomain(services: Deps & Pick<Services, "bus" | "log">, actor: Caller, { domainId }: z.infer<typeof domainIdInput>) {
-  const domain = await requireOwnedDomain(services.db, actor.userId, domainId);
+export async function verifyDomain(deps: Deps & Pick<Services, "bus" | "log">, actor: Caller, { domainId }: z.infer<typeof domainIdInput>) {
+  const domain = await requireOwnedDomain(deps.db, actor.userId, domainId);
   const result = await checkDomainDns({
     hostname: domain.hostname,
     token: domain.verificationToken,
-    resolver: services.config.DNS_RESOLVER,
-    cnameTarget: cnameTarget(services.config, domain.app.subdomain),
-    allowedAddresses: allowedAddresses(services.config),
+    resolver: deps.config.DNS_RESOLVER,
+    cnameTarget: cnameTarget(deps.config, domain.app.subdomain),
+    allowedAddresses: allowedAddresses(deps.config),
   });
   const now = new Date();
-  const updated = await services.db.domain.update({
+  const updated = await deps.db.domain.update({
     where: { id: domain.id },
     data: result.ok
       ? { status: "verified", verifiedAt: domain.verifiedAt ?? now, lastCheckedAt: now, lastError: null }
       : { status: domain.status === "verified" ? "verified" : "failed", lastCheckedAt: now, lastError: result.reason },
     include: { app: { select: { name: true, subdomain: true, userId: true, status: true } } },
   });
-  await recordAuditEvent(services.db, {
+  await recordAuditEvent(deps.db, {
     userId: actor.userId,
     kind: "domain_verify",
     context: actor.audit,
@@ -139,17 +139,17 @@ export async function verifyDomain(services: Deps & Pick<Services, "bus" | "log"
     metadata: { hostname: domain.hostname, ok: result.ok, reason: result.ok ? null : result.reason },
   });
   // Verified domains change the proxy's routes; hubs and pages react to app.changed.
-  if (result.ok) await publishAppChanged(services, { id: updated.appId, userId: updated.app.userId, status: updated.app.status });
-  return { ok: result.ok, reason: result.ok ? null : result.reason, domain: present(services.config, updated) };
+  if (result.ok) await publishAppChanged(deps, { id: updated.appId, userId: updated.app.userId, status: updated.app.status });
+  return { ok: result.ok, reason: result.ok ? null : result.reason, domain: present(deps.config, updated) };
 }
 
-export async function deleteDomain(services: Deps & Pick<Services, "bus" | "log">, actor: Caller, { domainId }: z.infer<typeof domainIdInput>) {
-  const domain = await requireOwnedDomain(services.db, actor.userId, domainId);
-  await services.db.domain.deleteMany({ where: { id: domain.id, userId: actor.userId } });
+export async function deleteDomain(deps: Deps & Pick<Services, "bus" | "log">, actor: Caller, { domainId }: z.infer<typeof domainIdInput>) {
+  const domain = await requireOwnedDomain(deps.db, actor.userId, domainId);
+  await deps.db.domain.deleteMany({ where: { id: domain.id, userId: actor.userId } });
   if (domain.status === "verified") {
-    const app = await services.db.app.findUnique({ where: { id: domain.appId }, select: { id: true, userId: true, status: true } });
-    if (app) await publishAppChanged(services, app);
+    const app = await deps.db.app.findUnique({ where: { id: domain.appId }, select: { id: true, userId: true, status: true } });
+    if (app) await publishAppChanged(deps, app);
   }
-  await recordAuditEvent(services.db, { userId: actor.userId, kind: "domain_delete", context: actor.audit, targetType: "domain", targetId: domain.id, metadata: { hostname: domain.hostname } });
+  await recordAuditEvent(deps.db, { userId: actor.userId, kind: "domain_delete", context: actor.audit, targetType: "domain", targetId: domain.id, metadata: { hostname: domain.hostname } });
   return { id: domain.id };
 }

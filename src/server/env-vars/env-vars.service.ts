@@ -18,27 +18,27 @@ export const envVarKeyInput = appIdInput.extend({ key: z.string().min(1).max(200
 export const importDotenvInput = appIdInput.extend({ text: z.string().max(1024 * 1024) });
 
 /** Values are masked; `reveal` returns one value on request. */
-export async function listEnvVars(services: Pick<Services, "db">, actor: Pick<Actor, "userId">, { appId }: AppRef) {
-  await requireOwnedApp(services.db, actor.userId, appId);
-  const rows = await services.db.appEnvVar.findMany({ where: { appId }, orderBy: { key: "asc" } });
+export async function listEnvVars(deps: Pick<Services, "db">, actor: Pick<Actor, "userId">, { appId }: AppRef) {
+  await requireOwnedApp(deps.db, actor.userId, appId);
+  const rows = await deps.db.appEnvVar.findMany({ where: { appId }, orderBy: { key: "asc" } });
   return rows.map((r) => ({ key: r.key, maskedValue: MASK, updatedAt: r.updatedAt }));
 }
 
-export async function revealEnvVar(services: Deps, actor: Pick<Actor, "userId">, { appId, key }: z.infer<typeof envVarKeyInput>) {
-  await requireOwnedApp(services.db, actor.userId, appId);
-  const row = await services.db.appEnvVar.findUnique({ where: { appId_key: { appId, key } } });
+export async function revealEnvVar(deps: Deps, actor: Pick<Actor, "userId">, { appId, key }: z.infer<typeof envVarKeyInput>) {
+  await requireOwnedApp(deps.db, actor.userId, appId);
+  const row = await deps.db.appEnvVar.findUnique({ where: { appId_key: { appId, key } } });
   if (!row) throw notFound(`Env var ${key}`);
-  return { key, value: services.cipher.decrypt(row.value, cipherContext.envVar(appId, key)) };
+  return { key, value: deps.cipher.decrypt(row.value, cipherContext.envVar(appId, key)) };
 }
 
 export const setEnvVarInput = z.object({ appId: z.number().int(), key: envKeyInput, value: envValueInput });
 
-export async function setEnvVar(services: Deps, actor: Caller, input: z.infer<typeof setEnvVarInput>) {
-  await services.db.$transaction(async (tx: Tx) => {
+export async function setEnvVar(deps: Deps, actor: Caller, input: z.infer<typeof setEnvVarInput>) {
+  await deps.db.$transaction(async (tx: Tx) => {
     await lockOwnedApp(tx, actor.userId, input.appId);
-    await writeEnvVars(tx, services.cipher, input.appId, [{ key: input.key, value: input.value }]);
+    await writeEnvVars(tx, deps.cipher, input.appId, [{ key: input.key, value: input.value }]);
   });
-  await recordAuditEvent(services.db, {
+  await recordAuditEvent(deps.db, {
     userId: actor.userId,
     kind: "env_set",
     context: actor.audit,
@@ -49,13 +49,13 @@ export async function setEnvVar(services: Deps, actor: Caller, input: z.infer<ty
   return { key: input.key, appliesOnNextDeploy: true };
 }
 
-export async function deleteEnvVar(services: Pick<Services, "db">, actor: Caller, { appId, key }: z.infer<typeof envVarKeyInput>) {
-  const deleted = await services.db.$transaction(async (tx: Tx) => {
+export async function deleteEnvVar(deps: Pick<Services, "db">, actor: Caller, { appId, key }: z.infer<typeof envVarKeyInput>) {
+  const deleted = await deps.db.$transaction(async (tx: Tx) => {
     await lockOwnedApp(tx, actor.userId, appId);
     return tx.appEnvVar.deleteMany({ where: { appId, key } });
   });
   if (deleted.count === 0) throw notFound(`Env var ${key}`);
-  await recordAuditEvent(services.db, {
+  await recordAuditEvent(deps.db, {
     userId: actor.userId,
     kind: "env_delete",
     context: actor.audit,
@@ -74,20 +74,20 @@ export type ImportResult =
  * Applies pasted `.env` text all-or-nothing: any bad line means nothing is written and every bad
  * line is reported, so the user fixes the paste and loses nothing.
  */
-export async function importDotenv(services: Deps, actor: Caller, { appId, text }: z.infer<typeof importDotenvInput>): Promise<ImportResult> {
+export async function importDotenv(deps: Deps, actor: Caller, { appId, text }: z.infer<typeof importDotenvInput>): Promise<ImportResult> {
   if (Buffer.byteLength(text, "utf8") > DOTENV_MAX_BYTES) {
     throw validation(`The pasted text is too large (at most ${DOTENV_MAX_BYTES / 1024} KiB).`);
   }
-  await requireOwnedApp(services.db, actor.userId, appId);
+  await requireOwnedApp(deps.db, actor.userId, appId);
   const parsed = parseDotenv(text);
   if (parsed.errors.length > 0) return { ok: false, errors: parsed.errors };
   if (parsed.entries.length === 0) throw validation("No KEY=value lines found in the pasted text.");
-  await services.db.$transaction(async (tx: Tx) => {
+  await deps.db.$transaction(async (tx: Tx) => {
     await lockOwnedApp(tx, actor.userId, appId);
-    await writeEnvVars(tx, services.cipher, appId, parsed.entries);
+    await writeEnvVars(tx, deps.cipher, appId, parsed.entries);
   });
   const keys = parsed.entries.map((e) => e.key);
-  await recordAuditEvent(services.db, {
+  await recordAuditEvent(deps.db, {
     userId: actor.userId,
     kind: "env_set",
     context: actor.audit,

@@ -15,23 +15,23 @@ type Deps = Pick<Services, "db" | "config" | "cipher">;
 export const providerInput = z.object({ provider: z.enum(GIT_PROVIDERS) });
 export const providerBranchesInput = providerInput.extend({ repo: z.string().max(300) });
 
-function configuredProvider(services: Pick<Services, "config">, id: GitProviderId) {
+function configuredProvider(deps: Pick<Services, "config">, id: GitProviderId) {
   const provider = PROVIDERS[id];
-  if (!isConfigured(services.config, provider)) {
+  if (!isConfigured(deps.config, provider)) {
     throw new DomainError("PRECONDITION_FAILED", `${provider.label} is not set up on this platform (the operator has to configure its OAuth app).`);
   }
   return provider;
 }
 
 /** Every provider with whether the operator configured it and whether the user connected it. */
-export async function listConnections(services: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId">) {
-  const rows = await services.db.gitProviderToken.findMany({ where: { userId: actor.userId } });
+export async function listConnections(deps: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId">) {
+  const rows = await deps.db.gitProviderToken.findMany({ where: { userId: actor.userId } });
   return GIT_PROVIDERS.map((id) => {
     const row = rows.find((r) => r.provider === id);
     return {
       id,
       label: PROVIDERS[id].label,
-      configured: isConfigured(services.config, PROVIDERS[id]),
+      configured: isConfigured(deps.config, PROVIDERS[id]),
       connected: !!row,
       username: row?.username ?? null,
       connectedAt: row?.createdAt ?? null,
@@ -40,52 +40,52 @@ export async function listConnections(services: Pick<Services, "db" | "config">,
 }
 
 /** The provider's authorize URL and the nonce the route keeps in a cookie until the callback. */
-export function beginConnect(services: Pick<Services, "config">, actor: Pick<Actor, "userId">, { provider: id }: z.infer<typeof providerInput>) {
-  const provider = configuredProvider(services, id);
-  const { state, nonce } = signOAuthState(services.config.APP_SECRET, actor.userId, id);
-  return { url: provider.authorizeUrl(services.config, { state, redirectUri: callbackUrl(services.config, id) }), nonce };
+export function beginConnect(deps: Pick<Services, "config">, actor: Pick<Actor, "userId">, { provider: id }: z.infer<typeof providerInput>) {
+  const provider = configuredProvider(deps, id);
+  const { state, nonce } = signOAuthState(deps.config.APP_SECRET, actor.userId, id);
+  return { url: provider.authorizeUrl(deps.config, { state, redirectUri: callbackUrl(deps.config, id) }), nonce };
 }
 
 export async function completeConnect(
-  services: Deps,
+  deps: Deps,
   actor: Pick<Actor, "userId" | "audit">,
   params: z.infer<typeof providerInput> & { code: string | null; state: string | null; nonce: string | undefined },
 ) {
   const id = params.provider;
-  const provider = configuredProvider(services, id);
-  if (!params.code || !params.state || !verifyOAuthState(services.config.APP_SECRET, params.state, { userId: actor.userId, provider: id, nonce: params.nonce })) {
+  const provider = configuredProvider(deps, id);
+  if (!params.code || !params.state || !verifyOAuthState(deps.config.APP_SECRET, params.state, { userId: actor.userId, provider: id, nonce: params.nonce })) {
     throw validation(`The ${provider.label} sign-in could not be confirmed (expired or started elsewhere). Start connecting again.`);
   }
-  const tokens = await provider.exchangeCode(services.config, { code: params.code, redirectUri: callbackUrl(services.config, id) }).catch((err: Error) => {
+  const tokens = await provider.exchangeCode(deps.config, { code: params.code, redirectUri: callbackUrl(deps.config, id) }).catch((err: Error) => {
     if (err instanceof DomainError) throw err;
     throw validation(`${provider.label} did not accept the sign-in: ${err.message.slice(0, 200)}. Start connecting again.`);
   });
-  const username = await provider.username(services.config, tokens.accessToken);
-  await saveTokens(services, actor.userId, id, tokens, username);
-  await recordAuditEvent(services.db, { userId: actor.userId, kind: "git_token_connect", context: actor.audit, targetType: "git_provider", targetId: id, metadata: { username } });
+  const username = await provider.username(deps.config, tokens.accessToken);
+  await saveTokens(deps, actor.userId, id, tokens, username);
+  await recordAuditEvent(deps.db, { userId: actor.userId, kind: "git_token_connect", context: actor.audit, targetType: "git_provider", targetId: id, metadata: { username } });
   return { provider: id, username };
 }
 
-export async function revokeConnection(services: Pick<Services, "db">, actor: Pick<Actor, "userId" | "audit">, { provider: id }: z.infer<typeof providerInput>) {
-  const deleted = await services.db.gitProviderToken.deleteMany({ where: { userId: actor.userId, provider: id } });
+export async function revokeConnection(deps: Pick<Services, "db">, actor: Pick<Actor, "userId" | "audit">, { provider: id }: z.infer<typeof providerInput>) {
+  const deleted = await deps.db.gitProviderToken.deleteMany({ where: { userId: actor.userId, provider: id } });
   if (deleted.count === 0) throw notFound(`${PROVIDERS[id].label} connection`);
-  await recordAuditEvent(services.db, { userId: actor.userId, kind: "git_token_revoke", context: actor.audit, targetType: "git_provider", targetId: id });
+  await recordAuditEvent(deps.db, { userId: actor.userId, kind: "git_token_revoke", context: actor.audit, targetType: "git_provider", targetId: id });
   return { provider: id };
 }
 
-function encryptedTokens(services: Pick<Services, "cipher">, userId: number, id: GitProviderId, tokens: OAuthTokens) {
+function encryptedTokens(deps: Pick<Services, "cipher">, userId: number, id: GitProviderId, tokens: OAuthTokens) {
   const context = cipherContext.gitToken(userId, id);
   return {
-    token: services.cipher.encrypt(tokens.accessToken, context),
-    refreshToken: tokens.refreshToken ? services.cipher.encrypt(tokens.refreshToken, `${context}:refresh`) : null,
+    token: deps.cipher.encrypt(tokens.accessToken, context),
+    refreshToken: tokens.refreshToken ? deps.cipher.encrypt(tokens.refreshToken, `${context}:refresh`) : null,
     scopes: tokens.scopes,
     expiresAt: tokens.expiresAt,
   };
 }
 
-async function saveTokens(services: Deps, userId: number, id: GitProviderId, tokens: OAuthTokens, username: string) {
-  const data = { username, ...encryptedTokens(services, userId, id, tokens) };
-  await services.db.gitProviderToken.upsert({
+async function saveTokens(deps: Deps, userId: number, id: GitProviderId, tokens: OAuthTokens, username: string) {
+  const data = { username, ...encryptedTokens(deps, userId, id, tokens) };
+  await deps.db.gitProviderToken.upsert({
     where: { userId_provider: { userId, provider: id } },
     create: { userId, provider: id, ...data },
     update: data,
@@ -99,41 +99,41 @@ const REFRESH_MARGIN_MS = 60_000;
  * The user's access token, refreshed first when the provider issued an expiring one. The row is
  * locked while refreshing: providers that rotate refresh tokens accept each one only once.
  */
-async function tokenFor(services: Deps, actor: Pick<Actor, "userId">, id: GitProviderId): Promise<string> {
+async function tokenFor(deps: Deps, actor: Pick<Actor, "userId">, id: GitProviderId): Promise<string> {
   const context = cipherContext.gitToken(actor.userId, id);
-  const row = await services.db.gitProviderToken.findUnique({ where: { userId_provider: { userId: actor.userId, provider: id } } });
+  const row = await deps.db.gitProviderToken.findUnique({ where: { userId_provider: { userId: actor.userId, provider: id } } });
   if (!row) throw new DomainError("PRECONDITION_FAILED", `Connect ${PROVIDERS[id].label} first, or paste the repository URL.`);
   const fresh = (r: { expiresAt: Date | null }) => !r.expiresAt || r.expiresAt.getTime() - REFRESH_MARGIN_MS > Date.now();
-  if (fresh(row)) return services.cipher.decrypt(row.token, context);
+  if (fresh(row)) return deps.cipher.decrypt(row.token, context);
   if (!row.refreshToken) {
     throw new DomainError("PRECONDITION_FAILED", `Your ${PROVIDERS[id].label} connection expired. Disconnect and connect ${PROVIDERS[id].label} again.`);
   }
-  return services.db.$transaction(async (tx: Tx) => {
+  return deps.db.$transaction(async (tx: Tx) => {
     await tx.$queryRaw`SELECT id FROM git_provider_tokens WHERE id = ${row.id} FOR UPDATE`;
     const current = await tx.gitProviderToken.findUniqueOrThrow({ where: { id: row.id } });
-    if (fresh(current)) return services.cipher.decrypt(current.token, context);
-    const refreshToken = services.cipher.decrypt(current.refreshToken ?? "", `${context}:refresh`);
-    const tokens = await PROVIDERS[id].refresh(services.config, refreshToken).catch((err: Error) => {
+    if (fresh(current)) return deps.cipher.decrypt(current.token, context);
+    const refreshToken = deps.cipher.decrypt(current.refreshToken ?? "", `${context}:refresh`);
+    const tokens = await PROVIDERS[id].refresh(deps.config, refreshToken).catch((err: Error) => {
       if (err instanceof DomainError) throw err;
       throw new DomainError("PRECONDITION_FAILED", `${PROVIDERS[id].label} refused to renew the connection. Disconnect and connect ${PROVIDERS[id].label} again.`);
     });
     await tx.gitProviderToken.update({
       where: { id: row.id },
-      data: encryptedTokens(services, actor.userId, id, { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken }),
+      data: encryptedTokens(deps, actor.userId, id, { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken }),
     });
     return tokens.accessToken;
   });
 }
 
-export async function listProviderRepos(services: Deps, actor: Pick<Actor, "userId">, { provider: id }: z.infer<typeof providerInput>) {
-  const provider = configuredProvider(services, id);
-  return provider.repos(services.config, await tokenFor(services, actor, id));
+export async function listProviderRepos(deps: Deps, actor: Pick<Actor, "userId">, { provider: id }: z.infer<typeof providerInput>) {
+  const provider = configuredProvider(deps, id);
+  return provider.repos(deps.config, await tokenFor(deps, actor, id));
 }
 
-export async function listProviderBranches(services: Deps, actor: Pick<Actor, "userId">, { provider: id, repo: fullName }: z.infer<typeof providerBranchesInput>) {
+export async function listProviderBranches(deps: Deps, actor: Pick<Actor, "userId">, { provider: id, repo: fullName }: z.infer<typeof providerBranchesInput>) {
   if (!REPO_FULL_NAME.test(fullName) || fullName.split("/").some((p) => p === "." || p === "..")) {
     throw validation("Repository must be given as owner/name.");
   }
-  const provider = configuredProvider(services, id);
-  return provider.branches(services.config, await tokenFor(services, actor, id), fullName);
+  const provider = configuredProvider(deps, id);
+  return provider.branches(deps.config, await tokenFor(deps, actor, id), fullName);
 }

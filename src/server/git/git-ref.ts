@@ -1,5 +1,3 @@
-import { validation } from "../errors/domain-errors";
-
 export const BRANCH_MAX = 200;
 
 /**
@@ -23,12 +21,6 @@ export function branchProblem(raw: string): string | null {
   if (branch.endsWith(".") || branch.endsWith(".lock")) return "Branch name cannot end with '.' or '.lock'.";
   if (branch.split("/").some((part) => part.startsWith("."))) return "No part of a branch name may start with '.'.";
   return null;
-}
-
-export function assertValidBranch(raw: string): string {
-  const problem = branchProblem(raw);
-  if (problem) throw validation(problem, { field: "branch" });
-  return raw;
 }
 
 /** A full or abbreviated commit SHA (hex, 7–64 chars; 64 for SHA-256 repositories). */

@@ -14,8 +14,8 @@ const nonceCookie = (provider: string) => `wh_git_oauth_${provider}`;
 type Deps = Pick<Services, "db" | "config" | "cipher" | "log">;
 type Caller = Pick<Actor, "userId" | "audit">;
 
-function redirect(services: Pick<Services, "config">, path: string, setCookie?: string): Response {
-  const headers = new Headers({ Location: new URL(path, services.config.PUBLIC_URL).toString() });
+function redirect(deps: Pick<Services, "config">, path: string, setCookie?: string): Response {
+  const headers = new Headers({ Location: new URL(path, deps.config.PUBLIC_URL).toString() });
   if (setCookie) headers.append("Set-Cookie", setCookie);
   return new Response(null, { status: 302, headers });
 }
@@ -25,14 +25,14 @@ function pageWith(params: Record<string, string>): string {
 }
 
 /** GET /api/git/connect/<provider>: to the provider's consent page, with a nonce cookie for the callback. */
-export function connectRedirect(services: Pick<Services, "config">, actor: Caller | null, { provider }: { provider: string }): Response {
-  if (!actor) return redirect(services, `/sign-in?next=${encodeURIComponent(GIT_CONNECTIONS_PAGE)}`);
-  if (!isGitProviderId(provider)) return redirect(services, pageWith({ error: "Unknown git provider." }));
+export function connectRedirect(deps: Pick<Services, "config">, actor: Caller | null, { provider }: { provider: string }): Response {
+  if (!actor) return redirect(deps, `/sign-in?next=${encodeURIComponent(GIT_CONNECTIONS_PAGE)}`);
+  if (!isGitProviderId(provider)) return redirect(deps, pageWith({ error: "Unknown git provider." }));
   try {
-    const { url, nonce } = beginConnect(services, actor, { provider });
+    const { url, nonce } = beginConnect(deps, actor, { provider });
     const cookie = serializeCookie(nonceCookie(provider), nonce, {
       maxAgeSeconds: 600,
-      secure: cookiesAreSecure(services.config),
+      secure: cookiesAreSecure(deps.config),
       path: "/api/git",
       sameSite: "Lax",
     });
@@ -40,28 +40,28 @@ export function connectRedirect(services: Pick<Services, "config">, actor: Calle
     headers.append("Set-Cookie", cookie);
     return new Response(null, { status: 302, headers });
   } catch (err) {
-    return redirect(services, pageWith({ error: err instanceof DomainError ? err.message : "Could not start connecting." }));
+    return redirect(deps, pageWith({ error: err instanceof DomainError ? err.message : "Could not start connecting." }));
   }
 }
 
 /** GET /api/git/callback/<provider>?code&state: token stored, back to the connections page. */
-export async function connectCallback(services: Deps, actor: Caller | null, { provider, request: req }: { provider: string; request: Request }): Promise<Response> {
-  if (!actor) return redirect(services, `/sign-in?next=${encodeURIComponent(GIT_CONNECTIONS_PAGE)}`);
-  if (!isGitProviderId(provider)) return redirect(services, pageWith({ error: "Unknown git provider." }));
+export async function connectCallback(deps: Deps, actor: Caller | null, { provider, request: req }: { provider: string; request: Request }): Promise<Response> {
+  if (!actor) return redirect(deps, `/sign-in?next=${encodeURIComponent(GIT_CONNECTIONS_PAGE)}`);
+  if (!isGitProviderId(provider)) return redirect(deps, pageWith({ error: "Unknown git provider." }));
   const url = new URL(req.url);
-  const clear = serializeCookie(nonceCookie(provider), "", { maxAgeSeconds: 0, secure: cookiesAreSecure(services.config), path: "/api/git" });
+  const clear = serializeCookie(nonceCookie(provider), "", { maxAgeSeconds: 0, secure: cookiesAreSecure(deps.config), path: "/api/git" });
   const denied = url.searchParams.get("error");
-  if (denied) return redirect(services, pageWith({ error: `The provider did not grant access (${denied.slice(0, 80)}).` }), clear);
+  if (denied) return redirect(deps, pageWith({ error: `The provider did not grant access (${denied.slice(0, 80)}).` }), clear);
   try {
-    const done = await completeConnect(services, actor, {
+    const done = await completeConnect(deps, actor, {
       provider,
       code: url.searchParams.get("code"),
       state: url.searchParams.get("state"),
       nonce: readCookie(req.headers.get("cookie"), nonceCookie(provider)),
     });
-    return redirect(services, pageWith({ connected: done.provider }), clear);
+    return redirect(deps, pageWith({ connected: done.provider }), clear);
   } catch (err) {
-    if (!(err instanceof DomainError)) services.log.error({ err, provider }, "git provider callback failed");
-    return redirect(services, pageWith({ error: err instanceof DomainError ? err.message : "Connecting failed; try again." }), clear);
+    if (!(err instanceof DomainError)) deps.log.error({ err, provider }, "git provider callback failed");
+    return redirect(deps, pageWith({ error: err instanceof DomainError ? err.message : "Connecting failed; try again." }), clear);
   }
 }

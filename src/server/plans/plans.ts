@@ -28,7 +28,7 @@ const DEFAULT_PLANS: Plan[] = [
 /** Overrides: a JSON array of partial plans keyed by id (PLANS_JSON); new ids add plans. */
 export const planOverridesSchema = z.array(planSchema.partial().extend({ id: z.string().regex(/^[a-z0-9-]+$/) }));
 
-/** The plan registry (seed internal/plans): free/pro/business, overridable by configuration. */
+/** The plan registry: free/pro/business, overridable by configuration. */
 export class PlanRegistry {
   private readonly plans = new Map<string, Plan>();
 
@@ -53,7 +53,7 @@ export class PlanRegistry {
     }
   }
 
-  /** Seed plans.For: unknown ids fall back to free. */
+  /** Unknown ids fall back to free. */
   for(id: string | null | undefined): Plan {
     return this.plans.get(id ?? "free") ?? this.plans.get("free")!;
   }

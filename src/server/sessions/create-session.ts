@@ -13,7 +13,7 @@ export interface CreatedSession {
 }
 
 /**
- * Seed CreateSession: a new random token per sign-in (and per re-auth), its hash stored with
+ * A new random token per sign-in (and per re-auth), its hash stored with
  * IP, geo, parsed device and whether 2FA was passed.
  */
 export async function createSession(

@@ -5,7 +5,7 @@ import type { CreatedSession } from "./create-session";
 import { revokeLinkUrl, signRevokeToken } from "./revoke-link";
 
 /**
- * Seed HasAuditEventForIP: a sign-in is from a new device when this user has no earlier audit
+ * A sign-in is from a new device when this user has no earlier audit
  * event from the address. Only events of a signed-in user count (sign-ins, and anything done in
  * a session): the sign-in's own 2FA step and failed attempts from that address must not make
  * an attacker's address look familiar. Call it before recording the sign-in's own event.

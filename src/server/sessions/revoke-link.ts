@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { deriveKey, KEY_PURPOSES } from "../crypto/hkdf";
 import { safeEqual } from "../crypto/api-key";
 
-/** Revoke links in new-device emails stay valid this long (seed: 72 hours). */
+/** Revoke links in new-device emails stay valid this long. */
 export const REVOKE_LINK_TTL_SECONDS = 72 * 60 * 60;
 const MAX_TOKEN_LENGTH = 200;
 
@@ -10,14 +10,14 @@ function signature(secret: string, payload: string): string {
   return createHmac("sha256", deriveKey(secret, KEY_PURPOSES.revokeLink)).update(payload, "utf8").digest("hex");
 }
 
-/** Seed SignRevokeToken: `userID:sessionID:unix:signature`, HMAC-SHA256 over the first three. */
+/** `userID:sessionID:unix:signature`, HMAC-SHA256 over the first three. */
 export function signRevokeToken(secret: string, userId: number, sessionId: number, now: Date = new Date()): string {
   const payload = `${userId}:${sessionId}:${Math.floor(now.getTime() / 1000)}`;
   return `${payload}:${signature(secret, payload)}`;
 }
 
 /**
- * Seed VerifyRevokeToken: the ids when the signature is ours and the token is at most 72 hours
+ * The ids when the signature is ours and the token is at most 72 hours
  * old; null for anything else (tampered, expired, malformed, from the future). Callers show one
  * refusal for every null, so the reason never leaks.
  */

@@ -1,4 +1,4 @@
-/** Session lifetimes (DESIGN security rules: rolling idle expiry plus an absolute cap). */
+/** Session lifetimes: rolling idle expiry plus an absolute cap (docs/accounts.md). */
 export const SESSION_IDLE_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 /** last_seen_at is written at most this often, so reads do not turn into writes. */

@@ -8,7 +8,7 @@ export type SessionCheck =
   | { valid: false; reason: "unknown" | "revoked" | "idle" | "expired" };
 
 /**
- * Seed FindSessionByTokenHash + BumpSessionLastSeen, run on every request: unknown, revoked,
+ * Finds the session by its token's hash and keeps it alive, on every request: unknown, revoked,
  * idle past 30 days, or past the absolute cap → not valid. last_seen_at moves at most once a
  * minute, which is what keeps the 30-day expiry rolling.
  */

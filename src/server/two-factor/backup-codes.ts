@@ -17,7 +17,7 @@ function canonical(code: string): string {
   return code.toLowerCase().replace("-", "");
 }
 
-/** Seed ReplaceBackupCodes: a new set of argon2id-hashed codes; the old set stops working. */
+/** A new set of argon2id-hashed codes; the old set stops working. */
 export async function replaceBackupCodes(db: Db, userId: number): Promise<string[]> {
   const codes = Array.from({ length: BACKUP_CODE_COUNT }, newCode);
   const hashes = await Promise.all(codes.map((c) => hashSecret(canonical(c))));
@@ -29,7 +29,7 @@ export async function replaceBackupCodes(db: Db, userId: number): Promise<string
 }
 
 /**
- * Seed ConsumeBackupCode: finds the matching unused code and marks it used with a
+ * Finds the matching unused code and marks it used with a
  * compare-and-set, so the same code redeemed concurrently succeeds once.
  */
 export async function consumeBackupCode(db: Db, userId: number, code: string, now: Date = new Date()): Promise<boolean> {

@@ -9,7 +9,7 @@ export const PENDING_TTL_SECONDS = 10 * 60;
 /** Wrong codes allowed against one challenge before it is thrown away. */
 export const PENDING_MAX_ATTEMPTS = 5;
 
-/** Seed CreatePendingTOTP: an opaque token in the cookie, its hash in pending_totps. */
+/** An opaque token in the cookie, its hash in pending_totps. */
 export async function createPendingChallenge(deps: Pick<AccountDeps, "db" | "config" | "now">, userId: number, provider: "password" | "google"): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await deps.db.pendingTotp.create({
@@ -54,7 +54,7 @@ export async function recordFailedAttempt(deps: Pick<AccountDeps, "db">, id: num
 }
 
 /**
- * Seed ConsumePendingTOTP: deletes the row and reports whether this caller deleted it, so two
+ * Deletes the row and reports whether this caller deleted it, so two
  * concurrent completions of one challenge produce one session.
  */
 export async function consumePendingChallenge(deps: Pick<AccountDeps, "db" | "now">, id: number): Promise<boolean> {

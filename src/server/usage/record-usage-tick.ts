@@ -7,11 +7,11 @@ export interface LiveStatsSource {
 }
 
 /**
- * One usage-recorder tick (seed Recorder.sample + commit, folded into SQL): each running app's
- * live snapshot goes into its 5-minute usage_samples row as a running average and maximum; network
- * bytes are the delta of the app's running byte counter since the last tick (a counter that went
- * down was reset, so everything it counts now is new). The per-app cursor claims the tick slot,
- * so two processes, or a tick firing twice, fold each sample once. One statement for all apps.
+ * One usage-recorder tick, folded into SQL: each running app's live snapshot goes into its
+ * 5-minute usage_samples row as a running average and maximum; network bytes are the delta of the
+ * app's running byte counter since the last tick (a counter that went down was reset, so
+ * everything it counts now is new). The per-app cursor claims the tick slot, so two processes, or
+ * a tick firing twice, fold each sample once. One statement for all apps.
  */
 export async function recordUsageTick(db: Db, stats: LiveStatsSource, now = new Date()): Promise<{ folded: number }> {
   const snaps = stats.all();

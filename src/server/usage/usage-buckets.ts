@@ -1,10 +1,10 @@
-/** Usage samples are 5-minute buckets (seed BucketSize); ticks are one minute apart. */
+/** Usage samples are 5-minute buckets; ticks are one minute apart. */
 export const BUCKET_MS = 5 * 60_000;
 export const TICK_MS = 60_000;
-/** Samples older than this are pruned (seed retention). */
+/** Samples older than this are pruned. */
 export const USAGE_RETENTION_DAYS = 90;
 
-/** UTC-truncates to the 5-minute bucket (seed bucketStart). */
+/** UTC-truncates to the 5-minute bucket. */
 export function bucketStart(at: Date): Date {
   return new Date(Math.floor(at.getTime() / BUCKET_MS) * BUCKET_MS);
 }

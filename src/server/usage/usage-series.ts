@@ -17,7 +17,7 @@ export interface UsagePoint {
   netMb: number;
 }
 
-/** One app's usage over a range (seed ListUsageSamples), owner-scoped in the where clause. */
+/** One app's usage over a range, owner-scoped in the where clause. */
 export async function usageSeries(db: Db, userId: number, appId: number, range: UsageRange, now = new Date()): Promise<UsagePoint[]> {
   const from = new Date(now.getTime() - USAGE_RANGES[range]);
   const step = STEP_MINUTES[range] * 60;

@@ -8,16 +8,16 @@ export interface ChatEvent {
 
 const text = (v: unknown) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 
-/** 7-character SHA prefix (seed short). */
+/** 7-character SHA prefix. */
 export const shortSha = (sha: string) => sha.slice(0, 7);
 
-/** First line of a commit message, trimmed to a chat-friendly length (seed firstLine). */
+/** First line of a commit message, trimmed to a chat-friendly length */
 export function firstLine(message: string, max = 120): string {
   const line = message.split(/\r?\n/, 1)[0]!.trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-/** Compact chat text (seed formatShoutrrrMessage): "{emoji} {title} — {app}", link, commit line. */
+/** Compact chat text: "{emoji} {title} — {app}", link, commit line. */
 export function formatChatMessage(event: ChatEvent, publicUrl: string): { title: string; text: string; link: string | null } {
   const p = EVENT_PRESENTATION[event.type];
   const appName = text(event.data.appName);

@@ -4,7 +4,7 @@ import { PLATFORM_EVENT_TYPES } from "../events/platform-events";
 export const WEBHOOK_EVENT_TYPES = PLATFORM_EVENT_TYPES;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number] | "webhook.test";
 
-/** Chat text pieces per event (seed formatters eventEmoji / eventTitle: closed tables). */
+/** Chat text pieces per event: a closed table, so every event type has its emoji and title. */
 export const EVENT_PRESENTATION: Record<WebhookEventType, { emoji: string; title: string; description: string }> = {
   "deployment.succeeded": { emoji: "✅", title: "Deployment succeeded", description: "A deploy or restart finished and the app is running." },
   "deployment.failed": { emoji: "❌", title: "Deployment failed", description: "A deploy or restart failed." },

@@ -19,13 +19,13 @@ interface DeployOptions {
   rollbackOfId?: number;
 }
 
-async function run(services: Deps, actor: Caller, appId: number, options: DeployOptions) {
-  const result = await services.db.$transaction(async (tx: Tx) => {
+async function run(deps: Deps, actor: Caller, appId: number, options: DeployOptions) {
+  const result = await deps.db.$transaction(async (tx: Tx) => {
     const app = await lockOwnedApp(tx, actor.userId, appId);
     if (!app.repoUrl) throw validation("Set the app's repository URL before deploying.");
     // The operator may have turned local repositories off since the app was created.
-    assertValidRepoUrl(app.repoUrl, { allowLocal: services.config.LOCAL_REPOS_ENABLED });
-    const plan = services.plans.for(actor.plan);
+    assertValidRepoUrl(app.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED });
+    const plan = deps.plans.for(actor.plan);
     let commit: { sha: string; message: string; branch: string } | undefined;
     if (options.rollbackOfId !== undefined) {
       const target = await tx.deployment.findFirst({ where: { id: options.rollbackOfId, appId: app.id } });
@@ -34,7 +34,7 @@ async function run(services: Deps, actor: Caller, appId: number, options: Deploy
       if (!target.commitSha) throw conflict("That deployment did not record its commit, so it cannot be rebuilt; deploy again instead.");
       commit = { sha: target.commitSha, message: target.commitMessage, branch: target.branch || app.branch };
     }
-    const deployment = await enqueueDeployment(tx, services, {
+    const deployment = await enqueueDeployment(tx, deps, {
       app,
       plan,
       actor,
@@ -45,7 +45,7 @@ async function run(services: Deps, actor: Caller, appId: number, options: Deploy
     });
     return { app: { ...app, status: "deploying" as const }, deployment };
   });
-  await recordAuditEvent(services.db, {
+  await recordAuditEvent(deps.db, {
     userId: actor.userId,
     kind: options.trigger === "rollback" ? "app_rollback" : "app_deploy",
     context: actor.audit,
@@ -53,8 +53,8 @@ async function run(services: Deps, actor: Caller, appId: number, options: Deploy
     targetId: result.deployment.id,
     metadata: { appId, trigger: options.trigger, rollbackOfId: options.rollbackOfId ?? null },
   });
-  await requestAssignment(services);
-  await publishAppChanged(services, result.app);
+  await requestAssignment(deps);
+  await publishAppChanged(deps, result.app);
   return result.deployment;
 }
 

@@ -28,7 +28,7 @@ export interface EnqueueDeploymentInput {
  * (which holds the app row lock): refuse while another job is active, record the deployment with its commit
  * identity up front (so failure paths still carry it), enqueue the encrypted job, app → deploying.
  */
-export async function enqueueDeployment(tx: Tx, services: Pick<Services, "cipher">, input: EnqueueDeploymentInput) {
+export async function enqueueDeployment(tx: Tx, deps: Pick<Services, "cipher">, input: EnqueueDeploymentInput) {
   const { app, plan } = input;
   await assertNoActiveJob(tx, app.id);
   const branch = input.commit?.branch ?? app.branch;
@@ -47,8 +47,8 @@ export async function enqueueDeployment(tx: Tx, services: Pick<Services, "cipher
       rollbackOfId: input.rollbackOfId ?? null,
     },
   });
-  const payload = await buildDeployPayload(tx, services.cipher, app, plan, { commitSha: input.commit?.sha, branch });
-  const job = await insertJob(tx, services.cipher, {
+  const payload = await buildDeployPayload(tx, deps.cipher, app, plan, { commitSha: input.commit?.sha, branch });
+  const job = await insertJob(tx, deps.cipher, {
     type: "deploy",
     appId: app.id,
     deploymentId: deployment.id,

@@ -32,11 +32,11 @@ function withDuration<T extends { startedAt: Date | null; finishedAt: Date | nul
 }
 
 /** An app's deployments, newest first, with a cursor (`before`) for older pages. */
-export async function listDeployments(services: Deps, actor: Caller, opts: z.infer<typeof listDeploymentsInput>) {
+export async function listDeployments(deps: Deps, actor: Caller, opts: z.infer<typeof listDeploymentsInput>) {
   const { appId } = opts;
-  const app = await requireOwnedApp(services.db, actor.userId, appId);
+  const app = await requireOwnedApp(deps.db, actor.userId, appId);
   const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
-  const rows = await services.db.deployment.findMany({
+  const rows = await deps.db.deployment.findMany({
     where: { appId, ...(opts.before ? { id: { lt: opts.before } } : {}) },
     orderBy: { id: "desc" },
     take: limit,
@@ -45,8 +45,8 @@ export async function listDeployments(services: Deps, actor: Caller, opts: z.inf
   return rows.map((d) => ({ ...withDuration(d), isCurrent: d.id === app.currentDeploymentId }));
 }
 
-export async function getDeployment(services: Deps, actor: Caller, { deploymentId }: z.infer<typeof deploymentIdInput>) {
-  const d = await services.db.deployment.findFirst({
+export async function getDeployment(deps: Deps, actor: Caller, { deploymentId }: z.infer<typeof deploymentIdInput>) {
+  const d = await deps.db.deployment.findFirst({
     where: ownedDeploymentWhere(actor.userId, deploymentId),
     select: { ...historySelect, jobs: { orderBy: { id: "desc" }, take: 1, select: { id: true, status: true, progress: true, message: true, pendingReason: true } } },
   });
@@ -56,8 +56,8 @@ export async function getDeployment(services: Deps, actor: Caller, { deploymentI
 }
 
 /** The build log of one deployment (the worker streams it in; see deployments.onBuildLog). */
-export async function getBuildLogs(services: Deps, actor: Caller, { deploymentId }: z.infer<typeof deploymentIdInput>) {
-  const d = await services.db.deployment.findFirst({
+export async function getBuildLogs(deps: Deps, actor: Caller, { deploymentId }: z.infer<typeof deploymentIdInput>) {
+  const d = await deps.db.deployment.findFirst({
     where: ownedDeploymentWhere(actor.userId, deploymentId),
     select: { id: true, appId: true, status: true, buildLogs: true },
   });
@@ -66,15 +66,15 @@ export async function getBuildLogs(services: Deps, actor: Caller, { deploymentId
 }
 
 /** The build log of the app's newest deployment, or null before the first deploy. */
-export async function latestBuildLogs(services: Deps, actor: Caller, { appId }: AppRef) {
-  await requireOwnedApp(services.db, actor.userId, appId);
-  const d = await services.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, select: { id: true, status: true, buildLogs: true } });
+export async function latestBuildLogs(deps: Deps, actor: Caller, { appId }: AppRef) {
+  await requireOwnedApp(deps.db, actor.userId, appId);
+  const d = await deps.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, select: { id: true, status: true, buildLogs: true } });
   return d ? { deploymentId: d.id, status: d.status, logs: d.buildLogs } : null;
 }
 
 /** The caller's newest deployments across their apps that are not deleted. */
-export async function listRecentUserDeployments(services: Deps, actor: Caller, { limit }: z.infer<typeof recentDeploymentsInput>) {
-  const rows = await services.db.deployment.findMany({
+export async function listRecentUserDeployments(deps: Deps, actor: Caller, { limit }: z.infer<typeof recentDeploymentsInput>) {
+  const rows = await deps.db.deployment.findMany({
     where: { app: { userId: actor.userId, deletedAt: null } },
     orderBy: { id: "desc" },
     take: Math.min(Math.max(limit, 1), 50),

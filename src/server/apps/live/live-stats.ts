@@ -19,15 +19,15 @@ const stores = new WeakMap<object, Store>();
  * The web process learns live usage from the hubs' batched `stats.snapshot` messages. The first
  * caller subscribes; until a snapshot arrives apps simply have no live figures.
  */
-function storeFor(services: Pick<Services, "bus" | "log">): Store {
-  let store = stores.get(services);
+function storeFor(deps: Pick<Services, "bus" | "log">): Store {
+  let store = stores.get(deps);
   if (!store) {
     store = { latest: new Map(), subscribed: null };
-    stores.set(services, store);
+    stores.set(deps, store);
   }
   if (!store.subscribed) {
     const s = store;
-    s.subscribed = services.bus
+    s.subscribed = deps.bus
       .subscribe("stats.snapshot", (msg: BusMessage<"stats.snapshot">) => {
         for (const a of msg.apps) {
           s.latest.set(a.appId, { cpuPct: a.cpuPct, memBytes: a.memBytes, memLimit: a.memLimit, netMbps: a.netMbps, updatedAt: a.updatedAt });
@@ -35,14 +35,14 @@ function storeFor(services: Pick<Services, "bus" | "log">): Store {
       })
       .catch((err: Error) => {
         s.subscribed = null;
-        services.log.warn({ err: err.message }, "live stats subscription failed");
+        deps.log.warn({ err: err.message }, "live stats subscription failed");
       });
   }
   return store;
 }
 
-export async function liveStatsFor(services: Pick<Services, "bus" | "log">, appIds: number[]): Promise<Map<number, LiveAppStats>> {
-  const store = storeFor(services);
+export async function liveStatsFor(deps: Pick<Services, "bus" | "log">, appIds: number[]): Promise<Map<number, LiveAppStats>> {
+  const store = storeFor(deps);
   const now = Date.now();
   const out = new Map<number, LiveAppStats>();
   for (const id of appIds) {

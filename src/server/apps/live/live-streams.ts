@@ -34,15 +34,15 @@ function parseBigIntId(value: string | null | undefined): bigint | undefined {
  * lines. Ids are runtime_logs ids, so a reconnect continues exactly after the last line shown.
  */
 export async function* streamRuntimeLogs(
-  services: Deps,
+  deps: Deps,
   actor: Caller,
   { appId, filter, lastEventId, signal }: Streaming<z.infer<typeof runtimeLogStreamInput>>,
 ): AsyncGenerator<LiveEvent<RuntimeLogLine>> {
-  await requireOwnedApp(services.db, actor.userId, appId);
-  const queue = await openBusQueue(services.bus, "app.logs", (m) => m.appId === appId, signal);
+  await requireOwnedApp(deps.db, actor.userId, appId);
+  const queue = await openBusQueue(deps.bus, "app.logs", (m) => m.appId === appId, signal);
   try {
     let last = parseBigIntId(lastEventId);
-    const replay = await readRuntimeLogs(services, appId, filter, last !== undefined ? { afterId: last, limit: 5_000 } : { limit: 500 });
+    const replay = await readRuntimeLogs(deps, appId, filter, last !== undefined ? { afterId: last, limit: 5_000 } : { limit: 500 });
     for (const line of replay) {
       last = BigInt(line.id);
       yield { id: line.id, data: line };
@@ -71,15 +71,15 @@ export interface BuildLogChunk {
  * is the character offset reached, so a reconnect resumes mid-log without repeating text.
  */
 export async function* streamBuildLog(
-  services: Deps,
+  deps: Deps,
   actor: Caller,
   { deploymentId, lastEventId, signal }: Streaming<z.infer<typeof buildLogStreamInput>>,
 ): AsyncGenerator<LiveEvent<BuildLogChunk>> {
-  const exists = await services.db.deployment.findFirst({ where: ownedDeploymentWhere(actor.userId, deploymentId), select: { id: true } });
+  const exists = await deps.db.deployment.findFirst({ where: ownedDeploymentWhere(actor.userId, deploymentId), select: { id: true } });
   if (!exists) throw notFound("Deployment");
-  const queue = await openBusQueue(services.bus, "deployment.log", (m) => m.deploymentId === deploymentId, signal);
+  const queue = await openBusQueue(deps.bus, "deployment.log", (m) => m.deploymentId === deploymentId, signal);
   const stored = async () =>
-    (await services.db.deployment.findUnique({ where: { id: deploymentId }, select: { buildLogs: true } }))?.buildLogs ?? "";
+    (await deps.db.deployment.findUnique({ where: { id: deploymentId }, select: { buildLogs: true } }))?.buildLogs ?? "";
   try {
     let sent = lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) : 0;
     const initial = await stored();
@@ -118,15 +118,15 @@ export interface DeployProgress {
 
 /** Job status and progress % of one app's jobs: the current state first, then every change. */
 export async function* streamDeployProgress(
-  services: Deps,
+  deps: Deps,
   actor: Caller,
   { appId, lastEventId, signal }: Streaming<z.infer<typeof deployProgressStreamInput>>,
 ): AsyncGenerator<LiveEvent<DeployProgress>> {
-  await requireOwnedApp(services.db, actor.userId, appId);
-  const queue = await openBusQueue(services.bus, "job.updated", (m) => m.appId === appId, signal);
+  await requireOwnedApp(deps.db, actor.userId, appId);
+  const queue = await openBusQueue(deps.bus, "job.updated", (m) => m.appId === appId, signal);
   const idOf = (p: DeployProgress) => `${p.jobId}:${p.status}:${p.progress}`;
   try {
-    const job = await services.db.job.findFirst({ where: { appId }, orderBy: { id: "desc" } });
+    const job = await deps.db.job.findFirst({ where: { appId }, orderBy: { id: "desc" } });
     let lastId = lastEventId ?? "";
     if (job) {
       const snapshot = { jobId: job.id, appId, deploymentId: job.deploymentId, status: job.status, progress: job.progress, message: job.message || job.pendingReason || "" };
@@ -157,13 +157,13 @@ export interface AppStatusEvent {
  * ids carry a timestamp so a reconnect does not replay an event the page already handled.
  */
 export async function* streamAppStatus(
-  services: Deps,
+  deps: Deps,
   actor: Caller,
   { appId, signal }: Streaming<NonNullable<z.infer<typeof appStatusStreamInput>>>,
 ): AsyncGenerator<LiveEvent<AppStatusEvent>> {
-  if (appId !== undefined) await requireOwnedApp(services.db, actor.userId, appId);
+  if (appId !== undefined) await requireOwnedApp(deps.db, actor.userId, appId);
   const queue = await openBusQueue(
-    services.bus,
+    deps.bus,
     "app.changed",
     (m) => m.userId === actor.userId && (appId === undefined || m.appId === appId),
     signal,

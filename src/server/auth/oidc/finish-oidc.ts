@@ -29,8 +29,8 @@ const claimsSchema = z.object({
 
 /**
  * Step 2, the callback: the code is exchanged with the flow cookie's PKCE verifier and checked
- * against its state and nonce (a tampered or replayed state is refused), then seed
- * UpsertGoogleUser: the provider's subject is the identity. An existing email account is only
+ * against its state and nonce (a tampered or replayed state is refused), then the account is
+ * found or created by the provider's subject, which is the identity. An existing email account is only
  * linked when its owner started the flow signed in ("link" mode), proving both.
  */
 export async function finishOidc(deps: AccountDeps, input: { callbackUrl: URL; cookieHeader: string | null; client: ClientInfo }): Promise<OidcOutcome> {
@@ -96,7 +96,7 @@ export async function finishOidc(deps: AccountDeps, input: { callbackUrl: URL; c
   return { kind: "signed_in", setCookie: signed.setCookie, next: flow.next };
 }
 
-/** Seed UpsertGoogleUser: insert, or on a google_id conflict refresh name and avatar. */
+/** Inserts the Google account, or on a google_id conflict refreshes name and avatar. */
 async function upsertGoogleUser(deps: AccountDeps, input: { sub: string; email: string; name: string; avatar: string }) {
   try {
     return await deps.db.$transaction(async (tx) => {

@@ -38,20 +38,20 @@ const reply = (status: number, ok: boolean, message: string, extra: Partial<Push
  * repository and branch gets its own deployment, each in its own transaction so one app's
  * failure (say, a deploy already running) does not stop the others.
  */
-export async function handlePushWebhook(services: PushDeps, input: { webhookId: string; header: HeaderGet; body: Buffer }): Promise<PushResult> {
+export async function handlePushWebhook(deps: PushDeps, input: { webhookId: string; header: HeaderGet; body: Buffer }): Promise<PushResult> {
   const { webhookId, header, body } = input;
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(webhookId)) return reply(404, false, "Unknown webhook endpoint.");
-  const app = await services.db.app.findFirst({ where: { webhookId, deletedAt: null } });
+  const app = await deps.db.app.findFirst({ where: { webhookId, deletedAt: null } });
   if (!app) return reply(404, false, "Unknown webhook endpoint.");
   if (!app.webhookSecret) return reply(403, false, "This endpoint has no secret configured; deliveries are refused.");
   if (body.length > PUSH_BODY_MAX_BYTES) return reply(413, false, "Payload too large.");
 
   const vendor = detectVendor(header);
   if (!vendor) return reply(400, false, "Unrecognised sender: expected a GitHub, GitLab, Gitea/Forgejo/Codeberg or Bitbucket webhook.");
-  const secret = services.cipher.decrypt(app.webhookSecret, cipherContext.appWebhookSecret(app.id));
+  const secret = deps.cipher.decrypt(app.webhookSecret, cipherContext.appWebhookSecret(app.id));
   const signature = verifyPushSignature(vendor, header, body, secret);
   if (!signature.ok) {
-    services.log.warn({ appId: app.id, vendor, reason: signature.reason }, "push webhook refused");
+    deps.log.warn({ appId: app.id, vendor, reason: signature.reason }, "push webhook refused");
     return reply(401, false, `Signature check failed: ${signature.reason}.`);
   }
 
@@ -67,7 +67,7 @@ export async function handlePushWebhook(services: PushDeps, input: { webhookId: 
 
   const deliveryId = deliveryIdOf(vendor, header) ?? `sha256:${createHash("sha256").update(body).digest("hex")}`;
   try {
-    await services.db.gitPushDelivery.create({ data: { provider: vendor, deliveryId: `${webhookId}:${deliveryId}`.slice(0, 300) } });
+    await deps.db.gitPushDelivery.create({ data: { provider: vendor, deliveryId: `${webhookId}:${deliveryId}`.slice(0, 300) } });
   } catch (err) {
     if (uniqueViolation(err)) return reply(200, true, "Duplicate delivery ignored.");
     throw err;
@@ -82,11 +82,11 @@ export async function handlePushWebhook(services: PushDeps, input: { webhookId: 
   const ownRepo = repoIdentity(app.repoUrl);
   if (!ownRepo || !identities.has(ownRepo)) return reply(202, true, "Ignored: the pushed repository is not the one this app tracks.");
 
-  return fanOut(services, app, event, identities);
+  return fanOut(deps, app, event, identities);
 }
 
-async function fanOut(services: PushDeps, origin: App, event: PushEvent, identities: Set<string>): Promise<PushResult> {
-  const candidates = await services.db.app.findMany({
+async function fanOut(deps: PushDeps, origin: App, event: PushEvent, identities: Set<string>): Promise<PushResult> {
+  const candidates = await deps.db.app.findMany({
     where: { userId: origin.userId, deletedAt: null, autoDeploy: true, branch: event.branch! },
     orderBy: { id: "asc" },
   });
@@ -94,8 +94,8 @@ async function fanOut(services: PushDeps, origin: App, event: PushEvent, identit
     const id = repoIdentity(a.repoUrl);
     return id !== null && identities.has(id);
   });
-  const owner = await services.db.user.findUniqueOrThrow({ where: { id: origin.userId }, select: { plan: true, email: true } });
-  const plan = services.plans.for(owner.plan);
+  const owner = await deps.db.user.findUniqueOrThrow({ where: { id: origin.userId }, select: { plan: true, email: true } });
+  const plan = deps.plans.for(owner.plan);
   const commitSha = isCommitSha(event.commitSha) ? event.commitSha : "";
   const triggeredBy = `${event.vendor} push${event.pusher ? ` by ${event.pusher.slice(0, 100)}` : ""}`;
   const deployed: { appId: number; deploymentId: number }[] = [];
@@ -103,11 +103,11 @@ async function fanOut(services: PushDeps, origin: App, event: PushEvent, identit
 
   for (const target of targets) {
     try {
-      const deployment = await services.db.$transaction(async (tx: Tx) => {
+      const deployment = await deps.db.$transaction(async (tx: Tx) => {
         const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM apps WHERE id = ${target.id} AND deleted_at IS NULL AND auto_deploy FOR UPDATE`;
         if (locked.length === 0) throw new DomainError("PRECONDITION_FAILED", "auto-deploy was turned off");
         const app = await tx.app.findUniqueOrThrow({ where: { id: target.id } });
-        return enqueueDeployment(tx, services, {
+        return enqueueDeployment(tx, deps, {
           app,
           plan,
           actor: null,
@@ -117,20 +117,20 @@ async function fanOut(services: PushDeps, origin: App, event: PushEvent, identit
         });
       });
       deployed.push({ appId: target.id, deploymentId: deployment.id });
-      await recordAuditEvent(services.db, {
+      await recordAuditEvent(deps.db, {
         userId: target.userId,
         kind: "app_deploy",
         targetType: "deployment",
         targetId: deployment.id,
         metadata: { appId: target.id, trigger: "push", vendor: event.vendor, commitSha },
       }).catch(() => undefined);
-      await publishAppChanged(services, { id: target.id, userId: target.userId, status: "deploying" });
+      await publishAppChanged(deps, { id: target.id, userId: target.userId, status: "deploying" });
     } catch (err) {
       const reason = err instanceof DomainError ? err.message : "internal error";
-      if (!(err instanceof DomainError)) services.log.error({ err, appId: target.id }, "push deploy failed");
+      if (!(err instanceof DomainError)) deps.log.error({ err, appId: target.id }, "push deploy failed");
       skipped.push({ appId: target.id, reason });
     }
   }
-  if (deployed.length > 0) await requestAssignment(services);
+  if (deployed.length > 0) await requestAssignment(deps);
   return reply(202, true, `Deploying ${deployed.length} app${deployed.length === 1 ? "" : "s"}${skipped.length ? `, ${skipped.length} skipped` : ""}.`, { deployed, skipped });
 }
