@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readProcessTable } from "../../src/agent/runtime/process/process-table";
+import { hashApiKey } from "../../src/protocol/api-key";
 import { freePort } from "../../src/net/free-port";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { startAgentProcess, type AgentProcess } from "./support/agent-process";
@@ -95,6 +96,14 @@ describe("agent restarts and limits, against a real hub", { timeout: 180_000 }, 
     await eventually(() => agent.child.exitCode !== null, 30_000, "agent exit");
     expect(agent.child.exitCode).toBe(1);
     expect(agent.logs().some((l) => l.level === 60 && String(l.reason).includes("4001"))).toBe(true);
+
+    // Restarted without the new key, the agent cannot undo the rotation with its stored old key.
+    const stale = startAgentProcess({ hubUrl: hub.url, name: "agent-rotated", stateDir });
+    agents.push(stale);
+    await eventually(() => stale.child.exitCode !== null, 30_000, "stale agent exit");
+    expect(stale.child.exitCode).toBe(1);
+    expect(stale.logs().some((l) => l.level === 60 && /registration refused \(conflict\).*WORKER_API_KEY/.test(String(l.err ?? l.reason)))).toBe(true);
+    expect((await tdb.db.worker.findUniqueOrThrow({ where: { name: "agent-rotated" } })).apiKeyHash).toBe(hashApiKey(newKey!));
 
     const again = startAgentProcess({ hubUrl: hub.url, name: "agent-rotated", stateDir, env: { WORKER_API_KEY: newKey!, WORKER_REGISTRATION_TOKEN: "" } });
     agents.push(again);

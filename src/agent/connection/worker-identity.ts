@@ -70,7 +70,9 @@ export class WorkerIdentity {
       return await this.http.refresh(this.apiKey);
     } catch (err) {
       if (err instanceof HubHttpError && err.status === 401) {
-        throw new FatalAuthError("the hub no longer accepts this worker's API key (rotated or worker deleted); restart the agent to register again");
+        throw new FatalAuthError(
+          "the hub no longer accepts this worker's API key (rotated or worker deleted): set WORKER_API_KEY (or --api-key) to the new key the operator was given and restart the agent",
+        );
       }
       throw err;
     }
