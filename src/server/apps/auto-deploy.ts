@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
 import { cipherContext } from "../crypto/secret-cipher";
 import type { Services } from "../runtime/services";
-import { z } from "zod";
 import type { Actor } from "../auth/actor";
 import { appIdInput, lockOwnedApp, requireOwnedApp, type AppRef, type Tx } from "./app-access";
 

@@ -1,7 +1,7 @@
+import { z } from "zod";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { DomainError } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
-import { z } from "zod";
 import type { Actor } from "../auth/actor";
 import { appIdInput, type AppRef, type Tx } from "./app-access";
 import { insertJob } from "../jobs/insert-job";

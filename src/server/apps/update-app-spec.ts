@@ -1,6 +1,6 @@
+import { z } from "zod";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { assertValidRepoUrl } from "../git/repo-url";
-import { z } from "zod";
 import type { Actor } from "../auth/actor";
 import type { Services } from "../runtime/services";
 import { appIdInput, lockOwnedApp, type Tx } from "./app-access";

@@ -1,8 +1,8 @@
+import { z } from "zod";
 import { recordAuditEvent } from "../../audit/record-audit-event";
 import { conflict, notFound, validation } from "../../errors/domain-errors";
 import { assertValidRepoUrl } from "../../git/repo-url";
 import type { Services } from "../../runtime/services";
-import { z } from "zod";
 import type { Actor } from "../../auth/actor";
 import { appIdInput, lockOwnedApp, type AppRef, type Tx } from "../app-access";
 import { requestAssignment } from "../../jobs/request-assignment";

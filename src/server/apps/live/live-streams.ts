@@ -19,11 +19,11 @@ type Caller = Pick<Actor, "userId">;
 type Streaming<T> = T & { signal: AbortSignal | undefined };
 
 /** Resumable streams take the id of the last event the client saw (Last-Event-ID). */
-const lastEventId = z.string().nullish();
-export const runtimeLogStreamInput = appIdInput.extend({ filter: runtimeLogFilterInput.default({}), lastEventId });
-export const deployProgressStreamInput = appIdInput.extend({ lastEventId });
-export const buildLogStreamInput = deploymentIdInput.extend({ lastEventId });
-export const appStatusStreamInput = z.object({ appId: z.number().int().positive().optional(), lastEventId }).optional();
+const lastEventIdInput = z.string().nullish();
+export const runtimeLogStreamInput = appIdInput.extend({ filter: runtimeLogFilterInput.default({}), lastEventId: lastEventIdInput });
+export const deployProgressStreamInput = appIdInput.extend({ lastEventId: lastEventIdInput });
+export const buildLogStreamInput = deploymentIdInput.extend({ lastEventId: lastEventIdInput });
+export const appStatusStreamInput = z.object({ appId: z.number().int().positive().optional(), lastEventId: lastEventIdInput }).optional();
 
 function parseBigIntId(value: string | null | undefined): bigint | undefined {
   return value && /^\d{1,19}$/.test(value) ? BigInt(value) : undefined;

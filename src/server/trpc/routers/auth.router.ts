@@ -35,12 +35,14 @@ export const authRouter = router({
     ),
   ),
 
-  signOut: publicProcedure.mutation(async ({ ctx }) =>
-    sendCookies(ctx, { status: "signed_out" as const, setCookie: await signOut(ctx.services, { cookieHeader: ctx.request.headers.get("cookie"), client: ctx.client }) }),
-  ),
+  signOut: publicProcedure.mutation(async ({ ctx }) => {
+    const setCookie = await signOut(ctx.services, { cookieHeader: ctx.request.headers.get("cookie"), client: ctx.client });
+    return sendCookies(ctx, { status: "signed_out" as const, setCookie });
+  }),
 
   /** Sudo mode: password or TOTP re-check; rotates the session token. */
-  reauth: protectedProcedure
-    .input(reauthRequest)
-    .mutation(async ({ ctx, input }) => sendCookies(ctx, { status: "confirmed" as const, setCookie: (await reauthenticate(ctx.services, ctx.actor, input)).setCookie })),
+  reauth: protectedProcedure.input(reauthRequest).mutation(async ({ ctx, input }) => {
+    const { setCookie } = await reauthenticate(ctx.services, ctx.actor, input);
+    return sendCookies(ctx, { status: "confirmed" as const, setCookie });
+  }),
 });
