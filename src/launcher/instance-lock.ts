@@ -1,5 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { isHeld, tryPidLock } from "../os/pid-lock";
 
 export class AlreadyRunningError extends Error {
   constructor(readonly pid: number, readonly startedAt: string) {
@@ -11,45 +10,12 @@ export class AlreadyRunningError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * One launcher per data folder: a second `npm start` would otherwise start a second Postgres on
  * the same data directory. A lock left by a crashed launcher (dead pid) is taken over.
  */
 export function acquireInstanceLock(file: string): () => void {
-  mkdirSync(dirname(file), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, "wx", 0o600);
-      writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
-      closeSync(fd);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        rmSync(file, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let holder: { pid?: number; startedAt?: string } = {};
-      try {
-        holder = JSON.parse(readFileSync(file, "utf8"));
-      } catch {
-        // An unreadable lock (torn write) is treated as stale.
-      }
-      if (holder.pid && holder.pid !== process.pid && isAlive(holder.pid)) {
-        throw new AlreadyRunningError(holder.pid, holder.startedAt ?? "unknown");
-      }
-      rmSync(file, { force: true });
-    }
-  }
-  throw new Error(`could not take the launcher lock ${file}`);
+  const lock = tryPidLock(file);
+  if (!isHeld(lock)) throw new AlreadyRunningError(lock.pid, lock.since.toISOString());
+  return () => lock.release();
 }

@@ -26,7 +26,7 @@ const operator = {
 describe("operator settings win over generated defaults under npm start", () => {
   it("the child environment keeps every secret and address the operator set", () => {
     const dataDir = tempDir();
-    const env = { ...operator, PUBLIC_URL: "https://paas.example.com", HUB_URL: "http://hub.internal:7000", SAMPLE_REPO_URL: "file:///srv/sample" };
+    const env = { NODE_ENV: "development" as const, ...operator, PUBLIC_URL: "https://paas.example.com", HUB_URL: "http://hub.internal:7000", SAMPLE_REPO_URL: "file:///srv/sample" };
     const generatedSecrets = devSecretsForGaps(dataDir, env);
     expect(generatedSecrets).toEqual({});
     const child = buildChildEnv({ env, generatedSecrets, databaseUrl: "postgres://db/x", dataDir, webUrl: "http://localhost:3000", hubPort: 3001, distDir: ".next", sampleRepoUrl: "file:///generated" });
@@ -35,7 +35,7 @@ describe("operator settings win over generated defaults under npm start", () => 
 
   it("generated secrets fill only the gaps the operator left", () => {
     const dataDir = tempDir();
-    const env = { APP_SECRET: operator.APP_SECRET };
+    const env = { NODE_ENV: "development" as const, APP_SECRET: operator.APP_SECRET };
     const generatedSecrets = devSecretsForGaps(dataDir, env);
     expect(Object.keys(generatedSecrets).sort()).toEqual(["TRAEFIK_PROXY_TOKEN", "WORKER_REGISTRATION_TOKEN"]);
     const child = buildChildEnv({ env, generatedSecrets, databaseUrl: "postgres://db/x", dataDir, webUrl: "http://localhost:3100", hubPort: 3101, distDir: ".next", sampleRepoUrl: "file:///generated" });
