@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Bus } from "../bus/channels";
 import type { Db } from "../db/client";
+import { GroupCommit } from "../db/group-commit";
 import { capUtf8 } from "./log-text";
 
 type BusLine = { id: string; ts: number; stream: "stdout" | "stderr"; line: string };
@@ -16,12 +17,6 @@ export interface RuntimeLogLine {
   line: string;
 }
 
-interface Pending {
-  lines: RuntimeLogLine[];
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
 export interface RuntimeLogWriterOptions {
   /** Flush when this many lines are waiting … */
   maxBatchLines?: number;
@@ -31,84 +26,62 @@ export interface RuntimeLogWriterOptions {
 }
 
 /**
- * Group commit for runtime logs: lines from every connection are gathered for a few
- * milliseconds and written with one multi-row INSERT (unnest of arrays), then fanned out on the
- * bus ("app.logs") with their row ids. `write()` resolves only once its lines are stored, so a
- * frame is answered `internal` when its batch fails, and nothing acknowledged is ever lost.
+ * Group commit for runtime logs (src/server/db/group-commit.ts): lines from every connection are
+ * gathered for a few milliseconds and written with one multi-row INSERT (unnest of arrays), then
+ * fanned out on the bus ("app.logs") with their row ids. `write()` resolves only once its lines
+ * are stored, so a frame is answered `internal` when its batch fails, and nothing acknowledged is
+ * ever lost. Two batches may be in flight: a connection has one frame in flight, so per-app order
+ * holds.
  */
 export class RuntimeLogWriter {
-  private queue: Pending[] = [];
-  private queued = 0;
-  private timer: NodeJS.Timeout | undefined;
-  /** Two batches may be in flight: a connection has one frame in flight, so per-app order holds. */
-  private readonly lanes: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-  private nextLane = 0;
-  private readonly maxBatchLines: number;
-  private readonly maxDelayMs: number;
-  private immediate = false;
+  private readonly batches: GroupCommit<RuntimeLogLine[], void>;
 
   constructor(
     private readonly db: Db,
     private readonly bus: Bus,
     private readonly log: Logger,
-    private readonly options: RuntimeLogWriterOptions = {},
+    options: RuntimeLogWriterOptions = {},
   ) {
-    this.maxBatchLines = options.maxBatchLines ?? 4000;
-    this.maxDelayMs = options.maxDelayMs ?? 20;
+    this.batches = new GroupCommit((frames) => this.store(frames), {
+      maxItems: options.maxBatchLines ?? 4000,
+      maxDelayMs: options.maxDelayMs ?? 20,
+      weight: (lines) => lines.length,
+      lanes: 2,
+      onBatch: options.onBatch,
+    });
   }
 
   /** Lines waiting to be written (a queue-depth metric). */
   get pendingLines(): number {
-    return this.queued;
+    return this.batches.pending;
   }
 
   write(lines: RuntimeLogLine[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ lines, resolve, reject });
-      this.queued += lines.length;
-      if (this.queued >= this.maxBatchLines || this.immediate) this.kick();
-      else this.timer ??= setTimeout(() => this.kick(), this.maxDelayMs);
-    });
+    return this.batches.submit(lines);
   }
 
   /** Writes everything queued and waits for it (shutdown). */
-  async flush(): Promise<void> {
-    this.kick();
-    await Promise.all(this.lanes);
+  flush(): Promise<void> {
+    return this.batches.flush();
   }
 
   /** From now on every write is stored at once (shutdown: nothing may wait for a timer). */
   flushImmediately(): void {
-    this.immediate = true;
-    this.kick();
+    this.batches.flushImmediately();
   }
 
-  private kick(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    this.queued = 0;
-    const lane = this.nextLane;
-    this.nextLane = (lane + 1) % this.lanes.length;
-    this.lanes[lane] = this.lanes[lane]!.then(() => this.store(batch));
-  }
-
-  private async store(batch: Pending[]): Promise<void> {
-    const lines = batch.flatMap((p) => p.lines);
-    const started = performance.now();
+  private async store(frames: RuntimeLogLine[][]): Promise<void[]> {
+    const lines = frames.flat();
+    let ids: bigint[];
     try {
-      const ids = await this.insert(lines);
-      this.options.onBatch?.(lines.length, (performance.now() - started) / 1000, true);
-      for (const p of batch) p.resolve();
-      this.fanOut(lines, ids);
+      ids = await this.insert(lines);
     } catch (err) {
-      this.options.onBatch?.(lines.length, (performance.now() - started) / 1000, false);
       this.log.warn({ err: (err as Error).message, lines: lines.length }, "runtime log batch failed");
-      for (const p of batch) p.reject(err as Error);
+      throw err;
     }
+    this.fanOut(lines, ids);
+    return frames.map(() => undefined);
   }
 
   private async insert(lines: RuntimeLogLine[]): Promise<bigint[]> {
