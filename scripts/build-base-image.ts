@@ -20,7 +20,8 @@ export interface BuildBaseImageOptions {
 /** Opens the engine, ensures the base image, and closes what it opened. */
 export async function buildBaseImage(options: BuildBaseImageOptions = {}): Promise<BaseImageResult> {
   const stateDir = options.stateDir ?? path.join(process.env.DATA_DIR || ".data", "agent");
-  const session = await openEngine({ stateDir, onInfo: options.onLine });
+  // A running agent's Podman service is borrowed, not stopped afterwards.
+  const session = await openEngine({ stateDir, onInfo: options.onLine, leaveAdoptedRunning: true });
   try {
     return await ensureBaseImage({ engine: session.engine, image: options.image, onLine: options.onLine });
   } finally {

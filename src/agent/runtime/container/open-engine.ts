@@ -12,6 +12,11 @@ export interface OpenEngineOptions {
   startPodman?: boolean;
   /** Podman binary; default: `podman` from PATH. */
   podmanBinary?: string;
+  /**
+   * close() leaves a service adopted from another run going (a script borrowing the running
+   * agent's engine); by default an adopted service is the agent's own again and stops with it.
+   */
+  leaveAdoptedRunning?: boolean;
   /** Called with one line per decision, for the agent's start-up log. */
   onInfo?: (message: string) => void;
 }
@@ -20,7 +25,7 @@ export interface OpenEngineOptions {
 export interface EngineSession {
   readonly engine: Engine;
   readonly service: PodmanService | null;
-  /** Stops the Podman service when the agent started it; an engine it found is left alone. */
+  /** Stops the Podman service when the agent started (or adopted) it; an engine it found is left alone. */
   close(): Promise<void>;
 }
 
@@ -51,7 +56,9 @@ export async function openEngine(options: OpenEngineOptions): Promise<EngineSess
   const privateSocket = { kind: "unix" as const, socketPath: podmanSocketPath(options.stateDir), source: "the agent's Podman service" };
   const found = await findEngine({ env }, env.DOCKER_HOST?.trim() ? [] : [privateSocket]);
   const engine = found.engine;
-  if (engine && !(engine.address.kind === "unix" && engine.address.socketPath === privateSocket.socketPath)) {
+  // Found through the private socket: hand over to startPodmanService, which adopts the service
+  // (and so knows its pid, to stop it on close).
+  if (engine && engine.address.source !== privateSocket.source) {
     info(`container engine: ${engine.describe()}`);
     return { engine, service: null, close: async () => {} };
   }
@@ -68,5 +75,6 @@ export async function openEngine(options: OpenEngineOptions): Promise<EngineSess
   // Also covers the private socket answering: startPodmanService adopts a service it recorded.
   const service = await startPodmanService({ stateDir: options.stateDir, podmanBinary: podman });
   info(`container engine: ${service.engine.describe()} (${service.adopted ? "adopted the service of the previous agent run" : `started pid ${service.pid}`})`);
-  return { engine: service.engine, service, close: () => service.stop() };
+  const keep = service.adopted && options.leaveAdoptedRunning;
+  return { engine: service.engine, service, close: () => (keep ? Promise.resolve() : service.stop()) };
 }

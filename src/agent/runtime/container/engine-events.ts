@@ -1,0 +1,104 @@
+import { z } from "zod";
+import type { Engine } from "./engine";
+import { engineCall } from "./engine-request";
+import { labelFilter, parseAppLabels, type AppRef } from "./labels";
+
+/** One GET /events message about a container (Docker and Podman's compatible service agree on these fields). */
+const eventSchema = z.object({
+  Type: z.string(),
+  Action: z.string(),
+  Actor: z.object({ ID: z.string(), Attributes: z.record(z.string(), z.string()).nullish() }),
+  time: z.number().optional(),
+  timeNano: z.number().optional(),
+});
+
+export interface ContainerEvent {
+  /** start, die, oom, stop, kill, … (Docker's names; Podman's service maps its own to them). */
+  action: string;
+  containerId: string;
+  name: string | null;
+  /** The app the container runs, from its labels. */
+  app: AppRef;
+  /** For `die`: the exit code the engine attached. */
+  exitCode: number | null;
+  /** Milliseconds since the epoch. */
+  time: number;
+}
+
+export interface EventWatcher {
+  stop(): void;
+}
+
+/** The actions crash detection needs: a container of ours started, died or ran out of memory. */
+export const CRASH_ACTIONS = ["start", "die", "oom"];
+
+/**
+ * Follows the engine's event stream for this worker's app containers. Filters go to the engine
+ * (type, action, label) and are checked again here, since engines differ in how they combine
+ * several label filters. `onEnd` fires when the stream ends (the engine stopped or restarted);
+ * the caller re-subscribes and reconciles with a container listing.
+ */
+export async function watchContainerEvents(
+  engine: Engine,
+  options: { workerName: string; actions?: string[]; since?: number },
+  onEvent: (event: ContainerEvent) => void,
+  onEnd?: (error: Error | null) => void,
+): Promise<EventWatcher> {
+  const actions = options.actions ?? CRASH_ACTIONS;
+  const controller = new AbortController();
+  const query: Record<string, string | number> = {
+    filters: JSON.stringify({ type: ["container"], event: actions, label: labelFilter({ workerName: options.workerName }) }),
+  };
+  if (options.since !== undefined) query.since = Math.floor(options.since / 1000);
+  const stream = (await engineCall(engine.docker, {
+    path: "/events?",
+    method: "GET",
+    options: query,
+    isStream: true,
+    abortSignal: controller.signal,
+  })) as NodeJS.ReadableStream;
+
+  let pending = "";
+  stream.on("data", (chunk: Buffer) => {
+    const parts = (pending + chunk.toString("utf8")).split("\n");
+    pending = parts.pop() ?? "";
+    for (const part of parts) {
+      if (!part.trim()) continue;
+      let json: unknown;
+      try {
+        json = JSON.parse(part);
+      } catch {
+        continue;
+      }
+      const parsed = eventSchema.safeParse(json);
+      if (!parsed.success || parsed.data.Type !== "container" || !actions.includes(parsed.data.Action)) continue;
+      const attributes = parsed.data.Actor.Attributes ?? {};
+      const app = parseAppLabels(attributes);
+      if (!app || app.workerName !== options.workerName) continue;
+      const exit = attributes.exitCode ?? attributes.containerExitCode;
+      onEvent({
+        action: parsed.data.Action,
+        containerId: parsed.data.Actor.ID,
+        name: attributes.name ?? null,
+        app,
+        exitCode: parsed.data.Action === "die" && exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null,
+        time: parsed.data.timeNano ? Math.floor(parsed.data.timeNano / 1e6) : (parsed.data.time ?? 0) * 1000,
+      });
+    }
+  });
+  let ended = false;
+  const end = (error: Error | null) => {
+    if (ended) return;
+    ended = true;
+    onEnd?.(error);
+  };
+  stream.once("end", () => end(null));
+  stream.once("close", () => end(null));
+  stream.once("error", (err: Error) => end(controller.signal.aborted ? null : err));
+  return {
+    stop: () => {
+      controller.abort();
+      end(null);
+    },
+  };
+}

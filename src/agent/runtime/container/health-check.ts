@@ -1,0 +1,77 @@
+import { request } from "node:http";
+
+export interface HealthCheckOptions {
+  /** Where the app's port is published on the worker (e.g. 127.0.0.1). */
+  host: string;
+  port: number;
+  /** Request path, starting with "/" (the app's health-check setting; default "/"). */
+  path?: string;
+  /** How long the app has to become healthy, in all. */
+  timeoutMs: number;
+  /** Pause between attempts. */
+  intervalMs?: number;
+  /** Limit of one attempt. */
+  requestTimeoutMs?: number;
+  /** Stops waiting early when the container is gone (checked between attempts). */
+  isAlive?: () => boolean | Promise<boolean>;
+  signal?: AbortSignal;
+}
+
+export type HealthCheckResult =
+  | { healthy: true; status: number; attempts: number; elapsedMs: number }
+  | { healthy: false; reason: "timeout" | "exited" | "aborted"; lastStatus: number | null; lastError: string | null; attempts: number; elapsedMs: number };
+
+export class HealthCheckPathError extends Error {
+  override name = "HealthCheckPathError";
+}
+
+/** A health-check path as sent: must start with "/" and hold no control characters (no header injection). */
+export function healthCheckPath(path: string | undefined): string {
+  const p = path?.trim() || "/";
+  if (!p.startsWith("/") || /[\u0000-\u001f\u007f\s]/.test(p) || p.length > 1024) {
+    throw new HealthCheckPathError(`health-check path ${JSON.stringify(path)} must start with "/" and contain no spaces or control characters`);
+  }
+  return p;
+}
+
+/** One GET; resolves with the status code, or rejects with why there was none. */
+function probe(host: string, port: number, path: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, method: "GET", timeout: timeoutMs, headers: { "user-agent": "wisehosting-health-check" } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * Polls the app over HTTP until it answers with a 2xx or 3xx status (healthy), the container is
+ * gone, or the time is up. The deploy swap moves traffic only after a healthy answer.
+ */
+export async function waitForHealthy(options: HealthCheckOptions): Promise<HealthCheckResult> {
+  const path = healthCheckPath(options.path);
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  let attempts = 0;
+  let lastStatus: number | null = null;
+  let lastError: string | null = null;
+  const fail = (reason: "timeout" | "exited" | "aborted"): HealthCheckResult => ({ healthy: false, reason, lastStatus, lastError, attempts, elapsedMs: Date.now() - started });
+  for (;;) {
+    if (options.signal?.aborted) return fail("aborted");
+    if (options.isAlive && !(await options.isAlive())) return fail("exited");
+    attempts++;
+    try {
+      const status = await probe(options.host, options.port, path, Math.max(100, Math.min(options.requestTimeoutMs ?? 2_000, deadline - Date.now())));
+      if (status >= 200 && status < 400) return { healthy: true, status, attempts, elapsedMs: Date.now() - started };
+      lastStatus = status;
+      lastError = `answered ${status}`;
+    } catch (err) {
+      lastError = (err as Error).message;
+    }
+    if (Date.now() + (options.intervalMs ?? 500) >= deadline) return fail("timeout");
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
+  }
+}

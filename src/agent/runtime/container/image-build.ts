@@ -1,0 +1,155 @@
+import { readFile } from "node:fs/promises";
+import type Dockerode from "dockerode";
+import { STATIC_SERVER_PATH } from "../process/detect-app";
+import { packBuildContext, type ExtraFile } from "./build-context";
+import { BuildOutput, readBuildStream } from "./build-output";
+import { planImageBuild, type ContainerBuildSettings, type ImageBuildPlan } from "./build-plan";
+import { generateContainerfile, GENERATED_CONTAINERFILE, STATIC_SERVER_IN_CONTEXT, usableBuildArgs } from "./containerfile";
+import type { Engine } from "./engine";
+import { inspectImage } from "./images";
+import { appImageTag, appLabels, LABELS, type AppRef } from "./labels";
+import { buildUlimitsParam, containerUlimits } from "./ulimits";
+
+export interface ImageBuildRequest {
+  engine: Engine;
+  /** The checked-out repository. */
+  checkout: string;
+  settings: ContainerBuildSettings;
+  app: AppRef;
+  /** The port the app listens on inside its container (the job payload's internalPort). */
+  internalPort: number;
+  /** FROM of generated Containerfiles (configuration: a public node image in production). */
+  baseImage: string;
+  /** The plan's CPU (cores) and memory, enforced on the build's steps. */
+  limits: { cpu: number; memoryMb: number };
+  timeoutMs: number;
+  /** The app's env vars, visible to the build steps as build args (as the process runtime's builds see them). */
+  buildEnv?: Record<string, string>;
+  /** Repository prefix of the image tags (default localhost/wisehosting). */
+  tagPrefix?: string;
+  onLine?: (line: string) => void;
+  /** Percent of the build done (by steps) and a sentence for the user. */
+  onProgress?: (percent: number, message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ImageBuildResult {
+  /** The deployment's tag, e.g. localhost/wisehosting/app-7:42. */
+  image: string;
+  imageId: string;
+  sizeBytes: number;
+  kind: ImageBuildPlan["kind"];
+  /** The generated Containerfile, or null for the repository's own. */
+  containerfile: string | null;
+  /** Generated images run with a read-only root file system; an app's own Dockerfile may expect to write. */
+  readOnlyRootfs: boolean;
+  durationMs: number;
+}
+
+export type ImageBuildFailure = "failed" | "timeout" | "aborted";
+
+export class ImageBuildError extends Error {
+  override name = "ImageBuildError";
+  constructor(
+    message: string,
+    readonly reason: ImageBuildFailure,
+    /** The last lines of build output, for the deployment's failure message. */
+    readonly logTail: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** The build's context files and the build file's name inside it. */
+async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, argNames: string[]) {
+  if (plan.kind === "dockerfile") return { dockerfile: plan.dockerfile, extraFiles: [] as ExtraFile[], containerfile: null, keep: [plan.dockerfile] };
+  const containerfile = generateContainerfile(plan.app, { baseImage: request.baseImage, internalPort: request.internalPort, buildArgNames: argNames });
+  const extraFiles: ExtraFile[] = [{ name: GENERATED_CONTAINERFILE, content: containerfile }];
+  if (plan.kind === "static") extraFiles.push({ name: STATIC_SERVER_IN_CONTEXT, content: await readFile(STATIC_SERVER_PATH) });
+  return { dockerfile: GENERATED_CONTAINERFILE, extraFiles, containerfile, keep: [] };
+}
+
+/**
+ * Builds one deployment's image through the Engine API: the app's own Dockerfile/Containerfile
+ * as is, or a generated Containerfile (echoed into the build log) for a Node app or static site.
+ * The build's steps run under the plan's memory and CPU; past the timeout (or on `signal`) the
+ * request is aborted, which makes the engine cancel the build. Tagged per app and deployment and
+ * labelled so the agent can find and prune its images.
+ */
+export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBuildResult> {
+  const started = Date.now();
+  const onLine = request.onLine ?? (() => {});
+  const plan = await planImageBuild(request.checkout, request.settings);
+  for (const note of plan.notes) onLine(note);
+
+  const env = request.buildEnv ?? {};
+  const { usable, skipped } = usableBuildArgs(Object.keys(env));
+  if (skipped.length) onLine(`not passed to the build (not usable as build arg names): ${skipped.join(", ")}`);
+  const ctx = await contextFor(plan, request, usable);
+  if (ctx.containerfile) {
+    onLine("generated Containerfile:");
+    for (const line of ctx.containerfile.trimEnd().split("\n")) onLine(`  ${line}`);
+  }
+
+  const image = appImageTag(request.app.appId, request.app.deploymentId, request.tagPrefix);
+  const memory = request.limits.memoryMb * 1024 * 1024;
+  const options: Dockerode.ImageBuildOptions = {
+    t: image,
+    dockerfile: ctx.dockerfile,
+    labels: appLabels(request.app, { [LABELS.kind]: plan.kind }),
+    buildargs: Object.fromEntries(usable.map((n) => [n, env[n]!])),
+    memory,
+    // Equal to memory: no swap on top of the plan's memory.
+    memswap: memory,
+    cpuperiod: 100_000,
+    cpuquota: Math.max(1_000, Math.round(request.limits.cpu * 100_000)),
+    rm: true,
+    forcerm: true,
+    pull: false,
+  };
+  // @types/dockerode types ulimits as objects; Podman wants strings (ulimits.ts).
+  Object.assign(options, { ulimits: buildUlimitsParam(request.engine.name, containerUlimits()) });
+
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, request.timeoutMs);
+  const onAbort = () => controller.abort();
+  request.signal?.addEventListener("abort", onAbort, { once: true });
+  const output = new BuildOutput({
+    onLine,
+    onStep: (step, total) => request.onProgress?.(Math.floor((step / total) * 100), `build step ${step + 1} of ${total}`),
+  });
+  try {
+    const context = await packBuildContext(plan.root, { extraFiles: ctx.extraFiles, keep: ctx.keep, excludeGit: plan.kind !== "dockerfile" });
+    const stream = await request.engine.docker.buildImage(context, { ...options, abortSignal: controller.signal });
+    await readBuildStream(stream, output);
+  } catch (err) {
+    if (!controller.signal.aborted) throw new ImageBuildError(`the build could not run: ${(err as Error).message}`, "failed", output.tail());
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener("abort", onAbort);
+  }
+  if (controller.signal.aborted) {
+    const reason = timedOut ? "timeout" : "aborted";
+    const message = timedOut ? `the build took longer than ${Math.round(request.timeoutMs / 1000)} s and was stopped` : "the build was cancelled";
+    onLine(message);
+    throw new ImageBuildError(message, reason, [...output.tail(), message]);
+  }
+  if (output.error) throw new ImageBuildError(`the image build failed: ${output.error}`, "failed", output.tail());
+
+  const info = await inspectImage(request.engine, image);
+  if (!info) throw new ImageBuildError(`the build finished but the engine has no image ${image}`, "failed", output.tail());
+  request.onProgress?.(100, "image built");
+  return {
+    image,
+    imageId: info.Id,
+    sizeBytes: info.Size ?? 0,
+    kind: plan.kind,
+    containerfile: ctx.containerfile,
+    readOnlyRootfs: plan.kind !== "dockerfile",
+    durationMs: Date.now() - started,
+  };
+}
