@@ -30,7 +30,7 @@ function hubFrame(key: Buffer, type: string, seq: number, payload: unknown, ts =
   return encodeFrame(key, { type, seq, ts, re, payload });
 }
 
-describe("frame codec (PROTOCOL.md test vectors)", () => {
+describe("frame codec (docs/worker-protocol.md test vectors)", () => {
   it("reproduces the worked example of docs/worker-protocol.md", () => {
     const key = hashApiKeyBytes("wh-example-api-key-0123456789abcdef0123456789");
     expect(key.toString("hex")).toBe("af841e18303c85749b104354e991f11e11661f9cb84e91d2222d355789f0fa98");
@@ -81,7 +81,7 @@ describe("seq window", () => {
   });
 });
 
-describe("inbound verifier: every hub frame is checked in PROTOCOL.md order", () => {
+describe("inbound verifier: every hub frame is checked in docs/worker-protocol.md order", () => {
   const job = {
     job_id: 5,
     type: "stop",

@@ -4,7 +4,7 @@ import { PrismaClient } from "./generated/client";
 export type Db = InstanceType<typeof PrismaClient>;
 
 export interface DbOptions {
-  /** Seed pool: 25 connections, 5-minute lifetime. */
+  /** Pool: 25 connections, 5-minute lifetime. */
   max?: number;
   idleTimeoutMillis?: number;
   maxLifetimeSeconds?: number;

@@ -15,7 +15,7 @@ function upstreamHost(ip: string): string | undefined {
 }
 
 /**
- * Seed proxyConfig: every running app on a worker with a WireGuard IP gets a router
+ * Every running app on a worker with a WireGuard IP gets a router
  * `Host(slug.base) || Host(custom…)` on entryPoints web+websecure with the configured cert
  * resolver, and a service straight to `http://WG_IP:PORT`. Throws on any failure.
  */

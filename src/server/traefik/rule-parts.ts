@@ -25,7 +25,7 @@ export function safeRouterName(name: string): string {
   return cleaned.slice(0, 100) || "app";
 }
 
-/** Seed internalPort: PORT from the app's env when it parses as a port, else the fallback. */
+/** The app's internal port: PORT from the app's env when it parses as a port, else the fallback. */
 export function internalPortFrom(portEnv: string | undefined, fallback: number): number {
   if (portEnv !== undefined && /^[0-9]{1,5}$/.test(portEnv.trim())) {
     const port = Number(portEnv.trim());

@@ -4,7 +4,7 @@ import { buildHostRule, internalPortFrom, isRenderableHostname, safeRouterName }
 import type { TraefikDynamicConfig } from "./traefik-types";
 
 /**
- * Seed traefikConfig (per worker): for each of the worker's apps with at least one verified custom
+ * Per worker: for each of the worker's apps with at least one verified custom
  * domain, a router `Host(a) || Host(b)` and a service to the app's container on the worker's
  * network, `http://APP_NAME:INTERNAL_PORT`. Throws on any failure (the route answers 5xx).
  */

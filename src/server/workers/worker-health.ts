@@ -17,8 +17,7 @@ export interface WorkerHealthResult {
 }
 
 /**
- * Marks silent workers offline and bulk-stops the apps that were running on them (seed
- * checkWorkerHealth). The status flip is the claim: only the process whose UPDATE changed the row
+ * Marks silent workers offline and bulk-stops the apps that were running on them. The status flip is the claim: only the process whose UPDATE changed the row
  * stops its apps and fires the events, so a tick firing twice does nothing the second time.
  */
 export async function checkWorkerHealth(
