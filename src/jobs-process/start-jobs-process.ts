@@ -5,6 +5,7 @@ import { LiveStatsStore } from "../server/stats/live-stats-store";
 import { registerEmailHandler } from "./handlers/email-handler";
 import { registerEventHandlers } from "./handlers/event-handlers";
 import { registerMaintenanceHandlers } from "./handlers/maintenance-handlers";
+import { assignOnRequest } from "./assign-on-request";
 import { registerSchedulerHandlers } from "./handlers/scheduler-handlers";
 import { setUpMail, type MailSetup } from "./mail-setup";
 import { startPeriodicTicks } from "./periodic-ticks";
@@ -43,6 +44,7 @@ export async function startJobsProcess(services: Services, options: JobsProcessO
     afterBoss.push(() => mail.stop());
     stops.push(await stats.subscribe(services.bus));
     await registerSchedulerHandlers(boss, services);
+    stops.push(await assignOnRequest(services, log.child({ component: "scheduler" })));
     await registerEventHandlers(boss, services, { stats, dispatcher: services.webhookDispatcher, webhookTimeoutMs: options.webhookTimeoutMs });
     await registerMaintenanceHandlers(boss, services, { stats });
     if (mail.transport) await registerEmailHandler(boss, services, mail.transport);

@@ -10,7 +10,7 @@ import { insertJob } from "../jobs/insert-job";
 import { requestAssignment } from "../jobs/request-assignment";
 
 type LifecycleAction = "restart" | "start" | "stop";
-type Deps = Pick<Services, "db" | "plans" | "cipher" | "queue" | "log">;
+type Deps = Pick<Services, "db" | "plans" | "cipher" | "queue" | "log" | "bus">;
 type Caller = Pick<Actor, "userId" | "plan" | "audit">;
 
 const AUDIT: Record<LifecycleAction, AuditKind> = { restart: "app_restart", start: "app_start", stop: "app_stop" };

@@ -5,6 +5,8 @@ import { z } from "zod";
  * receipt, so a malformed publish from any process cannot crash a subscriber.
  */
 export const busChannels = {
+  /** New pending jobs (or freed capacity): any jobs process that hears it runs an assignment pass now. */
+  "jobs.pending": z.object({}),
   /** A job became `assigned`; the hub holding the worker's socket sends it. */
   "job.assigned": z.object({ jobId: z.number().int(), workerId: z.number().int() }),
   /** Job progress or completion, for deploy-progress subscriptions. */

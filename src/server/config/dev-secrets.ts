@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./env";
@@ -27,12 +27,17 @@ export function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
     TRAEFIK_PROXY_TOKEN: `tpt_${randomBytes(24).toString("base64url")}`,
   };
   mkdirSync(dirname(file), { recursive: true });
-  // "wx": if another process created the file meanwhile, read its secrets instead of replacing them.
+  // Written aside, then linked into place: the file appears whole or not at all, and link()
+  // refuses to replace a file another process created meanwhile (then its secrets are used).
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(draft, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: "wx" });
   try {
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: "wx" });
+    linkSync(draft, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return readDevSecrets(file);
     throw err;
+  } finally {
+    rmSync(draft, { force: true });
   }
   return secrets;
 }

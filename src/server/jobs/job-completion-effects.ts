@@ -10,7 +10,7 @@ export async function afterJobCompleted(deps: WorkerServiceDeps, done: Completed
   await invalidateAppCache(deps.cache, done.appId, done.userId);
   // The finished job released its reservation: jobs waiting for capacity can be placed now
   // rather than at the next periodic sweep.
-  if (deps.queue) void requestAssignment({ queue: deps.queue, log: deps.log });
+  if (deps.queue) void requestAssignment({ bus: deps.bus, queue: deps.queue, log: deps.log });
   publishQuietly(
     deps,
     deps.bus.publish("job.updated", {
