@@ -3,7 +3,7 @@ import { appContainerOptions, type AppContainerSpec } from "./container-spec";
 import type { Engine } from "./engine";
 import { engineCall, engineStatus } from "./engine-request";
 import { inspectImage } from "./images";
-import { labelFilter, parseAppLabels, type AppRef } from "./labels";
+import { inScope, labelFilter, parseAppLabels, type AppRef, type LabelScope } from "./labels";
 
 export class ContainerError extends Error {
   override name = "ContainerError";
@@ -114,7 +114,7 @@ export interface AppContainerSummary extends AppRef {
 }
 
 /** The worker's app containers (running and stopped), by label, newest first. */
-export async function listAppContainers(engine: Engine, scope: { workerName?: string; appId?: number; deploymentId?: number }): Promise<AppContainerSummary[]> {
+export async function listAppContainers(engine: Engine, scope: LabelScope): Promise<AppContainerSummary[]> {
   const raw = await engineCall(engine.docker, {
     path: "/containers/json?",
     method: "GET",
@@ -124,7 +124,7 @@ export async function listAppContainers(engine: Engine, scope: { workerName?: st
   const out: AppContainerSummary[] = [];
   for (const c of listSchema.parse(raw)) {
     const ref = parseAppLabels(c.Labels);
-    if (!ref) continue;
+    if (!ref || !inScope(c.Labels, scope)) continue;
     out.push({ ...ref, id: c.Id, name: (c.Names[0] ?? c.Id).replace(/^\//, ""), image: c.Image, state: c.State, created: c.Created });
   }
   return out.sort((a, b) => b.created - a.created);

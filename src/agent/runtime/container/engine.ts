@@ -16,6 +16,12 @@ const versionSchema = z.object({
     .transform((c) => c ?? []),
 });
 
+/** GET /info: how the engine places containers in cgroups (build-cancel.ts needs it). */
+const infoSchema = z.object({
+  CgroupDriver: z.string().optional(),
+  CgroupVersion: z.string().optional(),
+});
+
 export type EngineName = "podman" | "docker";
 
 /** A connected Docker Engine API (Docker Engine or Podman's compatible service). */
@@ -27,6 +33,10 @@ export interface Engine {
   /** The engine's own version (Podman's, not the API level it emulates). */
   readonly version: string;
   readonly apiVersion: string;
+  /** "cgroupfs" or "systemd"; empty when the engine does not say. */
+  readonly cgroupDriver: string;
+  /** "1" or "2"; empty when the engine does not say. */
+  readonly cgroupVersion: string;
   /** One line for the agent's start-up log: "Podman 4.3.1 (API 1.41) at unix:///…". */
   describe(): string;
 }
@@ -46,15 +56,18 @@ export async function connectEngine(address: EngineAddress, timeoutMs = 5_000): 
   const docker = clientFor(address);
   const where = describeAddress(address);
   let raw: unknown;
+  let rawInfo: unknown;
   try {
     await engineCall(docker, { path: "/_ping", method: "GET", timeoutMs });
     raw = await engineCall(docker, { path: "/version", method: "GET", timeoutMs });
+    rawInfo = await engineCall(docker, { path: "/info", method: "GET", timeoutMs });
   } catch (err) {
     throw new EngineUnavailableError(`no container engine answers at ${where}: ${(err as Error).message}`);
   }
   const parsed = versionSchema.safeParse(raw);
   if (!parsed.success) throw new EngineUnavailableError(`the engine at ${where} sent an unexpected /version answer`);
   const info = parsed.data;
+  const cgroups = infoSchema.safeParse(rawInfo);
   const podman = info.Components.find((c) => /podman/i.test(c.Name));
   const name: EngineName = podman ? "podman" : "docker";
   const version = podman?.Version ?? info.Version;
@@ -64,6 +77,8 @@ export async function connectEngine(address: EngineAddress, timeoutMs = 5_000): 
     name,
     version,
     apiVersion: info.ApiVersion,
+    cgroupDriver: (cgroups.success && cgroups.data.CgroupDriver) || "",
+    cgroupVersion: (cgroups.success && cgroups.data.CgroupVersion) || "",
     describe: () => `${name === "podman" ? "Podman" : "Docker"} ${version} (API ${info.ApiVersion}) at ${where}`,
   };
 }

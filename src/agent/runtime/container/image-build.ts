@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type Dockerode from "dockerode";
 import { STATIC_SERVER_PATH } from "../process/detect-app";
+import { buildCgroupParent, killBuildProcesses } from "./build-cancel";
 import { packBuildContext, type ExtraFile } from "./build-context";
 import { BuildOutput, readBuildStream } from "./build-output";
 import { planImageBuild, type ContainerBuildSettings, type ImageBuildPlan } from "./build-plan";
@@ -45,6 +46,9 @@ export interface ImageBuildResult {
   readOnlyRootfs: boolean;
   durationMs: number;
 }
+
+/** How long a stopped build may take to end by itself once its steps are killed. */
+const STOP_GRACE_MS = 15_000;
 
 export type ImageBuildFailure = "failed" | "timeout" | "aborted";
 
@@ -110,13 +114,27 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   // @types/dockerode types ulimits as objects; Podman wants strings (ulimits.ts).
   Object.assign(options, { ulimits: buildUlimitsParam(request.engine.name, containerUlimits()) });
 
+  // How a build is stopped (timeout or cancel): its step processes are killed first, so the
+  // engine fails the build the ordinary way and cleans up; the request is dropped only if the
+  // build still has not ended after a grace period (build-cancel.ts says why).
+  const cgroupParent = buildCgroupParent(request.engine, `${request.app.appId}_${request.app.deploymentId}`);
+  if (cgroupParent) Object.assign(options, { cgroupparent: cgroupParent });
   const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, request.timeoutMs);
-  const onAbort = () => controller.abort();
+  let stopped: ImageBuildFailure | null = null;
+  let streamEnded = false;
+  const stop = async (reason: ImageBuildFailure) => {
+    if (stopped) return;
+    stopped = reason;
+    const graceEnds = Date.now() + (cgroupParent ? STOP_GRACE_MS : 0);
+    while (cgroupParent && !streamEnded && Date.now() < graceEnds) {
+      await killBuildProcesses(cgroupParent);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    if (!streamEnded) controller.abort();
+  };
+  const timer = setTimeout(() => void stop("timeout"), request.timeoutMs);
+  const onAbort = () => void stop("aborted");
+  if (request.signal?.aborted) onAbort();
   request.signal?.addEventListener("abort", onAbort, { once: true });
   const output = new BuildOutput({
     onLine,
@@ -127,16 +145,17 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
     const stream = await request.engine.docker.buildImage(context, { ...options, abortSignal: controller.signal });
     await readBuildStream(stream, output);
   } catch (err) {
-    if (!controller.signal.aborted) throw new ImageBuildError(`the build could not run: ${(err as Error).message}`, "failed", output.tail());
+    if (!stopped) throw new ImageBuildError(`the build could not run: ${(err as Error).message}`, "failed", output.tail());
   } finally {
+    streamEnded = true;
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }
-  if (controller.signal.aborted) {
-    const reason = timedOut ? "timeout" : "aborted";
-    const message = timedOut ? `the build took longer than ${Math.round(request.timeoutMs / 1000)} s and was stopped` : "the build was cancelled";
+  if (stopped) {
+    const message =
+      stopped === "timeout" ? `the build took longer than ${Math.round(request.timeoutMs / 1000)} s and was stopped` : "the build was cancelled";
     onLine(message);
-    throw new ImageBuildError(message, reason, [...output.tail(), message]);
+    throw new ImageBuildError(message, stopped, [...output.tail(), message]);
   }
   if (output.error) throw new ImageBuildError(`the image build failed: ${output.error}`, "failed", output.tail());
 

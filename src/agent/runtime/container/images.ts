@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Engine } from "./engine";
 import { engineCall, engineStatus } from "./engine-request";
-import { labelFilter, LABELS } from "./labels";
+import { imageLabelFilter, inScope, LABELS, type LabelScope } from "./labels";
 
 /** GET /images/{name}/json: what the agent reads of an image. */
 const imageInspectSchema = z.object({
@@ -54,10 +54,13 @@ export async function imageExists(engine: Engine, name: string): Promise<boolean
 }
 
 /** The images the agent built for one app (or all apps of a worker), newest first. */
-export async function listAppImages(engine: Engine, scope: { workerName?: string; appId?: number }): Promise<ImageSummary[]> {
-  const filters = JSON.stringify({ label: [...labelFilter(scope), `${LABELS.role}=app`] });
+export async function listAppImages(engine: Engine, scope: LabelScope): Promise<ImageSummary[]> {
+  const filters = JSON.stringify({ label: imageLabelFilter(scope) });
   const raw = await engineCall(engine.docker, { path: "/images/json?", method: "GET", options: { filters }, timeoutMs: 30_000 });
-  return imageListSchema.parse(raw).sort((a, b) => b.Created - a.Created);
+  return imageListSchema
+    .parse(raw)
+    .filter((i) => inScope(i.Labels, scope) && i.Labels[LABELS.role] === "app")
+    .sort((a, b) => b.Created - a.Created);
 }
 
 /** Removes an image (by id or tag); an image already gone is not an error. */

@@ -30,8 +30,34 @@ export function appLabels(ref: AppRef, extra: Record<string, string> = {}): Reco
   };
 }
 
+export interface LabelScope {
+  workerName?: string;
+  appId?: number;
+  deploymentId?: number;
+}
+
+/** True when an object's labels are ours and within the scope (the check that follows an engine-side filter). */
+export function inScope(labels: Record<string, string> | null | undefined, scope: LabelScope): boolean {
+  if (!labels || labels[LABELS.managed] !== "true") return false;
+  if (scope.workerName !== undefined && labels[LABELS.worker] !== scope.workerName) return false;
+  if (scope.appId !== undefined && labels[LABELS.appId] !== String(scope.appId)) return false;
+  if (scope.deploymentId !== undefined && labels[LABELS.deploymentId] !== String(scope.deploymentId)) return false;
+  return true;
+}
+
+/**
+ * The one `label` filter sent with an image listing. Podman 4.3's image listing returns nothing
+ * for two or more label filters (containers combine them correctly), so images are narrowed by
+ * the most selective label at the engine and by `inScope` here.
+ */
+export function imageLabelFilter(scope: LabelScope): string[] {
+  if (scope.workerName !== undefined) return [`${LABELS.worker}=${scope.workerName}`];
+  if (scope.appId !== undefined) return [`${LABELS.appId}=${scope.appId}`];
+  return [`${LABELS.managed}=true`];
+}
+
 /** The Engine API `label` filter values (`key=value`) selecting what a worker (and optionally one app) owns. */
-export function labelFilter(scope: { workerName?: string; appId?: number; deploymentId?: number }): string[] {
+export function labelFilter(scope: LabelScope): string[] {
   const filters = [`${LABELS.managed}=true`];
   if (scope.workerName !== undefined) filters.push(`${LABELS.worker}=${scope.workerName}`);
   if (scope.appId !== undefined) filters.push(`${LABELS.appId}=${scope.appId}`);
