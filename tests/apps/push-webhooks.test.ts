@@ -78,6 +78,92 @@ describe("push webhooks", () => {
     expect(await h.tdb.db.deployment.count({ where: { appId: app.id } })).toBe(1);
   });
 
+  it("a captured signed body replayed with a new or missing delivery id does not deploy again", async () => {
+    const { app, url, secret } = await appWithAutoDeploy("gh-replay-app", "https://github.com/acme/replay.git");
+    const body = JSON.stringify(githubPush("acme/replay", "main"));
+    const signed = { "x-github-event": "push", "x-hub-signature-256": `sha256=${sign(secret, body)}` };
+    expect((await post(url, body, { ...signed, "x-github-delivery": randomUUID() })).status).toBe(202);
+    await h.tdb.db.job.updateMany({ where: { appId: app.id }, data: { status: "completed" } });
+    for (const headers of [{ ...signed, "x-github-delivery": randomUUID() }, signed]) {
+      const replay = await post(url, body, headers);
+      expect(replay.status).toBe(200);
+      expect((await replay.json()).message).toMatch(/Duplicate delivery/);
+    }
+    // The same bytes re-indented are a different body, but still the same push: the freshness
+    // check refuses it as already deployed.
+    const reformatted = JSON.stringify(githubPush("acme/replay", "main"), null, 2);
+    const again = await post(url, reformatted, { "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": `sha256=${sign(secret, reformatted)}` });
+    expect((await again.json()).message).toMatch(/Refused: commit 0123456789ab is already the app's latest deployment of main/);
+    expect(await h.tdb.db.deployment.count({ where: { appId: app.id } })).toBe(1);
+  });
+
+  it("GitHub: a push made before the app's latest deployment is refused and recorded; the next push deploys", async () => {
+    const { app, url, secret } = await appWithAutoDeploy("gh-older-app", "https://github.com/acme/older.git");
+    const now = Math.floor(Date.now() / 1000);
+    const push = (before: string, after: string, pushedAt: number) => ({
+      ...githubPush("acme/older", "main", after),
+      before,
+      commits: [{ id: after, message: `commit ${after.slice(0, 4)}` }],
+      repository: { ...githubPush("acme/older", "main").repository, pushed_at: pushedAt },
+    });
+    const send = async (payload: object) => {
+      const body = JSON.stringify(payload);
+      const res = await post(url, body, { "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": `sha256=${sign(secret, body)}` });
+      await h.tdb.db.job.updateMany({ where: { appId: app.id }, data: { status: "completed" } });
+      return { status: res.status, json: await res.json() };
+    };
+    const [a1, a2, a3] = ["a1".repeat(20), "a2".repeat(20), "a3".repeat(20)];
+    const newer = await send(push("a0".repeat(20), a2, now));
+    expect(newer.json.deployed).toHaveLength(1);
+
+    // Pushed an hour earlier, never delivered until now (say, held back by whoever captured it).
+    const older = await send(push("a0".repeat(20), a1, now - 3600));
+    expect(older.status).toBe(202);
+    expect(older.json.deployed).toEqual([]);
+    expect(older.json.refused).toEqual([{ appId: app.id, reason: expect.stringMatching(/pushed at .* before the app's latest deployment of main/) }]);
+    const audit = await h.tdb.db.auditEvent.findFirstOrThrow({ where: { userId: u.id, kind: "push_refused", targetId: String(app.id) } });
+    expect(audit.metadata).toMatchObject({ vendor: "github", branch: "main", commitSha: a1, bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    const next = await send(push(a2, a3, now + 1));
+    expect(next.json.deployed).toHaveLength(1);
+    const commits = await h.tdb.db.deployment.findMany({ where: { appId: app.id }, orderBy: { id: "asc" }, select: { commitSha: true } });
+    expect(commits.map((d) => d.commitSha)).toEqual([a2, a3]);
+  });
+
+  it("GitLab (no push time in the body): a push on top of a commit the branch has moved past is refused; the next push deploys", async () => {
+    const { app, url, secret } = await appWithAutoDeploy("gl-older-app", "https://gitlab.com/acme/gl-older.git");
+    const push = (before: string, after: string, user = "bob") =>
+      JSON.stringify({
+        object_kind: "push",
+        ref: "refs/heads/main",
+        before,
+        after,
+        checkout_sha: after,
+        user_username: user,
+        project: { git_http_url: "https://gitlab.com/acme/gl-older.git", web_url: "https://gitlab.com/acme/gl-older" },
+        commits: [{ id: after, message: `commit ${after.slice(0, 4)}` }],
+      });
+    const send = async (body: string) => {
+      const res = await post(url, body, { "x-gitlab-event": "Push Hook", "x-gitlab-event-uuid": randomUUID(), "x-gitlab-token": secret });
+      await h.tdb.db.job.updateMany({ where: { appId: app.id }, data: { status: "completed" } });
+      return res.json();
+    };
+    const [a0, a1, a2, a3, a4] = ["b0", "b1", "b2", "b3", "b4"].map((x) => x.repeat(20));
+    expect((await send(push(a0!, a1!))).deployed).toHaveLength(1);
+    expect((await send(push(a2!, a3!))).deployed).toHaveLength(1);
+    // a1 → a2 happened between the two, but arrives last: its before (a1) is behind a3.
+    const late = await send(push(a1!, a2!));
+    expect(late.refused).toEqual([{ appId: app.id, reason: expect.stringMatching(/pushed on top of b1b1.*which main had moved past/) }]);
+    // A body naming an old head (a1) that does not build on a3 and is not marked forced.
+    const stale = await send(push(a0!, a1!, "mallory"));
+    expect(stale.refused).toEqual([{ appId: app.id, reason: expect.stringMatching(/head commit b1b1.* was deployed before b3b3/) }]);
+    expect(await h.tdb.db.auditEvent.count({ where: { userId: u.id, kind: "push_refused", targetId: String(app.id) } })).toBe(2);
+
+    expect((await send(push(a3!, a4!))).deployed).toHaveLength(1);
+    const commits = await h.tdb.db.deployment.findMany({ where: { appId: app.id }, orderBy: { id: "asc" }, select: { commitSha: true } });
+    expect(commits.map((d) => d.commitSha)).toEqual([a1, a3, a4]);
+  });
+
   it("ignores other branches, tags, deleted branches and pings", async () => {
     const { app, url, secret } = await appWithAutoDeploy("gh-branch-app", "https://github.com/acme/branches.git", "production");
     const send = (payload: object, event = "push") => {

@@ -32,5 +32,6 @@ export const AUDIT_KINDS = [
   "webhook_create",
   "webhook_delete",
   "worker_key_rotated",
+  "push_refused",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];

@@ -12,7 +12,10 @@ export function detectVendor(header: HeaderGet): PushVendor | null {
   return null;
 }
 
-/** The vendor's delivery id, used to ignore replays. */
+/**
+ * The vendor's delivery id from its header. Not covered by the signature, so it only helps a user
+ * find the delivery in the vendor's log; replays are recognised by the body (handle-push.ts).
+ */
 export function deliveryIdOf(vendor: PushVendor, header: HeaderGet): string | null {
   const candidates: Record<PushVendor, string[]> = {
     github: ["x-github-delivery"],

@@ -13,6 +13,7 @@ import { isCommitSha } from "../git-ref";
 import { repoIdentity } from "../repo-url";
 import { deliveryIdOf, detectVendor } from "./detect-vendor";
 import { parsePushDelivery } from "./parse-push";
+import { FRESHNESS_HISTORY, judgePushFreshness } from "./push-freshness";
 import type { HeaderGet, PushEvent } from "./push-event";
 import { verifyPushSignature } from "./verify-push-signature";
 
@@ -23,7 +24,14 @@ export type PushDeps = Pick<Services, "db" | "cipher" | "plans" | "queue" | "log
 
 export interface PushResult {
   status: number;
-  body: { ok: boolean; message: string; deployed?: { appId: number; deploymentId: number }[]; skipped?: { appId: number; reason: string }[] };
+  body: {
+    ok: boolean;
+    message: string;
+    deployed?: { appId: number; deploymentId: number }[];
+    skipped?: { appId: number; reason: string }[];
+    /** Apps the push was refused for because it is older than what they deployed (recorded as `push_refused`). */
+    refused?: { appId: number; reason: string }[];
+  };
 }
 
 const reply = (status: number, ok: boolean, message: string, extra: Partial<PushResult["body"]> = {}): PushResult => ({
@@ -33,10 +41,11 @@ const reply = (status: number, ok: boolean, message: string, extra: Partial<Push
 
 /**
  * A push webhook delivered to one app's endpoint. Checked in order: endpoint exists and has a
- * secret, vendor known, signature or token valid (constant time), delivery not seen before, repo
+ * secret, vendor known, signature or token valid (constant time), body not seen before, repo
  * and branch tracked. Then the fan-out: every auto-deploy app of the same owner tracking this
  * repository and branch gets its own deployment, each in its own transaction so one app's
- * failure (say, a deploy already running) does not stop the others.
+ * failure (say, a deploy already running) does not stop the others, unless the push is older
+ * than what that app already deployed from the branch (`judgePushFreshness`).
  */
 export async function handlePushWebhook(deps: PushDeps, input: { webhookId: string; header: HeaderGet; body: Buffer }): Promise<PushResult> {
   const { webhookId, header, body } = input;
@@ -65,9 +74,12 @@ export async function handlePushWebhook(deps: PushDeps, input: { webhookId: stri
   if (parsed.kind === "ping") return reply(200, true, "Pong: the endpoint and secret work.");
   if (parsed.kind === "ignored") return reply(202, true, `Ignored: ${parsed.reason}.`);
 
-  const deliveryId = deliveryIdOf(vendor, header) ?? `sha256:${createHash("sha256").update(body).digest("hex")}`;
+  // Replays are recognised by what the signature covers: the body. The delivery-id headers are
+  // not signed (a replay can carry any), and none of the four vendors repeats its id inside the
+  // body, so the body's SHA-256 is the key.
+  const bodySha256 = createHash("sha256").update(body).digest("hex");
   try {
-    await deps.db.gitPushDelivery.create({ data: { provider: vendor, deliveryId: `${webhookId}:${deliveryId}`.slice(0, 300) } });
+    await deps.db.gitPushDelivery.create({ data: { provider: vendor, deliveryId: `${webhookId}:sha256:${bodySha256}` } });
   } catch (err) {
     if (uniqueViolation(err)) return reply(200, true, "Duplicate delivery ignored.");
     throw err;
@@ -82,10 +94,18 @@ export async function handlePushWebhook(deps: PushDeps, input: { webhookId: stri
   const ownRepo = repoIdentity(app.repoUrl);
   if (!ownRepo || !identities.has(ownRepo)) return reply(202, true, "Ignored: the pushed repository is not the one this app tracks.");
 
-  return fanOut(deps, app, event, identities);
+  return fanOut(deps, app, event, identities, { bodySha256, deliveryHeader: deliveryIdOf(vendor, header) });
 }
 
-async function fanOut(deps: PushDeps, origin: App, event: PushEvent, identities: Set<string>): Promise<PushResult> {
+type TargetOutcome = { kind: "deployed"; deployment: { id: number } } | { kind: "refused"; reason: string };
+
+/** How the delivery is named in records: the body hash, and the vendor's unsigned header id for finding it in the vendor's log. */
+interface DeliveryRef {
+  bodySha256: string;
+  deliveryHeader: string | null;
+}
+
+async function fanOut(deps: PushDeps, origin: App, event: PushEvent, identities: Set<string>, delivery: DeliveryRef): Promise<PushResult> {
   const candidates = await deps.db.app.findMany({
     where: { userId: origin.userId, deletedAt: null, autoDeploy: true, branch: event.branch! },
     orderBy: { id: "asc" },
@@ -100,14 +120,25 @@ async function fanOut(deps: PushDeps, origin: App, event: PushEvent, identities:
   const triggeredBy = `${event.vendor} push${event.pusher ? ` by ${event.pusher.slice(0, 100)}` : ""}`;
   const deployed: { appId: number; deploymentId: number }[] = [];
   const skipped: { appId: number; reason: string }[] = [];
+  const refused: { appId: number; reason: string }[] = [];
 
   for (const target of targets) {
     try {
-      const deployment = await deps.db.$transaction(async (tx: Tx) => {
+      const outcome = await deps.db.$transaction(async (tx: Tx): Promise<TargetOutcome> => {
+        // The row lock also serialises concurrent deliveries for the app, so the freshness check
+        // below sees the deployment a delivery racing this one just created.
         const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM apps WHERE id = ${target.id} AND deleted_at IS NULL AND auto_deploy FOR UPDATE`;
         if (locked.length === 0) throw new DomainError("PRECONDITION_FAILED", "auto-deploy was turned off");
         const app = await tx.app.findUniqueOrThrow({ where: { id: target.id } });
-        return enqueueDeployment(tx, deps, {
+        const history = await tx.deployment.findMany({
+          where: { appId: app.id, branch: event.branch! },
+          orderBy: { id: "desc" },
+          take: FRESHNESS_HISTORY,
+          select: { id: true, trigger: true, commitSha: true, createdAt: true },
+        });
+        const freshness = judgePushFreshness(event, history);
+        if (!freshness.fresh) return { kind: "refused", reason: freshness.reason };
+        const deployment = await enqueueDeployment(tx, deps, {
           app,
           plan,
           actor: null,
@@ -115,7 +146,21 @@ async function fanOut(deps: PushDeps, origin: App, event: PushEvent, identities:
           triggeredBy,
           commit: { sha: commitSha, message: event.commitMessage, branch: event.branch! },
         });
+        return { kind: "deployed", deployment };
       });
+      if (outcome.kind === "refused") {
+        refused.push({ appId: target.id, reason: outcome.reason });
+        deps.log.warn({ appId: target.id, vendor: event.vendor, commitSha, reason: outcome.reason }, "push refused as older than the app's deployment");
+        await recordAuditEvent(deps.db, {
+          userId: target.userId,
+          kind: "push_refused",
+          targetType: "app",
+          targetId: target.id,
+          metadata: { vendor: event.vendor, branch: event.branch, commitSha: event.commitSha, before: event.before, forced: event.forced, reason: outcome.reason, ...delivery },
+        });
+        continue;
+      }
+      const deployment = outcome.deployment;
       deployed.push({ appId: target.id, deploymentId: deployment.id });
       await recordAuditEvent(deps.db, {
         userId: target.userId,
@@ -132,5 +177,9 @@ async function fanOut(deps: PushDeps, origin: App, event: PushEvent, identities:
     }
   }
   if (deployed.length > 0) await requestAssignment(deps);
-  return reply(202, true, `Deploying ${deployed.length} app${deployed.length === 1 ? "" : "s"}${skipped.length ? `, ${skipped.length} skipped` : ""}.`, { deployed, skipped });
+  // 2xx even when refused: the delivery was authentic and handled; a 4xx would make some vendors
+  // retry it or disable the hook.
+  if (deployed.length === 0 && skipped.length === 0 && refused.length === 1) return reply(202, true, `Refused: ${refused[0]!.reason}.`, { deployed, skipped, refused });
+  const tail = [skipped.length ? `${skipped.length} skipped` : "", refused.length ? `${refused.length} refused as older` : ""].filter(Boolean);
+  return reply(202, true, `Deploying ${deployed.length} app${deployed.length === 1 ? "" : "s"}${tail.length ? `, ${tail.join(", ")}` : ""}.`, { deployed, skipped, refused });
 }

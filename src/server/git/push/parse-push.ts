@@ -1,8 +1,9 @@
-import { branchFromRef, str, ZERO_SHA, type HeaderGet, type ParsedDelivery, type PushVendor } from "./push-event";
+import { branchFromRef, pushTimeOf, shaOf, str, ZERO_SHA, type HeaderGet, type ParsedDelivery, type PushVendor } from "./push-event";
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const shas = (commits: Json[], key: string): string[] => commits.map((c) => shaOf(c[key])).filter(Boolean);
 
 /** GitHub and Gitea/Forgejo share the push payload shape. */
 function parseGithubLike(vendor: "github" | "gitea", event: string | null, body: Json): ParsedDelivery {
@@ -20,6 +21,10 @@ function parseGithubLike(vendor: "github" | "gitea", event: string | null, body:
       branch: branchFromRef(body.ref),
       commitSha: str(head.id) || after,
       commitMessage: str(head.message),
+      before: shaOf(body.before),
+      commitShas: shas(arr(body.commits).map(obj), "id"),
+      forced: body.forced === true,
+      pushedAt: pushTimeOf(repo.pushed_at),
       pusher: str(pusher.name) || str(pusher.login) || str(pusher.username) || str(obj(body.sender).login),
       deleted: body.deleted === true || ZERO_SHA.test(after),
     },
@@ -44,6 +49,10 @@ function parseGitlab(event: string | null, body: Json): ParsedDelivery {
       branch: branchFromRef(body.ref),
       commitSha: sha,
       commitMessage: str(headCommit.message),
+      before: shaOf(body.before),
+      commitShas: shas(commits, "id"),
+      forced: false,
+      pushedAt: null,
       pusher: str(body.user_username) || str(body.user_name),
       deleted: ZERO_SHA.test(after),
     },
@@ -76,6 +85,10 @@ function parseBitbucket(event: string | null, body: Json): ParsedDelivery {
       branch: str(next.type) === "branch" ? str(next.name) || null : null,
       commitSha: str(target.hash),
       commitMessage: str(target.message),
+      before: shaOf(obj(obj(change.old).target).hash),
+      commitShas: shas(arr(change.commits).map(obj), "hash"),
+      forced: change.forced === true,
+      pushedAt: null,
       pusher: str(actor.nickname) || str(actor.display_name),
       deleted: change.closed === true || Object.keys(next).length === 0,
     },
