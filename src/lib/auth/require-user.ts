@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { resolveCaller, type ResolvedCaller } from "@/server/auth/resolve-caller";
 import { getServices } from "@/server/runtime/services";
 import type { CallerSession, CallerUser } from "@/server/auth/actor";
+import { safeReturnPath } from "@/server/http/return-path";
 
 /** The signed-in caller for a server component or route, or nobody. Checks the session row. */
 export async function getCaller(): Promise<ResolvedCaller> {
@@ -28,10 +29,4 @@ export async function requireAdmin(returnTo = "/"): Promise<{ user: CallerUser; 
     notFound();
   }
   return caller;
-}
-
-/** Only same-site paths are allowed as a post-sign-in destination (no open redirect). */
-export function safeReturnPath(value: string | null | undefined): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
-  return value.slice(0, 500);
 }

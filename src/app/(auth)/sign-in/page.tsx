@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { getCaller, safeReturnPath } from "@/lib/auth/require-user";
+import { getCaller } from "@/lib/auth/require-user";
+import { safeReturnPath } from "@/server/http/return-path";
 import { getServices } from "@/server/runtime/services";
 import { AuthCard } from "../_ui/form-parts";
 import { oidcErrorMessage } from "../_ui/oidc-error-message";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { headers } from "next/headers";
-import { safeReturnPath } from "@/lib/auth/require-user";
+import { safeReturnPath } from "@/server/http/return-path";
 import { getServices } from "@/server/runtime/services";
 import { pendingChallengeStatus, readPendingToken } from "@/server/two-factor/pending-challenge";
 import { AuthCard } from "../_ui/form-parts";

@@ -1,4 +1,4 @@
-import { safeReturnPath } from "@/lib/auth/require-user";
+import { safeReturnPath } from "@/server/http/return-path";
 import { actorFromRequest } from "@/server/auth/actor-from-request";
 import { inSudoMode } from "@/server/auth/require-sudo";
 import { oidcEnabled } from "@/server/auth/oidc/oidc-configuration";
