@@ -1,13 +1,13 @@
 /**
- * The web process: Next.js behind a plain node:http server. The server appends the socket peer
- * to X-Forwarded-For before Next.js sees the request (Next only fills the header when it is
- * absent, which would let a client choose its own address), and drains requests on SIGTERM.
+ * The web process: Next.js behind a plain node:http server. Every request passes the front door
+ * first (src/web/front-door.ts: Host allow-list, X-Forwarded-For, CSP nonce and security
+ * headers); SIGTERM drains requests.
  */
 import { createServer } from "node:http";
 import next from "next";
 import { loadConfigOrExit } from "../server/config/config";
-import { appendPeerToForwardedFor } from "../server/http/forwarded-for";
 import { createLogger } from "../server/logging/logger";
+import { createFrontDoor } from "./front-door";
 
 const DRAIN_MS = 10_000;
 
@@ -18,14 +18,7 @@ const app = next({ dev, dir: process.cwd(), hostname: config.BIND_HOST, port: co
 const handle = app.getRequestHandler();
 await app.prepare();
 
-const server = createServer((req, res) => {
-  appendPeerToForwardedFor(req);
-  handle(req, res).catch((err: unknown) => {
-    log.error({ err, url: req.url }, "request failed");
-    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-    res.end("Internal error");
-  });
-});
+const server = createServer(createFrontDoor({ config, log, dev, handle }));
 server.headersTimeout = 20_000;
 server.requestTimeout = 60_000;
 server.listen(config.WEB_PORT, config.BIND_HOST, () => {

@@ -22,13 +22,26 @@ describe("client IP from X-Forwarded-For and TRUST_PROXY", () => {
 });
 
 describe("Origin check", () => {
-  const config = { PUBLIC_URL: "http://localhost:3000" };
-  const headers = new Headers({ host: "localhost:3000" });
+  const config = { PUBLIC_URL: "http://localhost:3000", ALLOWED_HOSTS: "", WEB_PORT: 3000, isProduction: false };
   it("accepts the dashboard's origin, refuses missing, null and foreign", () => {
-    expect(isSameOrigin("http://localhost:3000", headers, config)).toBe(true);
-    expect(isSameOrigin(null, headers, config)).toBe(false);
-    expect(isSameOrigin("null", headers, config)).toBe(false);
-    expect(isSameOrigin("https://evil.example", headers, config)).toBe(false);
-    expect(isSameOrigin("http://localhost:3000.evil.example", headers, config)).toBe(false);
+    expect(isSameOrigin("http://localhost:3000", config)).toBe(true);
+    expect(isSameOrigin(null, config)).toBe(false);
+    expect(isSameOrigin("null", config)).toBe(false);
+    expect(isSameOrigin("https://evil.example", config)).toBe(false);
+    expect(isSameOrigin("http://localhost:3000.evil.example", config)).toBe(false);
+  });
+
+  it("never trusts the request's own Host: a rebinding page's Origin is refused (issue 12 item 2)", () => {
+    // Before the fix, an Origin equal to the request's Host passed: under DNS rebinding they agree.
+    expect(isSameOrigin("http://rebind.attacker.example:3000", config)).toBe(false);
+    expect(isSameOrigin("http://127.0.0.1:3000", config)).toBe(true);
+    expect(isSameOrigin("http://[::1]:3000", config)).toBe(true);
+    expect(isSameOrigin("https://localhost:3000", config)).toBe(false);
+    expect(isSameOrigin("http://127.0.0.1:3001", config)).toBe(false);
+    const production = { PUBLIC_URL: "https://paas.example.com", ALLOWED_HOSTS: "dashboard.internal:8080", WEB_PORT: 3000, isProduction: true };
+    expect(isSameOrigin("https://paas.example.com", production)).toBe(true);
+    expect(isSameOrigin("http://paas.example.com", production)).toBe(false);
+    expect(isSameOrigin("http://dashboard.internal:8080", production)).toBe(true);
+    expect(isSameOrigin("http://localhost:3000", production)).toBe(false);
   });
 });

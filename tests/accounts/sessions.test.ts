@@ -147,6 +147,12 @@ describe("sessions router", () => {
       expect(res.status).toBe(403);
     }
     expect(await a.query("auth.me")).not.toBeNull();
+    // DNS rebinding: the page's name resolves here, so its Host and Origin agree; still refused.
+    b.origin = "http://rebind.attacker.example:3999";
+    const rebound = await b.raw("sessions.revokeOthers", { method: "POST", input: null, headers: { host: "rebind.attacker.example:3999" } });
+    expect(rebound.status).toBe(403);
+    expect(await rebound.text()).toMatch(/PUBLIC_URL/);
+    expect(await a.query("auth.me")).not.toBeNull();
     b.origin = new URL(f.config.PUBLIC_URL).origin;
     await expect(b.mutate("auth.signIn", { email: "csrf@example.com", password: "granite meadow lantern" })).resolves.toBeTruthy();
   });

@@ -41,7 +41,7 @@ export class TrpcTestClient {
     if (this.jar.size) headers.set("cookie", this.cookieHeader());
     if (this.origin && init.method === "POST") headers.set("origin", this.origin);
     if (this.forwardedFor) headers.set("x-forwarded-for", this.forwardedFor);
-    headers.set("host", url.host);
+    if (!headers.has("host")) headers.set("host", url.host);
     if (init.method === "POST") headers.set("content-type", "application/json");
     const req = new Request(url, { method: init.method, headers, body: init.method === "POST" ? JSON.stringify(superjson.serialize(init.input ?? null)) : undefined });
     const responseHeaders = new Headers();

@@ -15,6 +15,21 @@ const redisUrl = z
   .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
   .optional();
 
+/** A host name, IPv4 address or bracketed IPv6 address, with an optional port: what a Host header carries. */
+export const HOST_WITH_PORT = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(:\d{1,5})?$/;
+
+/** Extra names the dashboard answers to besides PUBLIC_URL's host (comma-separated host[:port]). */
+const allowedHosts = z
+  .string()
+  .default("")
+  .superRefine((value, ctx) => {
+    for (const entry of value.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+      if (!HOST_WITH_PORT.test(entry)) {
+        ctx.addIssue({ code: "custom", message: `"${entry}" is not a host name or host:port (no scheme, path or wildcard), e.g. dashboard.internal:3000` });
+      }
+    }
+  });
+
 /** Every setting the processes read. `.env.example` documents each one. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -26,6 +41,7 @@ export const envSchema = z.object({
   TRAEFIK_PROXY_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   PUBLIC_URL: z.url().default("http://localhost:3000"),
+  ALLOWED_HOSTS: allowedHosts,
   HUB_PUBLIC_URL: optionalUrl,
   /** Where the web process reaches the ws-hub's /health for the status page (unset: loopback on HUB_PORT). */
   HUB_INTERNAL_URL: optionalUrl,

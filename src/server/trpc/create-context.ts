@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { resolveCaller } from "../auth/resolve-caller";
-import { isSameOrigin } from "../http/origin-check";
+import { crossSiteRefusal, isSameOrigin } from "../http/origin-check";
 import { requestClient } from "../http/request-client";
 import { getServices } from "../runtime/services";
 import type { RequestInfo, TrpcContext } from "./context";
@@ -16,8 +16,8 @@ export async function createRequestContext(req: Request, responseHeaders: Header
   };
   // CSRF: tRPC sends mutations (and only mutations) as POST; a cross-site or Origin-less POST is
   // refused before any procedure runs. Queries and subscriptions are GET and change nothing.
-  if (req.method !== "GET" && req.method !== "HEAD" && !isSameOrigin(request.origin, req.headers, services.config)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused. Reload the dashboard and try again." });
+  if (req.method !== "GET" && req.method !== "HEAD" && !isSameOrigin(request.origin, services.config)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: crossSiteRefusal });
   }
   const caller = await resolveCaller(services, { cookieHeader: req.headers.get("cookie"), responseHeaders });
   return { services, ...caller, request, responseHeaders };

@@ -15,7 +15,7 @@ function seeOther(location: string): Response {
 export async function POST(req: Request): Promise<Response> {
   const services = getServices("web");
   const refused = "/revoke?token=refused";
-  if (!isSameOrigin(req.headers.get("origin"), req.headers, services.config)) return seeOther(refused);
+  if (!isSameOrigin(req.headers.get("origin"), services.config)) return seeOther(refused);
   if (Number(req.headers.get("content-length") ?? "0") > MAX_BODY) return seeOther(refused);
   let token: unknown;
   try {
