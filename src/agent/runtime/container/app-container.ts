@@ -77,8 +77,20 @@ export async function stopContainer(engine: Engine, id: string, graceSeconds = 1
   }
 }
 
-/** Removes a container (force: even while running); one already gone is fine. */
+/**
+ * Removes a container; one already gone is fine. `force` kills a running one first with SIGKILL:
+ * Podman's forced removal would otherwise send the stop signal and wait out the stop timeout.
+ */
 export async function removeContainer(engine: Engine, id: string, options: { force?: boolean } = {}): Promise<void> {
+  if (options.force) {
+    await engineCall(engine.docker, {
+      path: `/containers/${containerRef(id)}/kill?`,
+      method: "POST",
+      options: { signal: "SIGKILL" },
+      statusCodes: { 204: true, 304: true, 404: "no such container", 409: "container is not running" },
+      timeoutMs: 30_000,
+    }).catch(() => {});
+  }
   try {
     await engineCall(engine.docker, {
       path: `/containers/${containerRef(id)}?`,

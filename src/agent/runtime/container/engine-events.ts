@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Engine } from "./engine";
 import { engineCall } from "./engine-request";
-import { labelFilter, parseAppLabels, type AppRef } from "./labels";
+import { parseAppLabels, type AppRef } from "./labels";
 
 /** One GET /events message about a container (Docker and Podman's compatible service agree on these fields). */
 const eventSchema = z.object({
@@ -33,9 +33,9 @@ export interface EventWatcher {
 export const CRASH_ACTIONS = ["start", "die", "oom"];
 
 /**
- * Follows the engine's event stream for this worker's app containers. Filters go to the engine
- * (type, action, label) and are checked again here, since engines differ in how they combine
- * several label filters. `onEnd` fires when the stream ends (the engine stopped or restarted);
+ * Follows the engine's event stream for this worker's app containers. Only the `type` filter
+ * goes to the engine: Podman 4.3's service returns nothing for a label filter or for two event
+ * names (and knows `die` only as `died`), so actions and labels are matched here. `onEnd` fires when the stream ends (the engine stopped or restarted);
  * the caller re-subscribes and reconciles with a container listing.
  */
 export async function watchContainerEvents(
@@ -47,7 +47,7 @@ export async function watchContainerEvents(
   const actions = options.actions ?? CRASH_ACTIONS;
   const controller = new AbortController();
   const query: Record<string, string | number> = {
-    filters: JSON.stringify({ type: ["container"], event: actions, label: labelFilter({ workerName: options.workerName }) }),
+    filters: JSON.stringify({ type: ["container"] }),
   };
   if (options.since !== undefined) query.since = Math.floor(options.since / 1000);
   const stream = (await engineCall(engine.docker, {
