@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { AccountDeps } from "../auth/account-deps";
 import { sha256Hex } from "../crypto/api-key";
 import { clearCookie, readCookie, serializeCookie } from "../http/cookies";
-import { cookiesAreSecure } from "../http/cookie-security";
+import { cookieName, cookiesAreSecure } from "../http/cookie-security";
 
-export const PENDING_COOKIE = "wh_2fa_pending";
+/** `__Host-wh_2fa_pending` wherever cookies are Secure, like the session cookie (cookie-security.ts). */
+const PENDING_COOKIE_BASE = "wh_2fa_pending";
 export const PENDING_TTL_SECONDS = 10 * 60;
 /** Wrong codes allowed against one challenge before it is thrown away. */
 export const PENDING_MAX_ATTEMPTS = 5;
@@ -15,15 +16,21 @@ export async function createPendingChallenge(deps: Pick<AccountDeps, "db" | "con
   await deps.db.pendingTotp.create({
     data: { tokenHash: sha256Hex(token), userId, provider, expiresAt: new Date(deps.now().getTime() + PENDING_TTL_SECONDS * 1000) },
   });
-  return serializeCookie(PENDING_COOKIE, token, { maxAgeSeconds: PENDING_TTL_SECONDS, secure: cookiesAreSecure(deps.config) });
+  return serializeCookie(pendingCookieName(deps.config), token, { maxAgeSeconds: PENDING_TTL_SECONDS, secure: cookiesAreSecure(deps.config) });
 }
 
-export function pendingClearCookie(config: AccountDeps["config"]): string {
-  return clearCookie(PENDING_COOKIE, cookiesAreSecure(config));
+type CookieConfig = Pick<AccountDeps["config"], "PUBLIC_URL">;
+
+export function pendingCookieName(config: CookieConfig): string {
+  return cookieName(config, PENDING_COOKIE_BASE);
 }
 
-export function readPendingToken(cookieHeader: string | null): string | null {
-  const token = readCookie(cookieHeader, PENDING_COOKIE);
+export function pendingClearCookie(config: CookieConfig): string {
+  return clearCookie(pendingCookieName(config), cookiesAreSecure(config));
+}
+
+export function readPendingToken(config: CookieConfig, cookieHeader: string | null): string | null {
+  const token = readCookie(cookieHeader, pendingCookieName(config));
   return token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : null;
 }
 

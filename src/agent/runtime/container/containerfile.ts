@@ -62,7 +62,9 @@ export function generateContainerfile(plan: AppPlan, options: GeneratedContainer
   if (plan.install) lines.push(exec("RUN", plan.install));
   if (plan.build) lines.push(exec("RUN", plan.build));
   if (plan.kind === "static") {
-    lines.push(`COPY ${STATIC_SERVER_IN_CONTEXT} ${IMAGE_AGENT_DIR}/static-server.mjs`, exec("RUN", PICK_STATIC_DIR));
+    // The static server listens on loopback unless told otherwise; in a container it must listen
+    // on the container's own interfaces, which the engine's port mapping reaches.
+    lines.push(`COPY ${STATIC_SERVER_IN_CONTEXT} ${IMAGE_AGENT_DIR}/static-server.mjs`, exec("RUN", PICK_STATIC_DIR), "ENV HOST=0.0.0.0");
   }
   lines.push(`ENV PORT=${options.internalPort}`, `EXPOSE ${options.internalPort}`, `USER ${APP_UID}:${APP_UID}`);
   const start = plan.start ?? ["node", `${IMAGE_AGENT_DIR}/static-server.mjs`, `${IMAGE_AGENT_DIR}/site`];

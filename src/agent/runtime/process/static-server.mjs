@@ -1,5 +1,12 @@
 // The built-in static file server for static sites: `node static-server.mjs <dir>`, listening on
-// $PORT. Plain JavaScript with no dependencies so it runs on any Node without a loader.
+// $PORT at the address in $HOST. Plain JavaScript with no dependencies so it runs on any Node
+// without a loader.
+//
+// HOST defaults to 127.0.0.1, never 0.0.0.0: the process runtime runs apps on the worker's own
+// network, where its readiness probe and the edge proxy of a one-machine platform reach them on
+// loopback; listening on every interface would also expose the site on the machine's other
+// addresses, around the proxy. A container image sets HOST=0.0.0.0, which is its own network
+// namespace's interfaces only (containerfile.ts).
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -76,5 +83,10 @@ const server = createServer(async (req, res) => {
   else createReadStream(found.file).pipe(res);
 });
 
-server.listen(port, process.env.HOST || "0.0.0.0", () => console.log(`serving ${root} on port ${port}`));
+const host = process.env.HOST || "127.0.0.1";
+server.on("error", (err) => {
+  console.error(`cannot listen on ${host}:${port}: ${err.message}`);
+  process.exit(1);
+});
+server.listen(port, host, () => console.log(`serving ${root} on ${host}:${port}`));
 for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.close(() => process.exit(0)));

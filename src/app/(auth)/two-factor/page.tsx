@@ -13,7 +13,8 @@ export const dynamic = "force-dynamic";
 export default async function TwoFactorPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const next = safeReturnPath(typeof params.next === "string" ? params.next : "/");
-  const { pending } = await pendingChallengeStatus(getServices("web"), { pendingToken: readPendingToken((await headers()).get("cookie")) });
+  const services = getServices("web");
+  const { pending } = await pendingChallengeStatus(services, { pendingToken: readPendingToken(services.config, (await headers()).get("cookie")) });
   if (!pending) {
     return (
       <AuthCard title="Sign-in expired">

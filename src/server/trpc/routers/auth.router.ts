@@ -10,7 +10,7 @@ import type { TrpcContext } from "../context";
 import { protectedProcedure, publicProcedure, router } from "../trpc";
 import { sendCookies } from "./send-cookies";
 
-const pendingToken = (ctx: TrpcContext) => readPendingToken(ctx.request.headers.get("cookie"));
+const pendingToken = (ctx: TrpcContext) => readPendingToken(ctx.services.config, ctx.request.headers.get("cookie"));
 
 export const authRouter = router({
   /** The signed-in user, or null. */
