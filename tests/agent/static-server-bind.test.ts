@@ -34,7 +34,7 @@ async function serve(env: Record<string, string>): Promise<{ port: number; outpu
   writeFileSync(join(dir, "index.html"), "<h1>hi</h1>");
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, [STATIC_SERVER_PATH, dir], { env: { PATH: process.env.PATH ?? "", PORT: String(port), ...env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [STATIC_SERVER_PATH, dir], { env: { ...process.env, HOST: "", PORT: String(port), ...env }, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
