@@ -27,6 +27,21 @@ export const resourceLimitsSchema = z.object({
 });
 export type ResourceLimits = z.infer<typeof resourceLimitsSchema>;
 
+/**
+ * What a build may use, separate from the running app's limits: installing and building (a
+ * default `next build` peaks near 700 MB) needs more than many apps need to run.
+ */
+export const buildLimitsSchema = z.object({
+  cpu: z.number().positive(),
+  memoryMb: z.number().int().positive(),
+  /** The whole build: clone, install and build steps together. */
+  timeoutSeconds: z.number().int().positive(),
+});
+export type BuildLimits = z.infer<typeof buildLimitsSchema>;
+
+/** The build limits of a payload without `buildLimits` (sent by a control plane older than the field). */
+export const DEFAULT_BUILD_LIMITS: BuildLimits = { cpu: 2, memoryMb: 2048, timeoutSeconds: 900 };
+
 export const deployPayloadSchema = z.object({
   repoUrl: z.string(),
   branch: z.string(),
@@ -36,10 +51,17 @@ export const deployPayloadSchema = z.object({
   env: z.record(z.string(), z.string()),
   internalPort: z.number().int().min(1).max(65535),
   limits: resourceLimitsSchema,
+  /** Optional for compatibility: absent means DEFAULT_BUILD_LIMITS. */
+  buildLimits: buildLimitsSchema.optional(),
   subdomain: z.string(),
   domains: z.array(z.string()),
 });
 export type DeployPayload = z.infer<typeof deployPayloadSchema>;
+
+/** The build limits a worker applies to a deploy. */
+export function buildLimitsOf(payload: Pick<DeployPayload, "buildLimits">): BuildLimits {
+  return payload.buildLimits ?? DEFAULT_BUILD_LIMITS;
+}
 
 /** The `job` frame's data (hub → worker). */
 export const jobFrameSchema = z.object({

@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { RegistrySettingsError, resolveRegistrySettings, type RegistrySettings } from "./registry-settings";
 
 const boolish = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off"])
@@ -28,12 +29,26 @@ const configSchema = z.object({
   statsSeconds: seconds(10),
   diskCheckSeconds: seconds(300),
   startTimeoutSeconds: seconds(60),
-  buildTimeoutSeconds: seconds(900),
+  /** A ceiling on the plans' build time (unset: each plan's own build time applies). */
+  buildTimeoutSeconds: z.coerce.number().positive().optional(),
   crashBackoffInitialSeconds: seconds(1),
   crashBackoffMaxSeconds: seconds(300),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Package registry and trust for builds (docs/worker-agent.md); resolved into `registry`.
+  npmRegistry: z.string().optional(),
+  caFiles: z.array(z.string().min(1)).optional(),
+  httpsProxy: z.string().optional(),
+  httpProxy: z.string().optional(),
+  noProxy: z.string().optional(),
+  npmToken: z.string().min(1).optional(),
+  corepackIntegrityKeys: z.string().optional(),
+  registryTimeoutSeconds: z.coerce.number().positive().optional(),
+  registryRetries: z.coerce.number().int().min(0).max(10).optional(),
 });
-export type AgentConfig = z.infer<typeof configSchema>;
+export type AgentConfig = Omit<z.infer<typeof configSchema>, "npmRegistry" | "caFiles" | "httpsProxy" | "httpProxy" | "noProxy" | "npmToken" | "corepackIntegrityKeys" | "registryTimeoutSeconds" | "registryRetries"> & {
+  /** What every build step gets to reach the package registry (src/agent/config/registry-settings.ts). */
+  registry: RegistrySettings;
+};
 
 export class AgentConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -67,6 +82,23 @@ export const USAGE = `WiseHosting worker agent
                             (AGENT_STOP_APPS_ON_EXIT; default: on for a loopback hub, else off:
                             apps keep running and the next agent start adopts them)
   --log-level LEVEL         (AGENT_LOG_LEVEL, LOG_LEVEL; default info)
+
+  Package registry and trust for builds (defaults: this agent's own environment and npm config)
+  --npm-registry URL        registry builds install from (AGENT_NPM_REGISTRY; default: npm's
+                            registry setting, else https://registry.npmjs.org/)
+  --ca-file FILE            PEM CA bundle builds trust besides the public roots; repeatable
+                            (AGENT_CA_FILE, ':'-separated; default: NODE_EXTRA_CA_CERTS,
+                            SSL_CERT_FILE and npm's cafile)
+  --https-proxy URL, --http-proxy URL, --no-proxy LIST
+                            (AGENT_HTTPS_PROXY, AGENT_HTTP_PROXY, AGENT_NO_PROXY; default:
+                            HTTPS_PROXY, HTTP_PROXY, NO_PROXY and npm's proxy settings)
+  --npm-token TOKEN         bearer token for a private registry (AGENT_NPM_TOKEN: prefer the
+                            variable, a flag shows in ps; default: npm's _authToken for the registry)
+  --corepack-integrity-keys K
+                            COREPACK_INTEGRITY_KEYS for builds; 0 skips corepack's signature check
+                            of pnpm/yarn (AGENT_COREPACK_INTEGRITY_KEYS; for registries that serve
+                            metadata without npm's signatures)
+  AGENT_REGISTRY_TIMEOUT_SECONDS, AGENT_REGISTRY_RETRIES  per request (60) and retries (2)
 `;
 
 type Source = Record<string, string | undefined>;
@@ -121,6 +153,13 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
       "allow-local-repos": { type: "boolean" },
       "stop-apps-on-exit": { type: "boolean" },
       "log-level": { type: "string" },
+      "npm-registry": { type: "string" },
+      "ca-file": { type: "string", multiple: true },
+      "https-proxy": { type: "string" },
+      "http-proxy": { type: "string" },
+      "no-proxy": { type: "string" },
+      "npm-token": { type: "string" },
+      "corepack-integrity-keys": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -164,6 +203,16 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
     crashBackoffInitialSeconds: pick(env.AGENT_CRASH_BACKOFF_INITIAL_SECONDS),
     crashBackoffMaxSeconds: pick(env.AGENT_CRASH_BACKOFF_MAX_SECONDS),
     logLevel: pick(values["log-level"], env.AGENT_LOG_LEVEL, env.LOG_LEVEL),
+    npmRegistry: pick(values["npm-registry"], env.AGENT_NPM_REGISTRY),
+    caFiles: values["ca-file"]?.length ? values["ca-file"] : pick(env.AGENT_CA_FILE)?.split(path.delimiter).filter(Boolean),
+    httpsProxy: pick(values["https-proxy"], env.AGENT_HTTPS_PROXY),
+    httpProxy: pick(values["http-proxy"], env.AGENT_HTTP_PROXY),
+    noProxy: pick(values["no-proxy"], env.AGENT_NO_PROXY),
+    npmToken: pick(values["npm-token"], env.AGENT_NPM_TOKEN),
+    // "" is a meaningful value here (corepack: skip the check), so it is not dropped like other empties.
+    corepackIntegrityKeys: values["corepack-integrity-keys"] ?? env.AGENT_COREPACK_INTEGRITY_KEYS,
+    registryTimeoutSeconds: pick(env.AGENT_REGISTRY_TIMEOUT_SECONDS),
+    registryRetries: pick(env.AGENT_REGISTRY_RETRIES),
   };
   const result = configSchema.safeParse(raw);
   if (!result.success) {
@@ -171,5 +220,16 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
       result.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${hubUrl === undefined && i.path[0] === "hubUrl" ? "missing: pass --hub or set AGENT_HUB_URL" : i.message}`),
     );
   }
-  return result.data;
+  const { npmRegistry, caFiles, httpsProxy, httpProxy, noProxy, npmToken, corepackIntegrityKeys, registryTimeoutSeconds, registryRetries, ...rest } = result.data;
+  let registry: RegistrySettings;
+  try {
+    registry = resolveRegistrySettings(
+      { npmRegistry, caFiles, httpsProxy, httpProxy, noProxy, npmToken, corepackIntegrityKeys, fetchTimeoutSeconds: registryTimeoutSeconds, fetchRetries: registryRetries },
+      env,
+    );
+  } catch (err) {
+    if (err instanceof RegistrySettingsError) throw new AgentConfigError([err.message]);
+    throw err;
+  }
+  return { ...rest, registry };
 }

@@ -8,7 +8,8 @@ export function createRuntime(config: AgentConfig, events: RuntimeEvents, log: A
   return new ProcessRuntime({
     stateDir: config.stateDir,
     allowLocalRepos: config.allowLocalRepos,
-    buildTimeoutMs: config.buildTimeoutSeconds * 1000,
+    buildTimeoutMs: config.buildTimeoutSeconds === undefined ? undefined : config.buildTimeoutSeconds * 1000,
+    registry: config.registry,
     startTimeoutMs: config.startTimeoutSeconds * 1000,
     crashBackoff: { initialMs: config.crashBackoffInitialSeconds * 1000, maxMs: config.crashBackoffMaxSeconds * 1000 },
     events,

@@ -4,6 +4,7 @@ import type { Services } from "../runtime/services";
 import { requireOwnedApp, userAppsWhere, type AppRef } from "./app-access";
 import { liveStatsFor } from "./live/live-stats";
 import { pushWebhookUrl } from "./auto-deploy";
+import { planSummary } from "../plans/plan-summary";
 
 type Deps = Pick<Services, "db" | "config" | "bus" | "log">;
 
@@ -97,7 +98,7 @@ export async function getApp(deps: Deps & Pick<Services, "plans">, actor: Pick<A
     workerPort: app.port,
     workerId: app.workerId,
     createdAt: app.createdAt,
-    plan: { id: plan.id, name: plan.name, cpu: plan.cpu, memoryMb: plan.memoryMb },
+    plan: planSummary(plan),
     currentDeployment,
     latestDeployment,
     domains,

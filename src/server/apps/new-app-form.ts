@@ -3,6 +3,7 @@ import type { Actor } from "../auth/actor";
 import type { Services } from "../runtime/services";
 import { userAppsWhere } from "./app-access";
 import { appNameProblem, generateAppName } from "./naming";
+import { planSummary } from "../plans/plan-summary";
 
 /** A fresh generated name and the plan's limits, for the new-app form. */
 export async function newAppDefaults(deps: Pick<Services, "db" | "config" | "plans">, actor: Pick<Actor, "userId" | "plan">) {
@@ -10,7 +11,7 @@ export async function newAppDefaults(deps: Pick<Services, "db" | "config" | "pla
   const count = await deps.db.app.count({ where: userAppsWhere(actor.userId) });
   return {
     suggestedName: generateAppName(),
-    plan: { id: plan.id, name: plan.name, maxApps: plan.maxApps, cpu: plan.cpu, memoryMb: plan.memoryMb },
+    plan: planSummary(plan),
     appCount: count,
     localReposEnabled: deps.config.LOCAL_REPOS_ENABLED,
     /** The launcher's local sample repository (development), offered as a one-click source. */

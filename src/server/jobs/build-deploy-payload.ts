@@ -6,9 +6,9 @@ import type { Plan } from "../plans/plans";
 import type { DbOrTx } from "../apps/app-access";
 
 /**
- * The worker's view of an app at this moment: spec, decrypted env vars, the plan's limits and the
- * verified custom domains. Built inside the deploy transaction so the payload and the deployment
- * row describe the same state.
+ * The worker's view of an app at this moment: spec, decrypted env vars, the plan's runtime and
+ * build limits and the verified custom domains. Built inside the deploy transaction so the payload
+ * and the deployment row describe the same state.
  */
 export async function buildDeployPayload(
   tx: DbOrTx,
@@ -32,6 +32,7 @@ export async function buildDeployPayload(
     env,
     internalPort: app.internalPort,
     limits: { cpu: plan.cpu, memoryMb: plan.memoryMb, pids: plan.pids, diskMb: plan.diskMb, bandwidthMbit: plan.bandwidthMbit },
+    buildLimits: { cpu: plan.buildCpu, memoryMb: plan.buildMemoryMb, timeoutSeconds: plan.buildTimeoutSeconds },
     subdomain: app.subdomain,
     domains: domains.map((d) => d.hostname),
   });

@@ -16,13 +16,24 @@ export const planSchema = z.object({
   /** Mbit/s; 0 means unlimited. */
   bandwidthMbit: z.number().min(0),
   pids: z.number().int().positive(),
+  /** Builds get their own limits: installing and building needs more than many apps need to run. */
+  buildCpu: z.number().positive(),
+  /** MiB */
+  buildMemoryMb: z.number().int().positive(),
+  /** The whole build (clone, install, build). */
+  buildTimeoutSeconds: z.number().int().positive(),
 });
 export type Plan = z.infer<typeof planSchema>;
 
+const MINUTES = 60;
+
+// Build limits: a default create-next-app `next build` peaks near 700 MB resident, more than the
+// free plan's runtime memory. Build time stays within the control plane's stuck-job timeout
+// (src/server/jobs/recover-stuck-jobs.ts), which a deploy must finish inside.
 const DEFAULT_PLANS: Plan[] = [
-  { id: "free", name: "Free", maxApps: 1, cpu: 1, memoryMb: 512 * MiB, diskMb: 1 * GiB, bandwidthMbit: 10, pids: 256 },
-  { id: "pro", name: "Pro", maxApps: 5, cpu: 2, memoryMb: 2 * GiB, diskMb: 10 * GiB, bandwidthMbit: 100, pids: 1024 },
-  { id: "business", name: "Business", maxApps: 0, cpu: 4, memoryMb: 8 * GiB, diskMb: 50 * GiB, bandwidthMbit: 0, pids: 4096 },
+  { id: "free", name: "Free", maxApps: 1, cpu: 1, memoryMb: 512 * MiB, diskMb: 1 * GiB, bandwidthMbit: 10, pids: 256, buildCpu: 2, buildMemoryMb: 2 * GiB, buildTimeoutSeconds: 15 * MINUTES },
+  { id: "pro", name: "Pro", maxApps: 5, cpu: 2, memoryMb: 2 * GiB, diskMb: 10 * GiB, bandwidthMbit: 100, pids: 1024, buildCpu: 2, buildMemoryMb: 4 * GiB, buildTimeoutSeconds: 15 * MINUTES },
+  { id: "business", name: "Business", maxApps: 0, cpu: 4, memoryMb: 8 * GiB, diskMb: 50 * GiB, bandwidthMbit: 0, pids: 4096, buildCpu: 4, buildMemoryMb: 8 * GiB, buildTimeoutSeconds: 15 * MINUTES },
 ];
 
 /** Overrides: a JSON array of partial plans keyed by id (PLANS_JSON); new ids add plans. */

@@ -6,6 +6,7 @@ import type { ExitInfo } from "./app-process";
 import type { AppRecord, AppStore, Release } from "./app-store";
 import type { KeyedMutex } from "../keyed-mutex";
 import { waitUntilAnswering } from "../readiness";
+import { startFailureMessage, waitForStart } from "./start-diagnosis";
 import type { AppState, AppStatus, RuntimeEvents } from "../app-runtime";
 
 export interface SupervisorDeps {
@@ -87,15 +88,12 @@ export class AppSupervisor {
     } catch (err) {
       return { ok: false, error: (err as Error).message, tail: "" };
     }
-    const outcome = await waitUntilAnswering(release.port, this.deps.startTimeoutMs, () => instance.proc.hasExited);
-    if (outcome === "ready") return { ok: true, instance };
+    const outcome = await waitForStart(instance, release.port, this.deps.startTimeoutMs);
+    if (outcome.kind === "ready") return { ok: true, instance };
+    // Read what it said before stopping it: the message names the port it listens on, or its first error.
+    const error = await startFailureMessage(instance, outcome, release.port, this.deps.startTimeoutMs);
     await instance.stop(2_000);
     const tail = await instance.logTail();
-    const seconds = Math.round(this.deps.startTimeoutMs / 1000);
-    const error =
-      outcome === "exited"
-        ? `the app exited before it answered on port ${release.port}; check the start command and the log below`
-        : `the app did not answer on port ${release.port} within ${seconds} s (timeout); it must listen on the port given in $PORT`;
     return { ok: false, error, tail };
   }
 

@@ -13,11 +13,15 @@ import { KeyedMutex } from "../keyed-mutex";
 import { SourceValidationError } from "../repo-source";
 import type { AppRuntime, AppSample, AppState, JobOutcome, JobReporter, RuntimeEvents } from "../app-runtime";
 import { UsageSampler } from "./usage-sampler";
+import { describeRegistrySettings, resolveRegistrySettings, type RegistrySettings } from "../../config/registry-settings";
 
 export interface RuntimeOptions {
   stateDir: string;
   allowLocalRepos: boolean;
-  buildTimeoutMs: number;
+  /** The worker's ceiling on a build's time; each build otherwise gets its plan's build time. */
+  buildTimeoutMs?: number;
+  /** How builds reach the package registry; default: from this process's environment and npm config. */
+  registry?: RegistrySettings;
   startTimeoutMs: number;
   crashBackoff: { initialMs: number; maxMs: number };
   events: RuntimeEvents;
@@ -41,13 +45,16 @@ export class ProcessRuntime implements AppRuntime {
   private readonly diskBytes = new Map<number, number>();
   /** Release directories being built right now. */
   private readonly building = new Set<string>();
+  private readonly registry: RegistrySettings;
 
   constructor(private readonly options: RuntimeOptions) {
     this.store = new AppStore(options.stateDir);
+    this.registry = options.registry ?? resolveRegistrySettings({}, process.env);
   }
 
   /** Loads the apps an earlier run left and re-attaches to (or restarts) the ones meant to run. */
   async init(): Promise<void> {
+    this.options.log.info({ registry: describeRegistrySettings(this.registry), from: this.registry.sources }, "builds reach the package registry with these settings");
     const records = await this.store.loadAll();
     // Builds interrupted by an agent crash leave release directories nothing refers to.
     await this.store.removeOrphans(records);
@@ -109,10 +116,16 @@ export class ProcessRuntime implements AppRuntime {
       const release = await buildRelease({
         releaseId,
         releaseDir,
-        npmCache: path.join(this.options.stateDir, "npm-cache"),
+        caches: {
+          npm: path.join(this.options.stateDir, "npm-cache"),
+          corepack: path.join(this.options.stateDir, "build-cache", "corepack"),
+          pnpmStore: path.join(this.options.stateDir, "build-cache", "pnpm-store"),
+          yarn: path.join(this.options.stateDir, "build-cache", "yarn"),
+        },
         payload,
         allowLocalRepos: this.options.allowLocalRepos,
-        buildTimeoutMs: this.options.buildTimeoutMs,
+        buildTimeoutCeilingMs: this.options.buildTimeoutMs,
+        registry: this.registry,
         port,
         progress: (p, m) => reporter.progress(p, m),
         buildLog,

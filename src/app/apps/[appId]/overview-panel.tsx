@@ -45,6 +45,7 @@ export function OverviewPanel({ appId }: { appId: number }) {
           <dt className="text-muted">Answers at</dt>
           <dd className="col-span-2">{a.directUrl ? <a href={a.directUrl} className="text-accent hover:underline" target="_blank" rel="noreferrer">{a.directUrl}</a> : "not running on a worker yet"}</dd>
           <dt className="text-muted">Plan</dt><dd className="col-span-2">{a.plan.name} · {a.plan.cpu} CPU · {a.plan.memoryMb} MiB</dd>
+          <dt className="text-muted">Builds</dt><dd className="col-span-2">{a.plan.build.cpu} CPU · {a.plan.build.memoryMb} MiB · {Math.round(a.plan.build.timeoutSeconds / 60)} min per build</dd>
           <dt className="text-muted">Env vars</dt><dd className="col-span-2"><Link href={`/apps/${appId}/environment`} className="text-accent hover:underline">{a.envCount}</Link></dd>
           <dt className="text-muted">Domains</dt>
           <dd className="col-span-2">

@@ -46,7 +46,8 @@ export function NewAppForm() {
       {defaults.data ? (
         <p id="plan-limit" className={`text-sm ${atLimit ? "text-bad" : "text-muted"}`}>
           {defaults.data.plan.name} plan: {defaults.data.appCount} of {defaults.data.plan.maxApps || "unlimited"} apps used ·{" "}
-          {defaults.data.plan.cpu} CPU · {defaults.data.plan.memoryMb} MiB per app
+          {defaults.data.plan.cpu} CPU · {defaults.data.plan.memoryMb} MiB per app · builds get{" "}
+          {defaults.data.plan.build.cpu} CPU · {defaults.data.plan.build.memoryMb} MiB · {Math.round(defaults.data.plan.build.timeoutSeconds / 60)} min
           {atLimit ? " — delete an app or upgrade to create another." : ""}
         </p>
       ) : null}

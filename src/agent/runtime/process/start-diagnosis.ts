@@ -1,0 +1,90 @@
+import { waitUntilAnswering } from "../readiness";
+import type { AppInstance } from "./app-instance";
+import type { ExitInfo } from "./app-process";
+import { listeningPorts } from "./listening-sockets";
+import { appMembers, readProcessTable } from "./process-table";
+
+export type StartOutcome =
+  | { kind: "ready" }
+  | { kind: "exited"; exit: ExitInfo | null }
+  | { kind: "wrong-port"; ports: number[] }
+  | { kind: "timeout"; ports: number[] };
+
+/** An app that listens elsewhere this long (and not on $PORT) is not going to bind $PORT later. */
+const WRONG_PORT_GRACE_MS = 3_000;
+
+/** The TCP ports the app's process tree listens on right now. */
+export function appListeningPorts(instance: AppInstance): number[] {
+  const pid = instance.proc.pid;
+  return listeningPorts(appMembers(readProcessTable(), pid, pid).map((p) => p.pid));
+}
+
+/**
+ * Waits until the app answers HTTP on `port`, exits, or the timeout passes, and watches which
+ * ports its processes listen on meanwhile: an app listening only on another port (a hard-coded
+ * 3000) is failed as soon as that is clear, with that port named, instead of after the timeout.
+ */
+export async function waitForStart(instance: AppInstance, port: number, timeoutMs: number): Promise<StartOutcome> {
+  let exit: ExitInfo | null = null;
+  instance.onExit((info) => (exit = info));
+  const deadline = Date.now() + timeoutMs;
+  let elsewhereSince: number | null = null;
+  while (Date.now() < deadline) {
+    const round = await waitUntilAnswering(port, Math.min(1_000, Math.max(1, deadline - Date.now())), () => instance.proc.hasExited);
+    if (round === "ready") return { kind: "ready" };
+    if (round === "exited") return { kind: "exited", exit };
+    const ports = appListeningPorts(instance);
+    if (ports.length > 0 && !ports.includes(port)) {
+      elsewhereSince ??= Date.now();
+      if (Date.now() - elsewhereSince >= WRONG_PORT_GRACE_MS) return { kind: "wrong-port", ports };
+    } else elsewhereSince = null;
+  }
+  const ports = appListeningPorts(instance);
+  return ports.length > 0 && !ports.includes(port) ? { kind: "wrong-port", ports } : { kind: "timeout", ports };
+}
+
+function portList(ports: number[]): string {
+  return ports.length === 1 ? String(ports[0]) : `${ports.slice(0, -1).join(", ")} and ${ports.at(-1)}`;
+}
+
+export function wrongPortMessage(ports: number[], port: number): string {
+  return (
+    `your app listens on ${portList(ports)}, not on $PORT (${port}): the worker sends its traffic to the port in the PORT environment variable. ` +
+    "Listen on that port, e.g. app.listen(process.env.PORT || 3000) or `next start -p $PORT`"
+  );
+}
+
+/** npm's own chatter and Node's deprecation notices are not the app's error. */
+const NOISE = /^(npm (warn|notice|info)\b|\(node:\d+\) (\[\w+\] )?\w*Warning|\(Use `node --trace-)/;
+
+/** The first lines of what the app wrote to stderr since it started (its first error), else its last output lines. */
+export async function firstErrorLines(instance: AppInstance, max = 10): Promise<string[]> {
+  const { stdout, stderr } = await instance.outputSinceLaunch();
+  const errLines = stderr.filter((l) => l.trim() && !NOISE.test(l));
+  if (errLines.length) return errLines.slice(0, max);
+  return stdout.filter((l) => l.trim()).slice(-max);
+}
+
+/** An EADDRINUSE for a port other than $PORT: the app binds a fixed port that something else already holds. */
+export function busyFixedPort(lines: string[], port: number): number | null {
+  for (const line of lines) {
+    const m = /EADDRINUSE\b.*?:(\d{2,5})\b/.exec(line) ?? /address already in use.*?:(\d{2,5})\b/i.exec(line);
+    if (m && Number(m[1]) !== port) return Number(m[1]);
+  }
+  return null;
+}
+
+/** The deploy's failure message for an app that did not come up. */
+export async function startFailureMessage(instance: AppInstance, outcome: Exclude<StartOutcome, { kind: "ready" }>, port: number, timeoutMs: number): Promise<string> {
+  if (outcome.kind === "wrong-port") return wrongPortMessage(outcome.ports, port);
+  if (outcome.kind === "timeout") {
+    const seconds = Math.round(timeoutMs / 1000);
+    return `the app did not answer on port ${port} within ${seconds} s (timeout); it must listen on the port given in $PORT${outcome.ports.length ? "" : " (it listens on no port yet)"}`;
+  }
+  const lines = await firstErrorLines(instance);
+  const busy = busyFixedPort(lines, port);
+  if (busy !== null) return `${wrongPortMessage([busy], port)} (port ${busy} is already in use on this worker, so the app crashed)`;
+  const how = outcome.exit?.signal ? `killed by ${outcome.exit.signal}` : outcome.exit?.code != null ? `exit code ${outcome.exit.code}` : "it stopped";
+  const first = lines.length ? `; its first error lines:\n${lines.map((l) => `  ${l}`).join("\n")}` : "; it wrote nothing";
+  return `the app exited before it answered on port ${port} (${how})${first}`;
+}
