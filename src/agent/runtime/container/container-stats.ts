@@ -69,7 +69,17 @@ function cpuPercent(current: RawStats, previous: Previous | null): number {
   return wall > 0 && used > 0 ? Math.round((used / wall) * 1000) / 10 : 0;
 }
 
-function sample(raw: RawStats, previous: Previous | null): ContainerStatsSample {
+/**
+ * Podman before 4.4.0 reports a container's sent bytes as received and the other way round
+ * (fixed upstream in 4.4.0; Debian 12 ships 4.3.1), so its figures are turned back here.
+ */
+export function swapsNetworkDirections(engine: Pick<Engine, "name" | "version">): boolean {
+  if (engine.name !== "podman") return false;
+  const [major = 0, minor = 0] = engine.version.split(".").map((p) => Number.parseInt(p, 10));
+  return major < 4 || (major === 4 && minor < 4);
+}
+
+function sample(raw: RawStats, previous: Previous | null, swapNetwork: boolean): ContainerStatsSample {
   const memStats = raw.memory_stats?.stats ?? {};
   // cgroup v1 names it total_inactive_file, v2 inactive_file; Podman sends neither.
   const reclaimable = memStats.total_inactive_file ?? memStats.inactive_file ?? 0;
@@ -77,6 +87,8 @@ function sample(raw: RawStats, previous: Previous | null): ContainerStatsSample 
   const nets = Object.values(raw.networks ?? {});
   const blk = raw.blkio_stats?.io_service_bytes_recursive ?? [];
   const blkSum = (op: string) => blk.filter((e) => e.op.toLowerCase() === op).reduce((s, e) => s + e.value, 0);
+  const rx = nets.reduce((sum, n) => sum + n.rx_bytes, 0);
+  const tx = nets.reduce((sum, n) => sum + n.tx_bytes, 0);
   return {
     at: (() => {
       const t = stampOf(raw.read);
@@ -85,8 +97,8 @@ function sample(raw: RawStats, previous: Previous | null): ContainerStatsSample 
     cpuPct: cpuPercent(raw, previous),
     memBytes: Math.max(0, usage - reclaimable),
     memLimitBytes: raw.memory_stats?.limit ?? 0,
-    netRxBytes: nets.reduce((s, n) => s + n.rx_bytes, 0),
-    netTxBytes: nets.reduce((s, n) => s + n.tx_bytes, 0),
+    netRxBytes: swapNetwork ? tx : rx,
+    netTxBytes: swapNetwork ? rx : tx,
     blockReadBytes: blkSum("read"),
     blockWriteBytes: blkSum("write"),
     pids: raw.pids_stats?.current ?? 0,
@@ -111,7 +123,7 @@ export async function readContainerStats(engine: Engine, id: string): Promise<Co
       timeoutMs: 15_000,
     });
     const parsed = statsSchema.safeParse(raw);
-    return parsed.success ? sample(parsed.data, embeddedPrevious(parsed.data)) : null;
+    return parsed.success ? sample(parsed.data, embeddedPrevious(parsed.data), swapsNetworkDirections(engine)) : null;
   } catch {
     return null;
   }
@@ -144,6 +156,7 @@ export async function watchContainerStats(
   })) as NodeJS.ReadableStream;
   let latest: ContainerStatsSample | null = null;
   let previous: Previous | null = null;
+  const swap = swapsNetworkDirections(engine);
   let pending = "";
   stream.on("data", (chunk: Buffer) => {
     const parts = (pending + chunk.toString("utf8")).split("\n");
@@ -158,7 +171,7 @@ export async function watchContainerStats(
       }
       const parsed = statsSchema.safeParse(json);
       if (!parsed.success) continue;
-      latest = sample(parsed.data, previous ?? embeddedPrevious(parsed.data));
+      latest = sample(parsed.data, previous ?? embeddedPrevious(parsed.data), swap);
       const read = stampOf(parsed.data.read);
       if (read) previous = { total: parsed.data.cpu_stats.cpu_usage.total_usage, read };
       onSample(latest);
