@@ -5,21 +5,25 @@ import { splitForNotify, truncateUtf8 } from "../../src/server/bus/pg-bus";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server";
 
-function nextMessage<T>(subscribe: (handler: (m: T) => void) => void, timeoutMs = 5_000): Promise<T> {
-  return new Promise((resolve, reject) => {
+/** Subscribes; resolves once the subscription is in place, with the first message it delivers to come. */
+async function nextMessage<T>(subscribe: (handler: (m: T) => void) => Promise<unknown>, timeoutMs = 15_000): Promise<{ received: Promise<T> }> {
+  let deliver!: (m: T) => void;
+  const received = new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("no message")), timeoutMs);
-    subscribe((m) => {
+    deliver = (m) => {
       clearTimeout(timer);
       resolve(m);
-    });
+    };
   });
+  // subscribe() resolves once the LISTEN / SUBSCRIBE is acknowledged: a publish after it is heard.
+  await subscribe((m) => deliver(m));
+  return { received };
 }
 
 function crossProcessBehaviour(makePair: () => Promise<[Bus, Bus]>) {
   it("delivers a message published by one process to a subscriber in another", async () => {
     const [a, b] = await makePair();
-    const received = nextMessage<BusMessage<"job.assigned">>((h) => void b.subscribe("job.assigned", h));
-    await new Promise((r) => setTimeout(r, 100));
+    const { received } = await nextMessage<BusMessage<"job.assigned">>((h) => b.subscribe("job.assigned", h));
     await a.publish("job.assigned", { jobId: 7, workerId: 3 });
     expect(await received).toEqual({ jobId: 7, workerId: 3 });
   });
@@ -28,10 +32,10 @@ function crossProcessBehaviour(makePair: () => Promise<[Bus, Bus]>) {
     const [a, b] = await makePair();
     const seen: unknown[] = [];
     await b.subscribe("job.assigned", (m) => seen.push(m));
-    await new Promise((r) => setTimeout(r, 100));
     await a.publish("job.assigned", { jobId: "nope" } as never);
     await a.publish("job.assigned", { jobId: 1, workerId: 2 });
-    await new Promise((r) => setTimeout(r, 300));
+    // Messages arrive in publish order, so once the valid one is here the malformed one was handled.
+    await expect.poll(() => seen.length, { timeout: 15_000 }).toBeGreaterThan(0);
     expect(seen).toEqual([{ jobId: 1, workerId: 2 }]);
   });
 }
@@ -59,11 +63,9 @@ describe("Postgres LISTEN/NOTIFY bus", () => {
     buses.push(a, b);
     const lines: string[] = [];
     await b.subscribe("app.logs", (m) => lines.push(...m.lines.map((l) => l.line)));
-    await new Promise((r) => setTimeout(r, 100));
     const batch = Array.from({ length: 200 }, (_, i) => ({ id: `l${i}`, ts: i, stream: "stdout" as const, line: `line ${i} ${"x".repeat(100)}` }));
     await a.publish("app.logs", { appId: 1, lines: batch });
-    const deadline = Date.now() + 5_000;
-    while (lines.length < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(() => lines.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(200);
     expect(lines).toHaveLength(200);
     expect(lines[199]).toMatch(/^line 199/);
   });
