@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getCaller } from "@/lib/auth/require-user";
 import { getConfig } from "@/server/config/config";
+import { mailCatcherAllowed } from "@/server/mail/mail-catcher-mode";
 
 /** Signed-in user with admin and development links, Security and Sign out, or a Sign in link. */
 export async function AccountMenu() {
@@ -12,7 +13,7 @@ export async function AccountMenu() {
       </Link>
     );
   }
-  const showMail = !getConfig().isProduction;
+  const showMail = mailCatcherAllowed(getConfig());
   return (
     <div className="flex items-center gap-4 text-sm">
       {user.role === "admin" && (

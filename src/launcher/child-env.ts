@@ -30,6 +30,9 @@ export function buildChildEnv(i: ChildEnvInputs): NodeJS.ProcessEnv {
     HUB_URL: set("HUB_URL") ?? hubInternal,
     NEXT_DIST_DIR: i.distDir,
     NEXT_TELEMETRY_DISABLED: "1",
+    // `npm start` is the development setup: say so explicitly, since development-only tools (the
+    // mail catcher) never switch on for an unset mode (src/server/mail/mail-catcher-mode.ts).
+    WH_ENV: set("WH_ENV") ?? set("NODE_ENV") ?? "development",
     ...(set("SAMPLE_REPO_URL") ?? i.sampleRepoUrl ? { SAMPLE_REPO_URL: set("SAMPLE_REPO_URL") ?? i.sampleRepoUrl } : {}),
   };
 }

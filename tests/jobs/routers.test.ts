@@ -107,11 +107,12 @@ describe("usage, webhooks and admin routers", () => {
     expect(result.workers.some((w) => w.name === `zone-worker-${admin.id}`)).toBe(true);
   });
 
-  it("dev mail lists caught messages outside production", async () => {
-    await t.db.caughtMail.create({ data: { toAddr: "x@example.test", subject: "Hi", text: "body" } });
+  it("dev mail lists the caller's caught messages outside production (issue 12 item 8: only their own)", async () => {
     const ada = await createUser(t.db);
+    await t.db.caughtMail.create({ data: { toAddr: ada.email, subject: "Hi", text: "body" } });
+    await t.db.caughtMail.create({ data: { toAddr: "x@example.test", subject: "Not for ada", text: "body" } });
     const list = await callerFor(services, { ...ada, role: "user" }).devMail.list();
-    expect(list[0]).toMatchObject({ subject: "Hi" });
+    expect(list.map((m) => m.subject)).toEqual(["Hi"]);
     const production = testServices(t.url, { NODE_ENV: "production", WORKER_REGISTRATION_TOKEN: "w".repeat(20), TRAEFIK_PROXY_TOKEN: "t".repeat(20) });
     try {
       expect(await code(callerFor(production, { ...ada, role: "user" }).devMail.list())).toBe("NOT_FOUND");

@@ -93,7 +93,13 @@ export const envSchema = z.object({
   SAMPLE_REPO_URL: z.string().regex(/^file:\/\//, "must be a file:// URL").optional(),
 });
 
-export type RawEnv = z.infer<typeof envSchema>;
+export type RawEnv = z.infer<typeof envSchema> & {
+  /**
+   * NODE_ENV or WH_ENV was set. NODE_ENV defaults to development, but development-only tools
+   * that expose data (the mail catcher) need the mode said out loud, never inferred from nothing.
+   */
+  modeDeclared: boolean;
+};
 
 /** Secrets a production process cannot run without. */
 export const PRODUCTION_REQUIRED = [
@@ -117,6 +123,7 @@ export function parseEnv(source: Record<string, string | undefined>): RawEnv {
   );
   // WH_ENV is the platform's own mode when it must differ from NODE_ENV: the launcher runs
   // `next start` (which wants NODE_ENV=production) for a development setup.
+  const modeDeclared = Boolean(cleaned.WH_ENV || cleaned.NODE_ENV);
   if (cleaned.WH_ENV) cleaned.NODE_ENV = cleaned.WH_ENV;
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
@@ -124,7 +131,7 @@ export function parseEnv(source: Record<string, string | undefined>): RawEnv {
       result.error.issues.map((issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`),
     );
   }
-  const env = result.data;
+  const env = { ...result.data, modeDeclared };
   if (env.NODE_ENV === "production") {
     const missing = PRODUCTION_REQUIRED.filter((name) => !env[name]);
     if (missing.length > 0) {

@@ -2,10 +2,10 @@ import { caughtMailIdInput, getCaughtMail, listCaughtMail } from "../../mail/cau
 import { protectedProcedure, router } from "../trpc";
 
 /**
- * The development mail catcher's inbox, for any signed-in user of a development install (mail of
- * every account lands in one catcher). In production every call is "not found".
+ * The development mail catcher's inbox: a user sees mail sent to their own address, an
+ * administrator every message. Outside an explicit development or test mode every call is "not found".
  */
 export const devMailRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listCaughtMail(ctx.services)),
-  get: protectedProcedure.input(caughtMailIdInput).query(({ ctx, input }) => getCaughtMail(ctx.services, input)),
+  list: protectedProcedure.query(({ ctx }) => listCaughtMail(ctx.services, ctx.actor)),
+  get: protectedProcedure.input(caughtMailIdInput).query(({ ctx, input }) => getCaughtMail(ctx.services, ctx.actor, input)),
 });
