@@ -1,11 +1,11 @@
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startJobsProcess, type JobsProcess } from "../../src/jobs-process/start-jobs-process";
-import { freePort } from "../../src/net/free-port";
 import { EMAIL_QUEUE } from "../../src/server/mail/email-message";
 import { queueEmail } from "../../src/server/mail/queue-email";
 import { summariseMime } from "../../src/server/mail/mime-summary";
 import type { Services } from "../../src/server/runtime/services";
+import { freePort } from "../helpers/free-port";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { testServices } from "./fixtures/test-services";
 
@@ -55,6 +55,7 @@ describe("development mail catcher", () => {
 
 describe("SMTP delivery", () => {
   it("retries while the SMTP server is down and delivers exactly once when it comes back", { timeout: 60_000 }, async () => {
+    // Reserved: nothing else can take the port while the SMTP server is "down".
     const port = await freePort();
     const { services } = await jobsProcess({ SMTP_URL: `smtp://127.0.0.1:${port}` });
     // Same handler as queueEmail's jobs; short retry delay so the test does not wait minutes.
@@ -89,7 +90,10 @@ describe("SMTP delivery", () => {
         });
       },
     });
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     await expect.poll(() => received.length, { timeout: 30_000, interval: 200 }).toBe(1);
@@ -97,6 +101,8 @@ describe("SMTP delivery", () => {
     const summary = summariseMime(received[0]!);
     expect(summary).toMatchObject({ to: "bob@example.test", subject: "Hello", text: "plain body" });
     expect(summary.html).toBe("<p>html body</p>");
+    // The job is completed, so pg-boss will not run it again; this window only gives a second,
+    // wrongly sent copy time to arrive (it can fail only if one does).
     await new Promise((r) => setTimeout(r, 1_500));
     expect(received).toHaveLength(1);
   });

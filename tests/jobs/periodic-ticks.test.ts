@@ -18,10 +18,13 @@ describe("periodic ticks from several jobs processes", () => {
     const bosses = await Promise.all([0, 1, 2].map(() => startBoss({ connectionString: t.url, log, max: 2 })));
     const started = Date.now();
     const stops = await Promise.all(bosses.map((b) => startPeriodicTicks(b, log, { tickMs: 200 })));
+    // The window the ticks fire in: the test counts the jobs sent during it.
     await new Promise((r) => setTimeout(r, 3_000));
     stops.forEach((s) => s());
-    const ended = Date.now();
+    // A tick in flight may still send: stopping pg-boss waits for its pool, so every send has
+    // landed (in its slot) before `ended` is read and no slot after `ended` can hold a job.
     for (const b of bosses) await b.stop({ graceful: false });
+    const ended = Date.now();
 
     const client = new pg.Client({ connectionString: t.url });
     await client.connect();

@@ -70,8 +70,12 @@ describe("two jobs processes assigning at once", () => {
     expect(full).toBe(200);
     expect(await t.db.job.count({ where: { status: "pending", pendingReason: null } })).toBe(0);
 
-    // Every assignment was announced once (NOTIFY is delivered after commit).
-    await new Promise((r) => setTimeout(r, 500));
+    // Every assignment was announced once (NOTIFY is delivered after commit). Notifications reach a
+    // listener in commit order, so once a marker published now arrives, every announcement of the
+    // finished passes has arrived too.
+    await listener.publish("job.assigned", { jobId: -1, workerId: -1 });
+    await expect.poll(() => announced.has(-1), { timeout: 30_000 }).toBe(true);
+    announced.delete(-1);
     expect(announced.size).toBe(1_000);
     expect([...announced.values()].every((n) => n === 1)).toBe(true);
   });

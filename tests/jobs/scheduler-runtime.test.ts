@@ -39,7 +39,7 @@ describe("event-driven assignment", () => {
 
     await expect.poll(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status, { timeout: 10_000, interval: 100 }).toBe("assigned");
     expect((await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).workerId).toBe(worker.id);
-    await expect.poll(() => announced, { timeout: 5_000 }).toEqual([job.id]);
+    await expect.poll(() => announced, { timeout: 15_000 }).toEqual([job.id]);
 
     // A burst of requests while passes run still leaves no job behind.
     const more = [];
@@ -49,7 +49,7 @@ describe("event-driven assignment", () => {
     }
     await expect.poll(async () => t.db.job.count({ where: { status: "pending" } }), { timeout: 10_000, interval: 100 }).toBe(0);
     // Announcements arrive over NOTIFY shortly after each pass commits.
-    await expect.poll(() => new Set(announced).size, { timeout: 5_000 }).toBe(21);
+    await expect.poll(() => new Set(announced).size, { timeout: 15_000 }).toBe(21);
     expect(announced).toHaveLength(21);
   });
 });

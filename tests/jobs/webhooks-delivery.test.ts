@@ -26,7 +26,8 @@ beforeAll(async () => {
   // Two jobs processes work the same queues.
   for (let i = 0; i < 2; i++) {
     const services = testServices(t.url, LOOPBACK);
-    jobs.push({ services, runtime: await startJobsProcess(services, { ticks: false, webhookTimeoutMs: 2_000 }) });
+    // A loopback receiver answers at once; the deadline only has to outlast a loaded machine.
+    jobs.push({ services, runtime: await startJobsProcess(services, { ticks: false, webhookTimeoutMs: 10_000 }) });
   }
   receiver = await startReceiver((_req, res, index) => {
     const r = reply(index);
@@ -48,6 +49,32 @@ beforeEach(() => {
   reply = () => ({ status: 200 });
 });
 
+/** The platform event of `type` for `appId` has been fanned out (its pg-boss job completed). */
+async function fannedOut(type: string, appId: number): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        (await t.db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pgboss.job
+          WHERE name = 'platform-events' AND data->>'type' = ${type} AND (data->>'appId')::int = ${appId} AND state = 'completed'`)[0]!.n,
+      { timeout: 15_000 },
+    )
+    .toBe(1);
+}
+
+/** No delivery attempt of the endpoint is waiting or running: whatever was queued has been sent. */
+async function deliveriesSettled(webhookId: number): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        (await t.db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pgboss.job
+          WHERE name = 'webhook.deliver' AND (data->>'webhookId')::int = ${webhookId} AND state IN ('created', 'retry', 'active')`)[0]!.n,
+      { timeout: 15_000 },
+    )
+    .toBe(0);
+}
+
 async function setup(events: string[] = ["deployment.succeeded", "deployment.failed"], channel?: "standard" | "discord" | "slack" | "ntfy") {
   const user = await createUser(t.db);
   const app = await createApp(t.db, user.id);
@@ -68,24 +95,26 @@ describe("outbound webhooks", () => {
     expect(verified.type).toBe("deployment.succeeded");
     expect(verified.data).toMatchObject({ appId: app.id, appName: app.name, commitSha: "0123456789abcdef" });
 
-    await expect.poll(async () => (await listDeliveries(web, { userId: user.id }, { id: hook.id }))[0]?.status, { timeout: 5_000 }).toBe("succeeded");
+    await expect.poll(async () => (await listDeliveries(web, { userId: user.id }, { id: hook.id }))[0]?.status, { timeout: 15_000 }).toBe("succeeded");
     const [row] = await listDeliveries(web, { userId: user.id }, { id: hook.id });
     expect(row).toMatchObject({ attempt: 1, responseCode: 200, event: "deployment.succeeded", messageId: req.headers["webhook-id"] });
     const stored = await t.db.webhook.findUniqueOrThrow({ where: { id: hook.id } });
     expect([stored.totalDeliveries, stored.failedDeliveries]).toEqual([1, 0]);
-    // Not subscribed: nothing sent.
+    // Not subscribed: nothing sent. Once the event is fanned out and no attempt is queued, nothing can be.
     await web.events.emit({ type: "app.crashed", userId: user.id, appId: app.id, data: {} });
-    await new Promise((r) => setTimeout(r, 1_500));
+    await fannedOut("app.crashed", app.id);
+    await deliveriesSettled(hook.id);
     expect(receiver.received).toHaveLength(1);
   });
 
   it("a redelivered event produces no second delivery", async () => {
-    const { user, app } = await setup();
+    const { user, app, hook } = await setup();
     const event = { type: "deployment.failed" as const, userId: user.id, appId: app.id, data: {} };
     await fanOutEvent(t.db, web.queue, event, "same-event-key");
     await fanOutEvent(t.db, web.queue, event, "same-event-key");
     await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Both fan-outs are in the queue already: once no attempt waits or runs, a second copy would be here.
+    await deliveriesSettled(hook.id);
     expect(receiver.received).toHaveLength(1);
   });
 
@@ -95,7 +124,7 @@ describe("outbound webhooks", () => {
     await web.events.emit({ type: "deployment.failed", userId: user.id, appId: app.id, data: { appName: app.name } });
     await expect.poll(() => receiver.received.length, { timeout: 20_000 }).toBe(2);
     expect(receiver.received[0]!.headers["webhook-id"]).toBe(receiver.received[1]!.headers["webhook-id"]);
-    await expect.poll(async () => (await listDeliveries(web, { userId: user.id }, { id: hook.id })).map((d) => [d.attempt, d.status, d.responseCode]), { timeout: 5_000 }).toEqual([
+    await expect.poll(async () => (await listDeliveries(web, { userId: user.id }, { id: hook.id })).map((d) => [d.attempt, d.status, d.responseCode]), { timeout: 15_000 }).toEqual([
       [2, "succeeded", 200],
       [1, "failed", 503],
     ]);
@@ -111,7 +140,8 @@ describe("outbound webhooks", () => {
     await expect.poll(async () => (await t.db.webhook.findUniqueOrThrow({ where: { id: hook.id } })).active, { timeout: 15_000 }).toBe(false);
     const stored = await t.db.webhook.findUniqueOrThrow({ where: { id: hook.id } });
     expect(stored.disabledReason).toMatch(/410/);
-    await new Promise((r) => setTimeout(r, 2_500));
+    // No retry: once no attempt of the endpoint waits or runs, none can arrive.
+    await deliveriesSettled(hook.id);
     expect(receiver.received).toHaveLength(1);
     const [row] = await listDeliveries(web, { userId: user.id }, { id: hook.id });
     expect(row!.nextRetryAt).toBeNull();
