@@ -33,5 +33,10 @@ export const AUDIT_KINDS = [
   "webhook_delete",
   "worker_key_rotated",
   "push_refused",
+  "email_verified",
+  "email_change_requested",
+  "email_change_cancelled",
+  "signup_attempt_existing",
+  "admin_granted",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
