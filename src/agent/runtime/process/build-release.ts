@@ -35,7 +35,6 @@ export interface BuildContext {
  * `home/`) never sees the registry token.
  */
 export async function buildRelease(ctx: BuildContext): Promise<Release> {
-  const { payload } = ctx;
   await rm(ctx.releaseDir, { recursive: true, force: true });
   const home = path.join(ctx.releaseDir, "home");
   const buildHome = path.join(ctx.releaseDir, "build-home");
