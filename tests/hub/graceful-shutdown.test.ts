@@ -50,5 +50,5 @@ describe("graceful shutdown", () => {
     expect(await hub.stop()).toBe(0);
     expect(await closed).toBe(1001);
     expect((await tdb.db.worker.findUniqueOrThrow({ where: { id: w.id } })).hubConnection).toBeNull();
-  });
+  }, 150_000);
 });

@@ -11,10 +11,15 @@ describe("job push", () => {
   let fx: HubFixture;
   let otherProcessBus: Bus;
   let userId: number;
+  /** job.assigned messages as the hub's own bus delivered them (jobId → count). */
+  const heardByHub = new Map<number, number>();
   beforeAll(async () => {
     fx = await startHubFixture();
     otherProcessBus = createBus({ databaseUrl: fx.tdb.url });
     userId = await seedUser(fx.tdb);
+    // Subscribed after the hub's own handler on the same bus: a message counted here has already
+    // been handed to the hub (JobPusher.onAssigned runs synchronously in the same dispatch).
+    await fx.services.bus.subscribe("job.assigned", (m) => heardByHub.set(m.jobId, (heardByHub.get(m.jobId) ?? 0) + 1));
   });
   afterAll(async () => {
     await otherProcessBus.close();
@@ -22,6 +27,7 @@ describe("job push", () => {
   });
 
   const jobFrames = (t: TestWorker) => t.frames.filter((f) => f.type === "job");
+  const hubHeard = (jobId: number, times = 1) => expect.poll(() => heardByHub.get(jobId) ?? 0, { timeout: 15_000 }).toBeGreaterThanOrEqual(times);
 
   it("a job assigned by another process reaches the connected worker once, with its payload decrypted", async () => {
     const w = await seedWorker(fx.tdb);
@@ -41,6 +47,9 @@ describe("job push", () => {
       payload: samplePayload(),
     });
     await worker.roundTrip();
+    await hubHeard(job.id, 2);
+    // Both announcements reached the hub; its pushes end with a database claim that sends nothing
+    // for the second. This window lets a wrongly sent second frame arrive (it can only catch one).
     await new Promise((r) => setTimeout(r, 300));
     expect(jobFrames(worker)).toHaveLength(1);
     worker.close();
@@ -55,6 +64,7 @@ describe("job push", () => {
     const f1 = await worker.waitFor((f) => f.type === "job");
     expect(f1.data.job_id).toBe(first.job.id);
     expect(worker.frames.findIndex((f) => f.type === "welcome")).toBe(0);
+    // The connect-time replay sends one job and stops; this window lets a wrongly sent second one arrive.
     await new Promise((r) => setTimeout(r, 200));
     expect(jobFrames(worker)).toHaveLength(1);
     worker.send("job_result", { job_id: first.job.id, status: "completed", port: 30002 });
@@ -68,7 +78,8 @@ describe("job push", () => {
     const app = await seedApp(fx.tdb, userId, w.id);
     const { job } = await seedAssignedJob(fx, app.id, w.id);
     await otherProcessBus.publish("job.assigned", { jobId: job.id, workerId: w.id });
-    await new Promise((r) => setTimeout(r, 200));
+    // The hub has handled it (no connection of that worker here: nothing to do) once it heard it.
+    await hubHeard(job.id);
     expect((await fx.tdb.db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("assigned");
     const worker = await TestWorker.connect(fx.url, w.apiKey, w.apiKey);
     expect((await worker.waitFor((f) => f.type === "job")).data.job_id).toBe(job.id);
@@ -109,13 +120,15 @@ describe("job push", () => {
     let released = false;
     try {
       const connecting = TestWorker.connect(fx.url, w.apiKey, w.apiKey);
-      await new Promise((r) => setTimeout(r, 300));
+      // Registered at once; its claim waits for the locked row, so it is not ready yet.
+      await expect.poll(() => fx.hub.connections.get(w.id) !== undefined, { timeout: 15_000 }).toBe(true);
       // Inserted directly: seedAssignedJob would also update the locked worker row.
       const job = await fx.tdb.db.job.create({
         data: { type: "start", appId: app.id, workerId: w.id, status: "assigned", assignedAt: new Date(), payload: fx.services.cipher.encrypt(JSON.stringify(samplePayload()), cipherContext.jobPayload(app.id)) },
       });
       await otherProcessBus.publish("job.assigned", { jobId: job.id, workerId: w.id });
-      await new Promise((r) => setTimeout(r, 300));
+      // The announcement reaches the hub while the connection still waits for its claim.
+      await hubHeard(job.id);
       await locker.query("COMMIT");
       released = true;
       const worker = await connecting;

@@ -36,7 +36,8 @@ describe("runtime log budget", () => {
     expect(stored).toBe((40 - limited.length) * 100);
     expect(calm.errors().filter((e) => calmSeqs.includes(e.re))).toHaveLength(0);
     expect(await fx.tdb.db.runtimeLog.count({ where: { appId: appB.id } })).toBe(5);
-    // The flooder stays connected and can log again once the bucket refills.
+    // The flooder stays connected and can log again once the bucket refills: 500 ms refill 128 KiB,
+    // far more than the next frame needs (the bucket refills with time, there is nothing to poll).
     await new Promise((r) => setTimeout(r, 500));
     const later = flooder.send("runtime_log", { lines: [{ app_id: appA.id, ts: Date.now(), stream: "stdout", line: "after the flood" }] });
     await flooder.roundTrip();

@@ -23,7 +23,7 @@ describe("ws-hub process", () => {
     await expect.poll(async () => tdb.db.processHeartbeat.count({ where: { kind: "ws-hub" } }), { timeout: 10_000 }).toBe(1);
     expect(await hub.stop()).toBe(0);
     expect(await tdb.db.processHeartbeat.count({ where: { kind: "ws-hub" } })).toBe(0);
-  });
+  }, 150_000);
 
   it("answers 503 on /health when its database is unreachable", async () => {
     const broken = new URL(tdb.url);
@@ -36,5 +36,5 @@ describe("ws-hub process", () => {
     } finally {
       await other.kill();
     }
-  });
+  }, 150_000);
 });

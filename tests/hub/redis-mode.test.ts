@@ -1,43 +1,27 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bus } from "../../src/server/bus/channels";
 import { createBus } from "../../src/server/bus/create-bus";
-import { freePort } from "../../src/net/free-port";
 import { LiveStatsStore } from "../../src/server/stats/live-stats-store";
 import { rotateWorkerKey } from "../../src/server/workers/rotate-worker-key";
+import { startTestRedis, type TestRedis } from "../helpers/redis-server";
 import { seedApp, seedAssignedJob, seedUser, seedWorker, startHubFixture, type HubFixture } from "./helpers/hub-fixture";
 import { TestWorker } from "./helpers/worker-client";
 
 /** With REDIS_URL the bus and the worker lookup cache run on a real Redis. */
 describe("ws-hub with Redis", () => {
-  let redis: ChildProcess;
-  let redisUrl: string;
+  let redis: TestRedis;
   let fx: HubFixture;
   let otherProcess: Bus;
   beforeAll(async () => {
-    const port = await freePort();
-    redis = spawn("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-    redisUrl = `redis://127.0.0.1:${port}`;
-    for (let i = 0; i < 50; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const s = connect(port, "127.0.0.1");
-        s.once("connect", () => {
-          s.end();
-          resolve(true);
-        });
-        s.once("error", () => resolve(false));
-      });
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    fx = await startHubFixture({ statsPublishMs: 100 }, { REDIS_URL: redisUrl });
-    otherProcess = createBus({ databaseUrl: fx.tdb.url, redisUrl });
+    // Answers PING before the hub starts (a bare TCP connect can succeed before Redis serves).
+    redis = await startTestRedis();
+    fx = await startHubFixture({ statsPublishMs: 100 }, { REDIS_URL: redis.url });
+    otherProcess = createBus({ databaseUrl: fx.tdb.url, redisUrl: redis.url });
   });
   afterAll(async () => {
     await otherProcess?.close();
     await fx?.close();
-    redis?.kill("SIGTERM");
+    await redis?.stop();
   });
 
   it("pushes assigned jobs, shares stats and honours key rotation over Redis", async () => {
@@ -53,7 +37,7 @@ describe("ws-hub with Redis", () => {
     const reader = new LiveStatsStore();
     await reader.subscribe(otherProcess);
     t.send("app_stats", { apps: [{ app_id: app.id, cpu_pct: 7, mem_bytes: 1, mem_limit: 2, net_mbps: 0, net_total_bytes: 0, disk_mbps: 0 }] });
-    await expect.poll(() => reader.get(app.id)?.cpuPct, { timeout: 5_000 }).toBe(7);
+    await expect.poll(() => reader.get(app.id)?.cpuPct, { timeout: 15_000 }).toBe(7);
 
     // Rotation from another process: the shared Redis cache is invalidated and the socket closed.
     const rotated = await rotateWorkerKey({ db: fx.tdb.db, cache: fx.services.cache, bus: otherProcess }, w.id);

@@ -45,7 +45,7 @@ describe("worker → hub messages", () => {
     try {
       await apply("app_stats", { apps: [{ app_id: app.id, cpu_pct: 42.5, mem_bytes: 1e8, mem_limit: 5e8, net_mbps: 1.2, net_total_bytes: 12345, disk_mbps: 0.3 }] });
       expect(fx.hub.stats.get(app.id)).toMatchObject({ appId: app.id, workerId: w.id, cpuPct: 42.5, memBytes: 1e8 });
-      await expect.poll(() => reader.get(app.id)?.cpuPct, { timeout: 5_000 }).toBe(42.5);
+      await expect.poll(() => reader.get(app.id)?.cpuPct, { timeout: 15_000 }).toBe(42.5);
       expect(reader.all().map((s) => s.appId)).toContain(app.id);
     } finally {
       await bus.close();
@@ -69,7 +69,7 @@ describe("worker → hub messages", () => {
       expect(rows[0]!.ts.toISOString()).toBe(ts);
       expect(Buffer.byteLength(rows[1]!.line)).toBeLessThanOrEqual(8192);
       expect(rows[1]!.line).toBe("é".repeat(4096));
-      await expect.poll(() => rec.messages.flatMap((m) => m.lines).length, { timeout: 5_000 }).toBe(2);
+      await expect.poll(() => rec.messages.flatMap((m) => m.lines).length, { timeout: 15_000 }).toBe(2);
       expect(rec.messages.every((m) => m.appId === app.id)).toBe(true);
       const live = rec.messages.flatMap((m) => m.lines);
       expect(live[0]).toMatchObject({ id: String(rows[0]!.id), line: "red text!", stream: "stdout" });
@@ -96,7 +96,7 @@ describe("worker → hub messages", () => {
       expect(logs.startsWith("HEAD-START\nstep 1\n")).toBe(true);
       expect(logs.endsWith("THE-END")).toBe(true);
       expect(logs).toContain("\n...[truncated]...\n");
-      await expect.poll(() => rec.messages.length, { timeout: 5_000 }).toBeGreaterThan(2);
+      await expect.poll(() => rec.messages.length, { timeout: 15_000 }).toBeGreaterThan(2);
       expect(rec.messages[0]).toMatchObject({ deploymentId: dep.id, appId: app.id, offset: 0, chunk: "HEAD-START\n" });
     } finally {
       await rec.close();
@@ -116,7 +116,7 @@ describe("worker → hub messages", () => {
       const events = (await platformEvents(fx.tdb)).filter((e) => e.appId === app.id);
       expect(events.map((e) => e.type)).toEqual(["app.stopped", "app.crashed", "app.crashed"]);
       expect(events[0]).toMatchObject({ userId, data: { appName: app.name, reason: "exited 0" } });
-      await expect.poll(() => changed.messages.filter((m) => m.appId === app.id).length, { timeout: 5_000 }).toBe(3);
+      await expect.poll(() => changed.messages.filter((m) => m.appId === app.id).length, { timeout: 15_000 }).toBe(3);
     } finally {
       await changed.close();
     }
@@ -143,7 +143,7 @@ describe("worker → hub messages", () => {
       expect(second.progress).toBe(60);
       expect(second.startedAt!.getTime()).toBe(first.startedAt!.getTime());
       expect((await fx.tdb.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } })).status).toBe("building");
-      await expect.poll(() => rec.messages.filter((m) => m.jobId === job.id).map((m) => m.progress), { timeout: 5_000 }).toEqual([10, 60]);
+      await expect.poll(() => rec.messages.filter((m) => m.jobId === job.id).map((m) => m.progress), { timeout: 15_000 }).toEqual([10, 60]);
     } finally {
       await rec.close();
     }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freePort } from "../../../src/net/free-port";
+import { freePort } from "../../helpers/free-port";
 
 export const TEST_SECRETS = {
   APP_SECRET: "test-app-secret-0123456789abcdef-0123456789",
@@ -45,7 +45,8 @@ export async function spawnHub(
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // A cold tsx start on a loaded 2-core machine can take most of a minute.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hub exited early (${child.exitCode}):\n${out}`);
     try {
