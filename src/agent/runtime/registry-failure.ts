@@ -86,6 +86,20 @@ function explain(cause: RegistryFailureCause, target: string, registry: string):
 }
 
 /**
+ * Why corepack could not provide the package manager a project names, when the registry itself
+ * answered (a version it does not have); registry problems are classifyRegistryFailure's.
+ */
+export function corepackFailure(output: string[], manager: string): string | null {
+  const notFound = output.find((l) => /Server answered with HTTP 404 when performing the request to/.test(l));
+  if (notFound) {
+    const url = /https?:\/\/\S+?(?=;|\s|$)/.exec(notFound)?.[0] ?? "";
+    return `corepack could not get ${manager}: the registry has no such version (${url}); fix "packageManager" in package.json`;
+  }
+  const usage = output.find((l) => /^Usage Error: /.test(l.trim()));
+  return usage ? `corepack could not run ${manager}: ${usage.trim().slice("Usage Error: ".length)}` : null;
+}
+
+/**
  * The first line of `output` that shows a registry problem, classified. Null when the failure
  * is something else (a missing package, a failing install script): the log tail tells those.
  */

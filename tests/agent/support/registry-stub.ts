@@ -52,13 +52,18 @@ export async function startRegistryStub(options: { name: string; version: string
       return;
     }
     const tarPath = `/${options.name}/-/${options.name}-${options.version}.tgz`;
-    if (req.url === `/${options.name}`) {
+    const versionDoc = { name: options.name, version: options.version, main: "index.js", dist: { tarball: `${base}${tarPath}`, integrity, shasum } };
+    if (req.url === `/${options.name}/${options.version}`) {
+      // The version document corepack asks for; like a mirror's, without npm's signatures.
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(versionDoc));
+    } else if (req.url === `/${options.name}`) {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
         JSON.stringify({
           name: options.name,
           "dist-tags": { latest: options.version },
-          versions: { [options.version]: { name: options.name, version: options.version, main: "index.js", dist: { tarball: `${base}${tarPath}`, integrity, shasum } } },
+          versions: { [options.version]: versionDoc },
         }),
       );
     } else if (req.url === tarPath) {

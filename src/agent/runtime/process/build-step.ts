@@ -1,4 +1,4 @@
-import { classifyRegistryFailure } from "../registry-failure";
+import { classifyRegistryFailure, corepackFailure } from "../registry-failure";
 import { runCommand } from "../run-command";
 import { BuildMemoryWatch, formatDuration, type EffectiveBuildLimits } from "./build-limits";
 import { recordBuildProcess } from "./build-process-marker";
@@ -86,6 +86,8 @@ export async function runBuildStep(req: StepRequest): Promise<StepResult> {
   if (result.code !== 0) {
     const registry = req.usesRegistry ? classifyRegistryFailure(kept, budget.registry) : null;
     if (registry) throw new BuildError(`${req.label}: ${command} could not use the package registry — ${registry.message}. (${registry.evidence})`);
+    const corepack = req.argv[0] === "corepack" && req.argv[1] ? corepackFailure(kept, req.argv[1]) : null;
+    if (corepack) throw new BuildError(`${req.label}: ${command} failed: ${corepack}`);
     throw new BuildError(`${req.label}: ${command} failed with ${result.signal ? `signal ${result.signal}` : `exit code ${result.code}`}`);
   }
   return { peakMb };
