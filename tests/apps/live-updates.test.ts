@@ -5,27 +5,49 @@ type Tracked<T> = [string, T, symbol] | { id: string; data: T };
 const idOf = <T>(e: Tracked<T>) => (Array.isArray(e) ? e[0] : e.id);
 const dataOf = <T>(e: Tracked<T>) => (Array.isArray(e) ? e[1] : e.data);
 
-/** Reads `count` events from a subscription, then closes it (as a page navigating away would). */
-async function take<T>(iterable: AsyncIterable<unknown>, count: number, timeoutMs = 10_000): Promise<Tracked<T>[]> {
-  const it = iterable[Symbol.asyncIterator]();
+/**
+ * Reads `count` events from a subscription, then closes it (as a page navigating away would).
+ * `seen` fills as events arrive, so a test can wait for the replay, which the streams send only
+ * after their bus subscription is in place: live messages published after it are not missed.
+ */
+function take<T>(iterable: AsyncIterable<unknown>, count: number, timeoutMs = 15_000): Promise<Tracked<T>[]> & { seen: Tracked<T>[] } {
   const out: Tracked<T>[] = [];
-  const deadline = Date.now() + timeoutMs;
-  try {
-    while (out.length < count) {
-      const next = await Promise.race([
-        it.next(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${out.length} events`)), Math.max(1, deadline - Date.now()))),
-      ]);
-      if (next.done) break;
-      out.push(next.value as Tracked<T>);
+  const reading = (async () => {
+    const it = iterable[Symbol.asyncIterator]();
+    const deadline = Date.now() + timeoutMs;
+    try {
+      while (out.length < count) {
+        const next = await Promise.race([
+          it.next(),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${out.length} events`)), Math.max(1, deadline - Date.now()))),
+        ]);
+        if (next.done) break;
+        out.push(next.value as Tracked<T>);
+      }
+    } finally {
+      void it.return?.(undefined);
     }
-  } finally {
-    void it.return?.(undefined);
-  }
-  return out;
+    return out;
+  })();
+  return Object.assign(reading, { seen: out });
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 300));
+/** Until the reader has `n` events (the replay): the stream listens on the bus from then on. */
+const replayed = (reading: { seen: unknown[] }, n: number) => expect.poll(() => reading.seen.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(n);
+
+/**
+ * A stream without a replay gives no sign that it listens yet, and bus delivery is at-most-once:
+ * the message is published again every 200 ms until `done` settles (a status change is idempotent).
+ */
+async function publishUntil(done: Promise<unknown>, publish: () => Promise<void>) {
+  let settled = false;
+  void done.finally(() => (settled = true)).catch(() => undefined);
+  const deadline = Date.now() + 15_000;
+  while (!settled && Date.now() < deadline) {
+    await publish();
+    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 200))]);
+  }
+}
 
 describe("live updates over the bus", () => {
   let h: AppHarness;
@@ -49,7 +71,7 @@ describe("live updates over the bus", () => {
     const early = await persistLines([{ stream: "stdout", line: "booting" }, { stream: "stderr", line: "warning: cold cache" }]);
     const sub = await u.caller.apps.onRuntimeLogs({ appId });
     const reading = take<{ line: string }>(sub, 4);
-    await settle();
+    await replayed(reading, 2);
     const live = await persistLines([{ stream: "stdout", line: "listening on 8080" }, { stream: "stdout", line: "GET / 200" }]);
     // The hub publishes after persisting; one message carries a line already replayed (a duplicate) too.
     await h.services.bus.publish("app.logs", { appId, lines: [early[1]!, ...live] });
@@ -67,7 +89,7 @@ describe("live updates over the bus", () => {
   it("runtime logs: stream and text filters apply to replay, live lines and the list query", async () => {
     const sub = await u.caller.apps.onRuntimeLogs({ appId, filter: { stream: "stderr", search: "WARNING" } });
     const reading = take<{ line: string }>(sub, 2);
-    await settle();
+    await replayed(reading, 1);
     const live = await persistLines([{ stream: "stdout", line: "warning on stdout" }, { stream: "stderr", line: "another Warning" }]);
     await h.services.bus.publish("app.logs", { appId, lines: live });
     expect((await reading).map((e) => dataOf(e).line)).toEqual(["warning: cold cache", "another Warning"]);
@@ -80,7 +102,7 @@ describe("live updates over the bus", () => {
     await h.tdb.db.deployment.update({ where: { id: d.id }, data: { buildLogs: "Cloning…\n" } });
     const sub = await u.caller.deployments.onBuildLog({ deploymentId: d.id });
     const reading = take<{ offset: number; chunk: string }>(sub, 3);
-    await settle();
+    await replayed(reading, 1);
     await h.services.bus.publish("deployment.log", { deploymentId: d.id, appId, offset: 0, chunk: "Cloning…\n" });
     await h.services.bus.publish("deployment.log", { deploymentId: d.id, appId, offset: 9, chunk: "npm ci\n" });
     await h.services.bus.publish("deployment.log", { deploymentId: d.id, appId, offset: 16, chunk: "built\n" });
@@ -102,13 +124,15 @@ describe("live updates over the bus", () => {
     const statusReading = take<{ appId: number; status: string }>(status, 1);
     const stranger = await h.user("pro");
     const strangerStatus = await stranger.caller.apps.onStatus();
-    const strangerReading = take(strangerStatus, 1, 1_500);
-    await settle();
+    // A stranger's stream must stay silent for as long as the owner's status is being announced.
+    const strangerReading = take(strangerStatus, 1, 3_000);
+    // The current job is the replay of the progress stream.
+    await replayed(reading, 1);
     const base = { jobId: job.id, appId, deploymentId: job.deploymentId, message: "" };
     await h.services.bus.publish("job.updated", { ...base, status: "processing", progress: 40, message: "building" });
     await h.services.bus.publish("job.updated", { ...base, status: "processing", progress: 40, message: "building" });
     await h.services.bus.publish("job.updated", { ...base, status: "completed", progress: 100 });
-    await h.services.bus.publish("app.changed", { appId, userId: u.id, status: "running" });
+    await publishUntil(statusReading, () => h.services.bus.publish("app.changed", { appId, userId: u.id, status: "running" }));
     const events = await reading;
     expect(events.map((e) => [dataOf(e).status, dataOf(e).progress])).toEqual([["pending", 0], ["processing", 40], ["completed", 100]]);
     expect(dataOf((await statusReading)[0]!)).toMatchObject({ appId, status: "running" });
@@ -118,13 +142,21 @@ describe("live updates over the bus", () => {
   it("apps.list and apps.get show live usage from the hubs' stats snapshots, and drop stale ones", async () => {
     expect((await u.caller.apps.list())[0]!.live).toBeNull();
     const stat = { appId, workerId: 1, cpuPct: 12.5, memBytes: 64 * 1048576, memLimit: 512 * 1048576, netMbps: 0.4, netTotalBytes: 1000, diskMbps: 0 };
-    await h.services.bus.publish("stats.snapshot", { at: Date.now(), apps: [{ ...stat, updatedAt: Date.now() }] });
-    const deadline = Date.now() + 5_000;
-    while (!(await u.caller.apps.list())[0]!.live && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // The first list call starts the web side's subscription without waiting for it; hubs send a
+    // snapshot every few seconds, so one published before it listens is simply followed by another.
+    await expect
+      .poll(
+        async () => {
+          await h.services.bus.publish("stats.snapshot", { at: Date.now(), apps: [{ ...stat, updatedAt: Date.now() }] });
+          return (await u.caller.apps.list())[0]!.live;
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .not.toBeNull();
     expect((await u.caller.apps.list())[0]!.live).toMatchObject({ cpuPct: 12.5, memBytes: 64 * 1048576 });
     expect((await u.caller.apps.get({ appId })).live).toMatchObject({ cpuPct: 12.5 });
     await h.services.bus.publish("stats.snapshot", { at: Date.now(), apps: [{ ...stat, updatedAt: Date.now() - 120_000 }] });
-    await settle();
-    expect((await u.caller.apps.get({ appId })).live).toBeNull();
+    // Until the stale snapshot has been received; the fresh one before it stays live for a minute.
+    await expect.poll(async () => (await u.caller.apps.get({ appId })).live, { timeout: 15_000 }).toBeNull();
   });
 });

@@ -89,19 +89,20 @@ describe("runtime logs over SSE survive a reconnect without duplicates", () => {
       },
     );
     try {
+      // The replay is sent after the stream subscribed to the bus: a line published now is heard.
       await until(() => seen.length === 1, "the replayed line");
-      await new Promise((r) => setTimeout(r, 300));
       const live = await persist("live line");
       await h.services.bus.publish("app.logs", { appId, lines: [live] });
       await until(() => seen.length === 2, "the live line");
 
       server.closeAllConnections();
       await persist("written while disconnected");
+      // Replayed by the new stream, so it listens on the bus too.
       await until(() => seen.length === 3, "the line written while disconnected");
       const after = await persist("after reconnect");
-      await new Promise((r) => setTimeout(r, 300));
       await h.services.bus.publish("app.logs", { appId, lines: [after] });
       await until(() => seen.length === 4, "the line after reconnecting");
+      // Everything expected arrived; this window lets a wrongly repeated line arrive (it can only catch one).
       await new Promise((r) => setTimeout(r, 500));
       expect(seen).toEqual(["replayed line", "live line", "written while disconnected", "after reconnect"]);
       expect(new Set(ids).size).toBe(ids.length);

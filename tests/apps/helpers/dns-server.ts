@@ -1,5 +1,4 @@
 import dns2 from "dns2";
-import { freePort } from "../../../src/net/free-port";
 
 const { Packet } = dns2;
 
@@ -32,8 +31,9 @@ export async function startDnsServer(zone: TestZone = {}, fixedPort?: number) {
       send(response);
     },
   });
-  const port = fixedPort ?? (await freePort());
-  await server.listen({ udp: { port, address: "127.0.0.1" } });
+  // Without a fixed port, port 0: the kernel picks a free UDP port at bind time.
+  await server.listen({ udp: { port: fixedPort ?? 0, address: "127.0.0.1" } });
+  const port = (server.addresses().udp as { port: number }).port;
   return {
     address: `127.0.0.1:${port}`,
     records,
