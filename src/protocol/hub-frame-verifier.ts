@@ -1,3 +1,4 @@
+import { deriveConnKey } from "./conn-key";
 import { MAX_CLOCK_SKEW_MS, MAX_FRAME_BYTES, envelopeSchema, salvageSeq } from "./envelope";
 import type { FrameErrorCode } from "./error-codes";
 import { hubMessageSchemas, isHubMessageType, type HubFrame } from "./hub-messages";
@@ -10,7 +11,9 @@ export type Verdict =
   | { kind: "reject"; code: FrameErrorCode; re: number; reason: string; answer: boolean }
   /** Replay: dropped without an answer, as docs/worker-protocol.md asks. */
   | { kind: "replay"; seq: number }
-  | { kind: "too_large"; bytes: number };
+  | { kind: "too_large"; bytes: number }
+  /** A connection-bound verifier got a welcome that does not bind this connection: drop the connection. */
+  | { kind: "unbound"; reason: string };
 
 /**
  * Runs the receiver checks of docs/worker-protocol.md ("Checks, in order": size, envelope,
@@ -18,17 +21,34 @@ export type Verdict =
  * the seq window is per connection. (The hub checks worker frames in
  * src/ws-hub/ws/worker-connection.ts with the same building blocks: it also counts, logs and
  * authorises, and handles a worker's `error` frames before the type check.)
+ *
+ * Given the `connNonce` the worker sent in its upgrade request, it also runs the connection-key
+ * rule (docs/worker-protocol.md, "Connection keys"): the first frame must be a `welcome` signed
+ * with K that carries a `session` and echoes the nonce; every later frame must be signed with
+ * K_conn, which `sendKey` then holds for the worker's own frames. Without it (a v1 worker), every
+ * frame is signed with K and `sendKey` is K from the start.
  */
 export class HubFrameVerifier {
   private readonly window = new SeqWindow(256);
+  private key: Buffer;
+  private bound: Buffer | null;
 
   constructor(
-    private readonly key: Buffer,
+    private readonly baseKey: Buffer,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly connNonce: string | null = null,
+  ) {
+    this.key = baseKey;
+    this.bound = connNonce === null ? baseKey : null;
+  }
 
   get replayCount(): number {
     return this.window.replayCount;
+  }
+
+  /** The key the worker signs its frames with on this connection; null until the welcome binds it. */
+  get sendKey(): Buffer | null {
+    return this.bound;
   }
 
   verify(raw: string): Verdict {
@@ -70,6 +90,18 @@ export class HubFrameVerifier {
       return { kind: "reject", code: "bad_payload", re: env.seq, reason: `${env.type}: ${issue?.path.join(".")} ${issue?.message}`, answer };
     }
     const message = { type: env.type, seq: env.seq, re: env.re, data: payload.data } as HubFrame;
+    if (this.bound === null) return this.bind(message);
+    return { kind: "accept", message };
+  }
+
+  /** The first frame of a connection-bound connection: only a welcome for this very connection binds it. */
+  private bind(message: HubFrame): Verdict {
+    if (message.type !== "welcome") return { kind: "unbound", reason: `the hub sent ${message.type} before welcome` };
+    const { session, conn_nonce } = message.data;
+    if (!session) return { kind: "unbound", reason: "the hub's welcome has no session: the hub does not support connection keys (upgrade it)" };
+    if (conn_nonce !== this.connNonce) return { kind: "unbound", reason: "the welcome answers another connection's nonce (a replayed welcome)" };
+    this.key = deriveConnKey(this.baseKey, this.connNonce!, session);
+    this.bound = this.key;
     return { kind: "accept", message };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { connTokenSchema } from "./conn-key";
 import { errorPayloadSchema } from "./error-codes";
 import { rowId } from "./fields";
 import { jobFrameSchema } from "./job-payload";
@@ -15,6 +16,13 @@ export const hubMessageSchemas = {
      * also reads an RFC 3339 time as that instant; the hub sends milliseconds.
      */
     server_time: z.preprocess((value) => (typeof value === "string" ? Date.parse(value) : value), z.number().int()),
+    /**
+     * Connection keys (docs/worker-protocol.md): present when the worker sent a conn_nonce in
+     * its upgrade request. The hub's fresh random value for this connection.
+     */
+    session: connTokenSchema.optional(),
+    /** The worker's conn_nonce, echoed, so a welcome replayed from another connection is refused. */
+    conn_nonce: connTokenSchema.optional(),
   }),
   job: jobFrameSchema,
   error: errorPayloadSchema,

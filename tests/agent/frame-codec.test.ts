@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { hashApiKeyBytes } from "../../src/protocol/api-key";
+import { connKeyInput, deriveConnKey, newConnToken } from "../../src/protocol/conn-key";
 import { envelopeSchema } from "../../src/protocol/envelope";
 import { encodeFrame } from "../../src/protocol/frame-codec";
 import { HubFrameVerifier as InboundVerifier } from "../../src/protocol/hub-frame-verifier";
@@ -130,5 +131,66 @@ describe("inbound verifier: every hub frame is checked in docs/worker-protocol.m
   it("flags frames over 1 MiB before parsing them", () => {
     const v = new InboundVerifier(K);
     expect(v.verify("x".repeat(1024 * 1024 + 1))).toMatchObject({ kind: "too_large" });
+  });
+});
+
+describe("connection keys (docs/worker-protocol.md): hub frames are bound to the connection they were sent on", () => {
+  const job = { job_id: 5, type: "stop", app_id: 9, app_uuid: "u", app_name: "a", deployment_id: null, payload: null };
+  /** What a hub sends on one connection: the welcome signed with K, then frames signed with K_conn. */
+  function hubConnection(connNonce: string) {
+    const session = newConnToken();
+    const connKey = deriveConnKey(K, connNonce, session);
+    return {
+      session,
+      connKey,
+      welcome: hubFrame(K, "welcome", 1, { worker_id: 3, server_time: Date.now(), session, conn_nonce: connNonce }),
+      job: (seq: number) => hubFrame(connKey, "job", seq, job),
+    };
+  }
+
+  it("K_conn is HMAC-SHA256(K, \"wh-conn-v1\\n\" + conn_nonce + \"\\n\" + session)", () => {
+    expect(connKeyInput("n".repeat(22), "s".repeat(22))).toBe(`wh-conn-v1\n${"n".repeat(22)}\n${"s".repeat(22)}`);
+    const independent = createHmac("sha256", K).update(`wh-conn-v1\nnonce-nonce-nonce-nonce\nsession-session-session`).digest();
+    expect(deriveConnKey(K, "nonce-nonce-nonce-nonce", "session-session-session").equals(independent)).toBe(true);
+  });
+
+  it("binds on the welcome: later frames verify with K_conn only, and sendKey is K_conn", () => {
+    const nonce = newConnToken();
+    const hub = hubConnection(nonce);
+    const v = new InboundVerifier(K, Date.now, nonce);
+    expect(v.sendKey).toBeNull();
+    expect(v.verify(hub.welcome)).toMatchObject({ kind: "accept", message: { type: "welcome", data: { session: hub.session } } });
+    expect(v.sendKey!.equals(hub.connKey)).toBe(true);
+    expect(v.verify(hub.job(2))).toMatchObject({ kind: "accept", message: { type: "job" } });
+    expect(v.verify(hubFrame(K, "job", 3, job))).toMatchObject({ kind: "reject", code: "bad_signature", re: 3 });
+  });
+
+  it("a hub frame captured on connection A is refused on connection B, and so is A's welcome", () => {
+    const nonceA = newConnToken();
+    const a = hubConnection(nonceA);
+    const onA = new InboundVerifier(K, Date.now, nonceA);
+    expect(onA.verify(a.welcome).kind).toBe("accept");
+    const captured = a.job(2);
+    expect(onA.verify(captured).kind).toBe("accept");
+
+    const nonceB = newConnToken();
+    const onB = new InboundVerifier(K, Date.now, nonceB);
+    expect(onB.verify(a.welcome)).toMatchObject({ kind: "unbound", reason: expect.stringMatching(/another connection/) });
+    const b = hubConnection(nonceB);
+    const fresh = new InboundVerifier(K, Date.now, nonceB);
+    expect(fresh.verify(b.welcome).kind).toBe("accept");
+    expect(fresh.verify(captured)).toMatchObject({ kind: "reject", code: "bad_signature", re: 2 });
+    expect(fresh.verify(b.job(2)).kind).toBe("accept");
+  });
+
+  it("refuses to run unbound: a frame before the welcome, or a welcome without a session (a v1 hub or a downgrade)", () => {
+    const nonce = newConnToken();
+    expect(new InboundVerifier(K, Date.now, nonce).verify(hubFrame(K, "job", 1, job))).toMatchObject({ kind: "unbound", reason: expect.stringMatching(/before welcome/) });
+    const v1Welcome = hubFrame(K, "welcome", 1, { worker_id: 3, server_time: Date.now() });
+    expect(new InboundVerifier(K, Date.now, nonce).verify(v1Welcome)).toMatchObject({ kind: "unbound", reason: expect.stringMatching(/no session/) });
+    // A verifier without a nonce is a v1 worker's: K for everything, sendKey K from the start.
+    const legacy = new InboundVerifier(K);
+    expect(legacy.sendKey!.equals(K)).toBe(true);
+    expect(legacy.verify(v1Welcome).kind).toBe("accept");
   });
 });

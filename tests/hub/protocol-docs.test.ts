@@ -4,6 +4,7 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { hashApiKey, hashApiKeyBytes } from "../../src/protocol/api-key";
+import { connKeyInput, deriveConnKey } from "../../src/protocol/conn-key";
 import { buildEnvelope } from "../../src/protocol/frame-codec";
 import { signFrame, signingInput } from "../../src/protocol/signing";
 import { protocolJsonSchemas } from "../../src/protocol/json-schemas";
@@ -24,6 +25,18 @@ describe("docs/worker-protocol.md", () => {
     expect(field("sig")).toBe(signFrame(hashApiKeyBytes(apiKey), f));
     // The envelope shown at the top of the Frames section carries the same signature.
     expect(doc).toContain(`"sig":"${signFrame(hashApiKeyBytes(apiKey), f)}"`);
+  });
+
+  it("the connection-key worked example is true (recomputed from the documented inputs)", () => {
+    const K = hashApiKeyBytes(field("raw API key"));
+    const nonce = field("conn_nonce");
+    const session = field("session");
+    expect(JSON.parse(field("key input"))).toBe(connKeyInput(nonce, session));
+    const connKey = deriveConnKey(K, nonce, session);
+    expect(field("K_conn")).toBe(connKey.toString("hex"));
+    const heartbeat = { type: field("type"), seq: Number(field("seq")), ts: Number(field("ts")), re: Number(field("re")), data: field("data") };
+    expect(field("heartbeat sig")).toBe(signFrame(connKey, heartbeat));
+    expect(field("heartbeat sig")).not.toBe(signFrame(K, heartbeat));
   });
 
   it("docs/protocol-schemas/*.json match the schemas the hub validates with", () => {
@@ -52,6 +65,9 @@ describe("docs/worker-protocol.md", () => {
     expect(check("worker.runtime_log", { lines: [{ app_id: 1, ts: 1763798400123, stream: "stderr", line: "hi" }] })).toBe(true);
     expect(check("worker.job_result", { job_id: 1, status: "done" })).toBe(false);
     expect(check("hub.welcome", { worker_id: 3, server_time: Date.now() })).toBe(true);
+    const token = "S2rM1H3xQyqL0d6o7n2Wc9p4VtE8bZaA5fJgUiKlYhs";
+    expect(check("hub.welcome", { worker_id: 3, server_time: Date.now(), session: token, conn_nonce: token })).toBe(true);
+    expect(check("hub.welcome", { worker_id: 3, server_time: Date.now(), session: "too-short" })).toBe(false);
   });
 
   it("restates every message type, error code and close code", () => {

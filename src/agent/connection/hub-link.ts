@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { CONN_NONCE_HEADER, newConnToken } from "../../protocol/conn-key";
 import { MAX_FRAME_BYTES } from "../../protocol/envelope";
 import { HubFrameVerifier } from "../../protocol/hub-frame-verifier";
 import type { HubFrame } from "../../protocol/hub-messages";
@@ -10,7 +11,7 @@ import { FatalAuthError } from "./worker-identity";
 
 export interface HubLinkHandlers {
   onMessage(message: HubFrame): void;
-  /** The socket is open and the queued frames sent: report the true state of every app. */
+  /** The hub welcomed the connection and the queued frames are sent: report the true state of every app. */
   onConnected(): void;
   /** The hub will never take this connection back (4000 replaced, 4001 key rotated, 401 after a refresh). */
   onFatal(reason: string): void;
@@ -18,7 +19,7 @@ export interface HubLinkHandlers {
 
 export interface HubLinkDeps {
   hubUrl: string;
-  /** K, the HMAC key of every frame (docs/worker-protocol.md, "Frames"). */
+  /** K (docs/worker-protocol.md, "Frames"): signs the welcome; every later frame uses the connection's key derived from it. */
   key: Buffer;
   tokens: TokenKeeper;
   /** Carries the agent's frames; each socket this link opens is attached to it. */
@@ -33,14 +34,19 @@ const BAD_SIGNATURE_LIMIT = 10;
 const STABLE_CONNECTION_MS = 60_000;
 
 /**
- * The signed WebSocket to the hub: connects with the current JWT, verifies every inbound frame,
- * hands the open socket to the uplink (which signs every outbound one), and reconnects with
- * jittered backoff whenever the socket drops.
+ * The signed WebSocket to the hub: connects with the current JWT and a fresh connection nonce,
+ * verifies every inbound frame, hands the socket to the uplink (which signs every outbound one)
+ * once the hub's welcome has bound the connection's key, and reconnects with jittered backoff
+ * whenever the socket drops. Nothing is sent before the welcome: the frame key of the connection
+ * (docs/worker-protocol.md, "Connection keys") is not known until then, so the uplink queues
+ * reliable frames and skips the rest.
  */
 export class HubLink {
   private readonly wsUrl: string;
   private ws: WebSocket | null = null;
   private verifier: HubFrameVerifier | null = null;
+  private connNonce = "";
+  private welcomed = false;
   private badSignatures: number[] = [];
   // Full jitter from 1 s to 30 s, as docs/worker-protocol.md asks of workers.
   private readonly backoff = new Backoff({ initialMs: 1_000, maxMs: 30_000, jitter: 1 });
@@ -91,8 +97,9 @@ export class HubLink {
       this.scheduleReconnect();
       return;
     }
+    this.connNonce = newConnToken();
     const ws = new WebSocket(this.wsUrl, {
-      headers: { authorization: `Bearer ${token}` },
+      headers: { authorization: `Bearer ${token}`, [CONN_NONCE_HEADER]: this.connNonce },
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: 15_000,
       perMessageDeflate: false,
@@ -121,11 +128,10 @@ export class HubLink {
       this.connecting = false;
       this.openedAt = Date.now();
       this.refusedAfterRefresh = false;
-      this.verifier = new HubFrameVerifier(this.deps.key);
+      this.verifier = new HubFrameVerifier(this.deps.key, Date.now, this.connNonce);
+      this.welcomed = false;
       this.badSignatures = [];
       this.deps.log.info({ url: this.wsUrl }, "connected to the hub");
-      this.deps.uplink.attach(ws, this.deps.key);
-      this.deps.handlers.onConnected();
     });
     ws.on("message", (data, isBinary) => this.receive(isBinary ? "" : data.toString("utf8"), isBinary));
     ws.on("error", (err) => this.deps.log.warn({ err: err.message }, "hub socket error"));
@@ -172,6 +178,7 @@ export class HubLink {
     const verdict = verifier.verify(raw);
     switch (verdict.kind) {
       case "accept":
+        if (!this.welcomed) this.welcome(verifier);
         if (verdict.message.type === "error" && verdict.message.data.code === "internal") this.deps.uplink.resendLater(verdict.message.re);
         this.deps.handlers.onMessage(verdict.message);
         return;
@@ -181,11 +188,25 @@ export class HubLink {
       case "too_large":
         this.ws?.close(1009, "frame too large");
         return;
+      case "unbound":
+        this.deps.log.error({ reason: verdict.reason }, "the hub did not bind this connection's frame key; reconnecting");
+        this.ws?.close(1008, "connection not bound");
+        return;
       case "reject":
         this.deps.log.warn({ code: verdict.code, re: verdict.re, reason: verdict.reason }, "hub frame rejected and ignored");
         if (verdict.answer) this.deps.uplink.send("error", { code: verdict.code, message: verdict.reason }, { re: verdict.re });
         if (verdict.code === "bad_signature") this.countBadSignature();
     }
+  }
+
+  /** The welcome bound the connection: from now on our frames are signed with its key. */
+  private welcome(verifier: HubFrameVerifier): void {
+    const ws = this.ws;
+    const key = verifier.sendKey;
+    if (!ws || !key) return;
+    this.welcomed = true;
+    this.deps.uplink.attach(ws, key);
+    this.deps.handlers.onConnected();
   }
 
   private countBadSignature(): void {

@@ -15,7 +15,7 @@ import type { HubParts } from "./hub-parts";
 export function createHubServer(parts: HubParts): { server: Server; closeUpgrades: () => void } {
   const { services, auth, limiter, lookup, jwt, metrics, state } = parts;
   const { config, db, bus, log } = services;
-  const upgrade = createUpgradeHandler({ auth, limiter, log, isClosing: () => state.closing, onConnection: (ws, who) => acceptConnection(parts, ws, who) });
+  const upgrade = createUpgradeHandler({ auth, limiter, log, isClosing: () => state.closing, onConnection: (ws, who, connNonce) => acceptConnection(parts, ws, who, connNonce) });
   const server = createHubHttpServer(
     [
       healthRoute(db, () => state.ready),
@@ -42,19 +42,19 @@ export function createHubServer(parts: HubParts): { server: Server; closeUpgrade
  * A worker's authenticated socket: registered at once, welcomed (and sent its oldest job) only
  * after its connection id is recorded, so a takeover by another hub is detected.
  */
-function acceptConnection(parts: HubParts, ws: WebSocket, who: AuthenticatedWorker): void {
+function acceptConnection(parts: HubParts, ws: WebSocket, who: AuthenticatedWorker, connNonce: string | null): void {
   const { services, hubId, metrics, connOptions, dispatch, registry, claims, jobs } = parts;
   const { db, log } = services;
   const onClosed = (conn: WorkerConnection) => {
     if (registry.remove(conn)) metrics.connections.set(registry.size);
     void releaseWorkerConnection(db, conn.worker.id, conn.id).catch(() => undefined);
   };
-  const conn = new WorkerConnection(ws, who.worker, who.frameKey, { hubId, metrics, log, options: connOptions, dispatch, onClosed });
+  const conn = new WorkerConnection(ws, who.worker, who.frameKey, { hubId, metrics, log, options: connOptions, dispatch, onClosed }, connNonce);
   registry.add(conn);
   metrics.connections.set(registry.size);
   const ready = claims.submit({ workerId: who.worker.id, connectionId: conn.id }).then(
     () => {
-      conn.send("welcome", { worker_id: who.worker.id, server_time: Date.now() });
+      conn.sendWelcome(Date.now());
       void jobs.pushNext(conn, "connect").catch((err: Error) => log.warn({ err: err.message }, "job replay failed"));
       return true;
     },

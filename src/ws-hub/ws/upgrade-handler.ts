@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
+import { CONN_NONCE_HEADER, connTokenSchema } from "../../protocol/conn-key";
 import { MAX_FRAME_BYTES } from "../../protocol/envelope";
 import type { AuthenticatedWorker, WorkerAuthenticator } from "../../server/workers/worker-auth";
 import { looksLikeJwt } from "../../server/workers/worker-jwt";
@@ -31,7 +32,8 @@ export function createUpgradeHandler(deps: {
   limiter: AuthFailureLimiter;
   log: Logger;
   isClosing: () => boolean;
-  onConnection: (ws: WebSocket, who: AuthenticatedWorker) => void;
+  /** `connNonce`: the worker's conn_nonce (docs/worker-protocol.md, "Connection keys"), null for a v1 worker. */
+  onConnection: (ws: WebSocket, who: AuthenticatedWorker, connNonce: string | null) => void;
 }) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
 
@@ -40,6 +42,11 @@ export function createUpgradeHandler(deps: {
     const path = (req.url ?? "/").split("?")[0];
     if (deps.isClosing()) return refuse(socket, 503, "Service Unavailable", "unavailable", "The hub is shutting down; reconnect.", "Retry-After: 1\r\n");
     if (path !== WS_PATH) return refuse(socket, 404, "Not Found", "not_found", `Connect to ${WS_PATH}.`);
+    const nonceHeader = req.headers[CONN_NONCE_HEADER];
+    const connNonce = nonceHeader === undefined ? null : connTokenSchema.safeParse(nonceHeader);
+    if (connNonce && !connNonce.success) {
+      return refuse(socket, 400, "Bad Request", "bad_request", `${CONN_NONCE_HEADER} must be 22–64 base64url characters (32 random bytes recommended), sent once.`);
+    }
     const token = bearerToken(req);
     const attempt = { client: req.socket.remoteAddress ?? "unknown", credential: token, endpoint: WS_PATH, cost: token && looksLikeJwt(token) ? ("cheap" as const) : ("lookup" as const) };
     checkUnderLimit(deps.limiter, attempt, () => deps.auth.authenticate(token)).then(
@@ -51,7 +58,7 @@ export function createUpgradeHandler(deps: {
           return refuse(socket, 401, "Unauthorized", "unauthorized", 'Send a worker JWT or the raw API key as "Authorization: Bearer <token>".');
         }
         if (deps.isClosing() || socket.destroyed) return refuse(socket, 503, "Service Unavailable", "unavailable", "The hub is shutting down; reconnect.");
-        wss.handleUpgrade(req, socket, head, (ws) => deps.onConnection(ws, outcome.value));
+        wss.handleUpgrade(req, socket, head, (ws) => deps.onConnection(ws, outcome.value, connNonce ? connNonce.data : null));
       },
       (err: Error) => {
         deps.log.warn({ err: err.message }, "upgrade authentication failed");

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 import { CLOSE_CODES } from "../../protocol/close-codes";
+import { deriveConnKey, newConnToken } from "../../protocol/conn-key";
 import { envelopeSchema, MAX_CLOCK_SKEW_MS, salvageSeq, type Envelope } from "../../protocol/envelope";
 import type { FrameErrorCode } from "../../protocol/error-codes";
 import { encodeFrame } from "../../protocol/frame-codec";
@@ -45,6 +46,11 @@ function zodSummary(issues: { path: PropertyKey[]; message: string }[]): string 
  * One authenticated worker socket: verifies inbound frames in docs/worker-protocol.md order, processes them
  * one at a time (a worker's job_status always lands before its job_result), signs outbound
  * frames, and enforces keep-alive, write timeout and the bounded outbound queue.
+ *
+ * A worker that sent a conn_nonce gets a connection key (docs/worker-protocol.md, "Connection
+ * keys"): the welcome, signed with K, carries a fresh session, and every other frame in both
+ * directions is signed with K_conn, so a frame captured on another connection does not verify
+ * here. A v1 worker (no nonce) keeps K for every frame.
  */
 export class WorkerConnection {
   readonly id: string;
@@ -60,15 +66,24 @@ export class WorkerConnection {
   private ready: Promise<boolean> = Promise.resolve(true);
   private closedFlag = false;
   private readonly log: Logger;
+  /** The key of every frame but the welcome: K_conn, or K for a v1 worker. */
+  private readonly connKey: Buffer;
+  private readonly binding: { connNonce: string; session: string } | null;
 
   constructor(
     readonly socket: WebSocket,
     readonly worker: WorkerIdentity,
     readonly frameKey: Buffer,
     private readonly deps: ConnectionDeps,
+    connNonce: string | null = null,
   ) {
     this.id = `${deps.hubId}:${randomBytes(8).toString("hex")}`;
     this.log = deps.log.child({ workerId: worker.id, conn: this.id });
+    this.binding = connNonce === null ? null : { connNonce, session: newConnToken() };
+    this.connKey = this.binding ? deriveConnKey(frameKey, this.binding.connNonce, this.binding.session) : frameKey;
+    if (!this.binding) {
+      this.log.warn("worker connected without a conn_nonce (protocol v1 frame keys): its frames could be replayed on a later connection; upgrade the agent");
+    }
     socket.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     socket.on("pong", () => (this.lastSeen = Date.now()));
     socket.on("ping", () => (this.lastSeen = Date.now()));
@@ -95,6 +110,12 @@ export class WorkerConnection {
     return this.inbound.length + this.writeTimes.length;
   }
 
+  /** The first frame of the connection; it carries the session that binds every later frame. */
+  sendWelcome(serverTime: number): boolean {
+    const binding = this.binding ? { session: this.binding.session, conn_nonce: this.binding.connNonce } : {};
+    return this.send("welcome", { worker_id: this.worker.id, server_time: serverTime, ...binding });
+  }
+
   send<T extends HubMessageType>(type: T, payload: HubMessage<T>, re = 0): boolean {
     if (this.closedFlag || this.socket.readyState !== this.socket.OPEN) return false;
     if (this.writeTimes.length >= this.deps.options.maxOutboundFrames || this.socket.bufferedAmount > this.deps.options.maxOutboundBytes) {
@@ -102,7 +123,8 @@ export class WorkerConnection {
       return false;
     }
     this.outSeq += 1;
-    const text = encodeFrame(this.frameKey, { type, seq: this.outSeq, re, payload });
+    // The welcome is signed with K: the worker cannot know K_conn before reading its session.
+    const text = encodeFrame(type === "welcome" ? this.frameKey : this.connKey, { type, seq: this.outSeq, re, payload });
     this.writeTimes.push(Date.now());
     this.socket.send(text, (err) => {
       this.writeTimes.shift();
@@ -192,7 +214,7 @@ export class WorkerConnection {
     const env = envelopeSchema.safeParse(parsed);
     if (!env.success) return this.sendError(salvageSeq(parsed), "bad_envelope", `Invalid envelope: ${zodSummary(env.error.issues)}.`);
     const e = env.data;
-    if (!verifyFrameSignature(this.frameKey, e, e.sig)) return this.badSignature(e.seq);
+    if (!verifyFrameSignature(this.connKey, e, e.sig)) return this.badSignature(e.seq);
     const now = Date.now();
     if (Math.abs(now - e.ts) > MAX_CLOCK_SKEW_MS) {
       return this.sendError(e.seq, "clock_skew", `ts is ${Math.round((e.ts - now) / 1000)} s away from the hub's clock (limit 300 s); synchronise the worker's clock.`);

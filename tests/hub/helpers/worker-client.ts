@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies from the wire; the assertions check their shape */
 import WebSocket from "ws";
 import { hashApiKeyBytes } from "../../../src/protocol/api-key";
+import { CONN_NONCE_HEADER, deriveConnKey, newConnToken } from "../../../src/protocol/conn-key";
 import { envelopeSchema, type Envelope } from "../../../src/protocol/envelope";
 import { encodeFrame } from "../../../src/protocol/frame-codec";
 import { verifyFrameSignature } from "../../../src/protocol/signing";
@@ -13,7 +14,19 @@ export interface ReceivedFrame {
   envelope: Envelope;
 }
 
-/** A test worker speaking the real protocol: signs what it sends, verifies what it receives. */
+export interface ConnectOptions {
+  waitWelcome?: boolean;
+  /** Speak protocol v1 frame keys (no conn_nonce): every frame signed with K. */
+  legacy?: boolean;
+  /** The conn_nonce to send (default: a fresh one). */
+  connNonce?: string;
+}
+
+/**
+ * A test worker speaking the real protocol: signs what it sends, verifies what it receives.
+ * By default it uses connection keys (docs/worker-protocol.md, "Connection keys"): `key` is K
+ * until the welcome arrives and K_conn after it.
+ */
 export class TestWorker {
   readonly frames: ReceivedFrame[] = [];
   seq = 0;
@@ -22,20 +35,25 @@ export class TestWorker {
   badHubFrames = 0;
   private waiters: { pred: (f: ReceivedFrame) => boolean; resolve: (f: ReceivedFrame) => void }[] = [];
   private readonly closed: Promise<number>;
-  readonly key: Buffer;
+  /** K, from the API key. */
+  readonly baseKey: Buffer;
+  private connKey: Buffer | null = null;
 
   private constructor(
     readonly ws: WebSocket,
     apiKey: string,
+    readonly connNonce: string | null,
   ) {
-    this.key = hashApiKeyBytes(apiKey);
+    this.baseKey = hashApiKeyBytes(apiKey);
     ws.on("message", (raw) => {
       const env = envelopeSchema.safeParse(JSON.parse(raw.toString()));
-      if (!env.success || !verifyFrameSignature(this.key, env.data, env.data.sig)) {
+      const welcome = env.success && env.data.type === "welcome" && this.connKey === null;
+      if (!env.success || !verifyFrameSignature(welcome ? this.baseKey : this.key, env.data, env.data.sig)) {
         this.badHubFrames++;
         return;
       }
       const f: ReceivedFrame = { type: env.data.type, seq: env.data.seq, re: env.data.re, data: JSON.parse(env.data.data), envelope: env.data };
+      if (welcome && this.connNonce && f.data.session && f.data.conn_nonce === this.connNonce) this.connKey = deriveConnKey(this.baseKey, this.connNonce, f.data.session);
       this.frames.push(f);
       this.waiters = this.waiters.filter((w) => {
         if (!w.pred(f)) return true;
@@ -52,10 +70,18 @@ export class TestWorker {
     );
   }
 
+  /** The key this worker signs with: K_conn once the welcome bound the connection, else K. */
+  get key(): Buffer {
+    return this.connKey ?? this.baseKey;
+  }
+
   /** Connects with `token` (JWT or raw key) and waits for `welcome`. */
-  static async connect(baseUrl: string, token: string, apiKey: string, options: { waitWelcome?: boolean } = {}): Promise<TestWorker> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/v1/workers/ws`, { headers: { authorization: `Bearer ${token}` } });
-    const client = new TestWorker(ws, apiKey);
+  static async connect(baseUrl: string, token: string, apiKey: string, options: ConnectOptions = {}): Promise<TestWorker> {
+    const connNonce = options.legacy ? null : (options.connNonce ?? newConnToken());
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (connNonce) headers[CONN_NONCE_HEADER] = connNonce;
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/v1/workers/ws`, { headers });
+    const client = new TestWorker(ws, apiKey, connNonce);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
       ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
