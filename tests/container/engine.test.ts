@@ -113,7 +113,7 @@ describe("the agent's own Podman service", () => {
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 describe("ulimits", () => {
@@ -139,12 +139,13 @@ describe("base image", () => {
     const started = Date.now();
     const [a, b] = await Promise.all([
       ensureBaseImage({ engine: fixture.engine }),
-      buildBaseImage({ stateDir: fixture.stateDir, image: LOCAL_BASE_IMAGE }),
+      // The script borrows the running service (and leaves it running for the other files).
+      buildBaseImage({ stateDir: fixture.serviceStateDir, image: LOCAL_BASE_IMAGE }),
     ]);
     expect(a.built).toBe(false);
     expect(b.built).toBe(false);
-    expect(Date.now() - started).toBeLessThan(15_000);
-  });
+    expect(Date.now() - started).toBeLessThan(60_000);
+  }, 120_000);
 
   it("holds Node 24 and npm", async () => {
     const { runToEnd, baseSpec } = await import("./support/container-fixture");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { followContainerLogs, type ContainerLogLine } from "../../../src/agent/runtime/container/container-logs";
@@ -7,29 +7,78 @@ import { inspectContainer, listAppContainers, removeContainer, runAppContainer }
 import { ensureBaseImage, LOCAL_BASE_IMAGE } from "../../../src/agent/runtime/container/base-image";
 import type { AppContainerSpec } from "../../../src/agent/runtime/container/container-spec";
 import type { Engine } from "../../../src/agent/runtime/container/engine";
+import { withFileLock } from "../../../src/agent/runtime/container/file-lock";
 import { listAppImages, removeImage } from "../../../src/agent/runtime/container/images";
 import { openEngine, type EngineSession } from "../../../src/agent/runtime/container/open-engine";
 import { freePort } from "../../../src/net/free-port";
 
 /**
- * One engine per test file: the machine's engine when one answers, else a Podman service of the
- * file's own (open-engine.ts), plus the local base image (built once per machine, cached). A
- * worker name unique to the file labels everything it creates, so cleanup removes exactly that.
+ * The engine for a test file: the machine's engine when one answers, else one Podman service
+ * shared by the container test files running at the same time (as one agent's service serves a
+ * worker; several services on one storage slow each other down), started by the first file and
+ * stopped by the last. Plus the local base image (built once per machine, cached). A worker name
+ * unique to the file labels everything it creates, so cleanup removes exactly that.
  */
 export interface ContainerFixture {
   engine: Engine;
   session: EngineSession;
   workerName: string;
+  /** The file's own scratch state directory. */
   stateDir: string;
+  /** The state directory of the shared Podman service (open-engine.ts adopts it there). */
+  serviceStateDir: string;
   baseImage: string;
   /** A scratch directory removed at cleanup. */
   scratch: string;
   cleanup(): Promise<void>;
 }
 
+const SHARED_SERVICE_DIR = path.join(os.tmpdir(), "wh-container-tests");
+const USERS_FILE = path.join(SHARED_SERVICE_DIR, "users.json");
+const USERS_LOCK = path.join(SHARED_SERVICE_DIR, "users.lock");
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The files using the shared service, as "pid:token"; entries of processes that died are dropped. */
+function readUsers(): string[] {
+  let users: string[] = [];
+  try {
+    users = JSON.parse(readFileSync(USERS_FILE, "utf8")) as string[];
+  } catch {
+    users = [];
+  }
+  return users.filter((u) => alive(Number(u.split(":")[0])));
+}
+
+async function acquireSharedEngine(): Promise<{ session: EngineSession; release(): Promise<void> }> {
+  mkdirSync(SHARED_SERVICE_DIR, { recursive: true, mode: 0o700 });
+  const me = `${process.pid}:${randomBytes(4).toString("hex")}`;
+  const session = await withFileLock(USERS_LOCK, async () => {
+    const opened = await openEngine({ stateDir: SHARED_SERVICE_DIR });
+    writeFileSync(USERS_FILE, JSON.stringify([...readUsers(), me]));
+    return opened;
+  });
+  return {
+    session,
+    release: () =>
+      withFileLock(USERS_LOCK, async () => {
+        const users = readUsers().filter((u) => u !== me);
+        writeFileSync(USERS_FILE, JSON.stringify(users));
+        if (users.length === 0) await session.close();
+      }),
+  };
+}
+
 export async function openContainerFixture(tag: string): Promise<ContainerFixture> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), `wh-ct-${tag}-`));
-  const session = await openEngine({ stateDir });
+  const { session, release } = await acquireSharedEngine();
   const workerName = `t-${tag}-${randomBytes(3).toString("hex")}`;
   const base = await ensureBaseImage({ engine: session.engine, image: LOCAL_BASE_IMAGE });
   const scratch = path.join(stateDir, "scratch");
@@ -39,12 +88,16 @@ export async function openContainerFixture(tag: string): Promise<ContainerFixtur
     session,
     workerName,
     stateDir,
+    serviceStateDir: SHARED_SERVICE_DIR,
     baseImage: base.image,
     scratch,
     cleanup: async () => {
-      await removeWorkerObjects(session.engine, workerName);
-      await session.close();
-      rmSync(stateDir, { recursive: true, force: true });
+      try {
+        await removeWorkerObjects(session.engine, workerName);
+      } finally {
+        await release();
+        rmSync(stateDir, { recursive: true, force: true });
+      }
     },
   };
 }

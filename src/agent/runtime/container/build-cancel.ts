@@ -11,12 +11,13 @@ const CGROUP_ROOT = "/sys/fs/cgroup";
  * (the step ran on for minutes in tests/container/image-build.test.ts). Null for Docker, which
  * cancels a build whose client disconnects, and for unknown cgroup managers.
  */
-export function buildCgroupParent(engine: Engine, label: string): string | null {
+export async function buildCgroupParent(engine: Engine, label: string): Promise<string | null> {
   if (engine.name !== "podman") return null;
+  const driver = await engine.cgroupDriver();
   const unique = `${label.replace(/[^a-z0-9]+/gi, "_")}_${randomBytes(4).toString("hex")}`;
   // systemd names a slice's ancestors with dashes, so the name holds none.
-  if (engine.cgroupDriver === "systemd") return `wisehosting_build_${unique}.slice`;
-  if (engine.cgroupDriver === "cgroupfs") return `/wisehosting-build-${unique}`;
+  if (driver === "systemd") return `wisehosting_build_${unique}.slice`;
+  if (driver === "cgroupfs") return `/wisehosting-build-${unique}`;
   return null;
 }
 

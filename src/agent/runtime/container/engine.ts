@@ -19,7 +19,6 @@ const versionSchema = z.object({
 /** GET /info: how the engine places containers in cgroups (build-cancel.ts needs it). */
 const infoSchema = z.object({
   CgroupDriver: z.string().optional(),
-  CgroupVersion: z.string().optional(),
 });
 
 export type EngineName = "podman" | "docker";
@@ -33,10 +32,11 @@ export interface Engine {
   /** The engine's own version (Podman's, not the API level it emulates). */
   readonly version: string;
   readonly apiVersion: string;
-  /** "cgroupfs" or "systemd"; empty when the engine does not say. */
-  readonly cgroupDriver: string;
-  /** "1" or "2"; empty when the engine does not say. */
-  readonly cgroupVersion: string;
+  /**
+   * "cgroupfs" or "systemd" (empty when the engine does not say), read once from GET /info when
+   * first needed: /info walks the image store, which a running build can hold up for a while.
+   */
+  cgroupDriver(): Promise<string>;
   /** One line for the agent's start-up log: "Podman 4.3.1 (API 1.41) at unix:///…". */
   describe(): string;
 }
@@ -56,18 +56,24 @@ export async function connectEngine(address: EngineAddress, timeoutMs = 5_000): 
   const docker = clientFor(address);
   const where = describeAddress(address);
   let raw: unknown;
-  let rawInfo: unknown;
   try {
     await engineCall(docker, { path: "/_ping", method: "GET", timeoutMs });
     raw = await engineCall(docker, { path: "/version", method: "GET", timeoutMs });
-    rawInfo = await engineCall(docker, { path: "/info", method: "GET", timeoutMs });
   } catch (err) {
     throw new EngineUnavailableError(`no container engine answers at ${where}: ${(err as Error).message}`);
   }
   const parsed = versionSchema.safeParse(raw);
   if (!parsed.success) throw new EngineUnavailableError(`the engine at ${where} sent an unexpected /version answer`);
   const info = parsed.data;
-  const cgroups = infoSchema.safeParse(rawInfo);
+  let driver: Promise<string> | null = null;
+  const readDriver = async () => {
+    try {
+      const cgroups = infoSchema.safeParse(await engineCall(docker, { path: "/info", method: "GET", timeoutMs: 60_000 }));
+      return (cgroups.success && cgroups.data.CgroupDriver) || "";
+    } catch {
+      return "";
+    }
+  };
   const podman = info.Components.find((c) => /podman/i.test(c.Name));
   const name: EngineName = podman ? "podman" : "docker";
   const version = podman?.Version ?? info.Version;
@@ -77,8 +83,7 @@ export async function connectEngine(address: EngineAddress, timeoutMs = 5_000): 
     name,
     version,
     apiVersion: info.ApiVersion,
-    cgroupDriver: (cgroups.success && cgroups.data.CgroupDriver) || "",
-    cgroupVersion: (cgroups.success && cgroups.data.CgroupVersion) || "",
+    cgroupDriver: () => (driver ??= readDriver()),
     describe: () => `${name === "podman" ? "Podman" : "Docker"} ${version} (API ${info.ApiVersion}) at ${where}`,
   };
 }
@@ -100,7 +105,7 @@ export interface FindEngineResult {
 }
 
 /** Tries DOCKER_HOST, then the usual socket paths (engine-socket.ts), and returns the first engine that answers. */
-export async function findEngine(search: SocketSearch = {}, extra: EngineAddress[] = [], timeoutMs = 3_000): Promise<FindEngineResult> {
+export async function findEngine(search: SocketSearch = {}, extra: EngineAddress[] = [], timeoutMs = 10_000): Promise<FindEngineResult> {
   const tried: string[] = [];
   for (const address of [...engineSocketCandidates(search), ...extra]) {
     if (!(await socketExists(address))) {

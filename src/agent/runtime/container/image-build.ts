@@ -117,7 +117,7 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   // How a build is stopped (timeout or cancel): its step processes are killed first, so the
   // engine fails the build the ordinary way and cleans up; the request is dropped only if the
   // build still has not ended after a grace period (build-cancel.ts says why).
-  const cgroupParent = buildCgroupParent(request.engine, `${request.app.appId}_${request.app.deploymentId}`);
+  const cgroupParent = await buildCgroupParent(request.engine, `${request.app.appId}_${request.app.deploymentId}`);
   if (cgroupParent) Object.assign(options, { cgroupparent: cgroupParent });
   const controller = new AbortController();
   let stopped: ImageBuildFailure | null = null;

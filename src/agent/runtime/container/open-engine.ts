@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { EngineUnavailableError, findEngine, type Engine } from "./engine";
-import { podmanSocketPath, startPodmanService, type PodmanService } from "./podman-service";
+import { startPodmanService, type PodmanService } from "./podman-service";
 
 export interface OpenEngineOptions {
   /** The agent's state directory (where a Podman service of our own keeps its socket). */
@@ -45,20 +45,17 @@ export async function findOnPath(name: string, env: Record<string, string | unde
 }
 
 /**
- * Finds a container engine (DOCKER_HOST, the usual Podman and Docker sockets, then the private
- * socket of a Podman service an earlier agent run started) and, when none answers but Podman is
- * installed, starts `podman system service` on that private socket. Rejects with
+ * Finds a container engine (DOCKER_HOST, else the usual Podman and Docker sockets) and, when none
+ * answers but Podman is installed, uses a `podman system service` of the agent's own on a
+ * private socket: the one an earlier agent run left running, or a new one. Rejects with
  * EngineUnavailableError, listing what was tried, when there is no engine at all.
  */
 export async function openEngine(options: OpenEngineOptions): Promise<EngineSession> {
   const env = options.env ?? process.env;
   const info = options.onInfo ?? (() => {});
-  const privateSocket = { kind: "unix" as const, socketPath: podmanSocketPath(options.stateDir), source: "the agent's Podman service" };
-  const found = await findEngine({ env }, env.DOCKER_HOST?.trim() ? [] : [privateSocket]);
+  const found = await findEngine({ env });
   const engine = found.engine;
-  // Found through the private socket: hand over to startPodmanService, which adopts the service
-  // (and so knows its pid, to stop it on close).
-  if (engine && engine.address.source !== privateSocket.source) {
+  if (engine) {
     info(`container engine: ${engine.describe()}`);
     return { engine, service: null, close: async () => {} };
   }
@@ -72,7 +69,6 @@ export async function openEngine(options: OpenEngineOptions): Promise<EngineSess
         : "starting a Podman service is turned off";
     throw new EngineUnavailableError(`no container engine: ${why}\n  tried: ${found.tried.join("\n  tried: ")}`);
   }
-  // Also covers the private socket answering: startPodmanService adopts a service it recorded.
   const service = await startPodmanService({ stateDir: options.stateDir, podmanBinary: podman });
   info(`container engine: ${service.engine.describe()} (${service.adopted ? "adopted the service of the previous agent run" : `started pid ${service.pid}`})`);
   const keep = service.adopted && options.leaveAdoptedRunning;

@@ -76,6 +76,13 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !alive(pid);
 }
 
+/** True when `pid` is a `podman system service` listening on this socket (pids get reused). */
+async function isServiceOn(pid: number, socketPath: string): Promise<boolean> {
+  if (!alive(pid)) return false;
+  const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0");
+  return cmdline.includes("service") && cmdline.includes(`unix://${socketPath}`);
+}
+
 function serviceHandle(address: EngineAddress, engine: Engine, pid: number, adopted: boolean, pidFile: string): PodmanService {
   let stopping: Promise<void> | null = null;
   const stop = async (graceMs: number) => {
@@ -113,13 +120,22 @@ export async function startPodmanService(options: PodmanServiceOptions): Promise
   const logPath = path.join(dir, "service.log");
   const address: EngineAddress = { kind: "unix", socketPath, source: "Podman service started by the agent" };
 
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const previousPid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim()) || null;
-  if (previousPid !== null && alive(previousPid)) {
-    try {
-      return serviceHandle(address, await connectEngine(address, 2_000), previousPid, true, pidFile);
-    } catch {
-      // That pid is no longer our service, or it hangs: start a fresh one.
+  if (previousPid !== null && (await isServiceOn(previousPid, socketPath))) {
+    // Our service, maybe slow (a build holding the storage lock): wait for it rather than start
+    // a second one on the same socket.
+    const deadline = Date.now() + readyTimeoutMs;
+    let lastError = "";
+    while (Date.now() < deadline && alive(previousPid)) {
+      try {
+        return serviceHandle(address, await connectEngine(address, 10_000), previousPid, true, pidFile);
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 500));
     }
+    if (alive(previousPid)) throw new PodmanServiceError(`the Podman service (pid ${previousPid}) runs but does not answer: ${lastError}`);
   }
 
   const ociRuntime = options.ociRuntime ?? "runc";
@@ -156,11 +172,12 @@ export async function startPodmanService(options: PodmanServiceOptions): Promise
   });
   child.unref();
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  // Generous: on a busy host the service waits for storage locks that running builds hold.
+  const deadline = Date.now() + readyTimeoutMs;
   let lastError = "";
   while (Date.now() < deadline && exited === null && child.pid !== undefined) {
     try {
-      const engine = await connectEngine(address, 2_000);
+      const engine = await connectEngine(address, 5_000);
       await writeFile(pidFile, `${child.pid}\n`, { mode: 0o600 });
       return serviceHandle(address, engine, child.pid, false, pidFile);
     } catch (err) {
