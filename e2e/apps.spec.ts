@@ -170,9 +170,15 @@ test("the deployment finishes, a second one follows, and rolling back deploys th
 test("auto-deploy: a signed GitHub push to the app's webhook URL deploys; an unsigned one is refused", async ({ page }) => {
   await signIn(page);
   await page.goto(`${appPath}/settings`);
-  await page.getByLabel(/Deploy automatically when main is pushed/).check();
+  const autoDeploy = page.getByLabel(/Deploy automatically when main is pushed/);
+  await autoDeploy.check();
+  // The box shows the requested state at once and is disabled until the change is saved: a push
+  // sent before that would find auto-deploy still off.
+  await expect(autoDeploy).toBeEnabled();
+  await expect(autoDeploy).toBeChecked();
   const url = (await page.getByTestId("webhook-url").innerText()).trim();
   await page.getByRole("button", { name: "Reveal" }).click();
+  await expect(page.getByTestId("webhook-secret")).toHaveText(/^\s*[0-9a-f]{64}\s*$/);
   const secret = (await page.getByTestId("webhook-secret").innerText()).trim();
   expect(secret).toMatch(/^[0-9a-f]{64}$/);
 

@@ -72,10 +72,14 @@ test("sign up; an app with recorded usage exists", async ({ page }) => {
     [randomUUID(), userId, appName],
   );
   appId = app.rows[0]!.id;
-  // An hour of 5-minute buckets, as the usage recorder writes them.
+  // An hour of 5-minute buckets, as the usage recorder writes them, ending at the current bucket.
+  // The 30-day chart folds 6-hour steps (00, 06, 12, 18 UTC) and the spec expects this hour in one
+  // of them: in the first hour of a step the hour starts at the step instead (its last buckets are
+  // then a little ahead of now, still inside the 1-hour chart's range).
   await db.query(
     `INSERT INTO usage_samples (app_id, bucket_start, user_id, cpu_avg, cpu_max, mem_avg, mem_max, net_avg_mbps, net_max_mbps, net_bytes, samples)
-     SELECT $1, date_bin('5 minutes', now(), 'epoch') - g * interval '5 minutes', $2, 10 + g, 20 + g, 100 * 1048576, 150 * 1048576, 1.5, 3, 1000000, 5
+     SELECT $1, greatest(date_bin('5 minutes', now(), 'epoch') - interval '55 minutes', date_bin('6 hours', now(), 'epoch')) + (11 - g) * interval '5 minutes',
+            $2, 10 + g, 20 + g, 100 * 1048576, 150 * 1048576, 1.5, 3, 1000000, 5
      FROM generate_series(0, 11) g`,
     [appId, userId],
   );
@@ -86,6 +90,10 @@ test("alerts inbox: a failed deployment event becomes an alert; filter, acknowle
   const user = await db.query<{ id: number }>("SELECT id FROM users WHERE email = $1", [email]);
   const userId = user.rows[0]!.id;
   await emitEvent({ type: "deployment.failed", userId, appId, data: { appName, error: "npm run build exited with 1", commitSha: "9f8e7d6c5b4a" } });
+  // The jobs process turns the event into an alert; the inbox only refetches every 15 s.
+  await expect
+    .poll(async () => (await db.query("SELECT count(*)::int AS n FROM alerts WHERE app_id = $1 AND kind::text = 'deployment_failed'", [appId])).rows[0].n, { timeout: 60_000 })
+    .toBe(1);
   await db.query(
     `INSERT INTO alerts (user_id, app_id, kind, severity, source_type, source_id, title, message, open_key, updated_at)
      VALUES ($1, $2, 'cpu', 'warning', 'app_metric', $3, $4, 'CPU at 97.0 % (threshold 90 %) for 5 minutes.', $5, now())`,

@@ -137,7 +137,9 @@ test("create an app from the sample repository; the build log streams live and p
   await expect(page.getByTestId("deploy-progress")).toHaveAttribute("data-status", "completed");
   await shot(page, "03-build-log");
   expect((await latestDeployment()).status).toBe("succeeded");
-  // Without an edge proxy (npm start has none) the app is reached at the port the log names.
+  // Without an edge proxy (npm start has none) the app is reached at the port the log names. The
+  // log streams separately from the progress, so its last lines may come after the 100 %.
+  await expect(page.getByTestId("build-log")).toContainText(/answers on port \d+/);
   uiPort = Number(/answers on port (\d+)/.exec(await page.getByTestId("build-log").innerText())?.[1]);
 
   // Live, not replayed at the end: the page saw the job before it finished and the log grow.
@@ -233,9 +235,15 @@ test("push a commit and deliver the push webhook: auto-deploy runs", async ({ pa
   test.setTimeout(240_000);
   await signIn(page);
   await page.goto(`${appPath}/settings`);
-  await page.getByLabel(/Deploy automatically when main is pushed/).check();
+  const autoDeploy = page.getByLabel(/Deploy automatically when main is pushed/);
+  await autoDeploy.check();
+  // The box shows the requested state at once and is disabled until the change is saved: a push
+  // sent before that would find auto-deploy still off.
+  await expect(autoDeploy).toBeEnabled();
+  await expect(autoDeploy).toBeChecked();
   const url = (await page.getByTestId("webhook-url").innerText()).trim();
   await page.getByRole("button", { name: "Reveal" }).click();
+  await expect(page.getByTestId("webhook-secret")).toHaveText(/^\s*[0-9a-f]{64}\s*$/);
   const secret = (await page.getByTestId("webhook-secret").innerText()).trim();
   expect(secret).toMatch(/^[0-9a-f]{64}$/);
 

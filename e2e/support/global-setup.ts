@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../src/net/free-port";
+import { freePort } from "../../tests/helpers/free-port";
 import { startPlatform } from "../../src/launcher/platform";
 import { startTestOidcProvider } from "./oidc-provider";
 import { startSmtpSink } from "./smtp-sink";
@@ -16,6 +16,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   chmodSync(dataDir, 0o755);
   const mailDir = join(dataDir, "mail");
   const smtp = await startSmtpSink(mailDir, await freePort());
+  // Reserved ports (tests/helpers/free-port.ts): the web port is bound only after the dashboard
+  // build and the DNS port by a spec, minutes from now; nothing else may take them meanwhile.
   const [webPort, hubPort, pgPort] = [await freePort(), await freePort(), await freePort()];
   // Custom-domain checks ask a DNS server the app specs start on this port (e2e/apps.spec.ts).
   const dnsPort = await freePort();

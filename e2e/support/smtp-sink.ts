@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 
@@ -17,7 +17,10 @@ export async function startSmtpSink(dir: string, port: number): Promise<{ url: s
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
         count += 1;
-        writeFileSync(join(dir, `${String(count).padStart(4, "0")}.eml`), Buffer.concat(chunks));
+        // Written aside and renamed: a spec reading the folder never sees half a message.
+        const name = join(dir, `${String(count).padStart(4, "0")}.eml`);
+        writeFileSync(`${name}.part`, Buffer.concat(chunks));
+        renameSync(`${name}.part`, name);
         callback();
       });
     },

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedDatabase } from "../../src/launcher/embedded-database";
-import { freePort } from "../../src/net/free-port";
+import { freePort } from "../helpers/free-port";
 
 describe("embedded Postgres for npm start", () => {
   it("explains what to do when the postgres user cannot reach the data folder", async () => {

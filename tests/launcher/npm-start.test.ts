@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, isPortFree } from "../../src/net/free-port";
+import { isPortFree } from "../../src/net/free-port";
+import { freePort } from "../helpers/free-port";
 
 /**
  * What a newcomer does: `npm start` with no configuration, open the status page, press Ctrl-C.
@@ -49,6 +50,7 @@ describe("npm start", () => {
   it(
     "brings every component up, refuses a second copy, and Ctrl-C leaves nothing running",
     async () => {
+      // Reserved: the web port is bound only after the dashboard build, minutes from now.
       const [webPort, hubPort, pgPort] = [await freePort(), await freePort(), await freePort()];
       const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -84,7 +86,8 @@ describe("npm start", () => {
         first.child.once("exit", (c, s) => r([c, s])),
       );
       expect(code === 0 || signal === "SIGINT").toBe(true);
-      await waitForText(first.output, "[launcher] stopped", 5_000);
+      // 'exit' can come before the last output is read from the pipe.
+      await waitForText(first.output, "[launcher] stopped", 15_000);
       expect(first.output()).not.toMatch(/did not stop within/);
       for (const port of [webPort, hubPort, pgPort]) expect(await isPortFree(port)).toBe(true);
       expect(groupAlive(first.child.pid!)).toBe(false);
