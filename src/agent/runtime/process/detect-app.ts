@@ -28,7 +28,7 @@ export interface AppPlan {
 }
 
 const packageJsonSchema = z.object({
-  main: z.string().optional(),
+  main: z.string().optional().catch(undefined),
   scripts: z.record(z.string(), z.string()).optional(),
   dependencies: z.record(z.string(), z.string()).optional(),
   devDependencies: z.record(z.string(), z.string()).optional(),
@@ -114,7 +114,7 @@ export async function planApp(checkout: string, settings: BuildSettings, options
       );
     }
     if (!staticFromBuild) notes.push(`detected a ${kind === "node" ? "Node app (package.json)" : "static site (index.html)"}`);
-  } else if (kind === "static" && hasPackage && scripts.build) staticFromBuild = true;
+  }
 
   if (hasPackage && options.nodeVersion !== null) {
     const note = checkNodeEngine(pkg.engines?.node, options.nodeVersion ?? process.versions.node);
