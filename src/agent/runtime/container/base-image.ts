@@ -10,7 +10,7 @@ import type { Engine } from "./engine";
 import { withFileLock } from "./file-lock";
 import { imageExists } from "./images";
 import { LABELS } from "./labels";
-import { findOnPath } from "./open-engine";
+import { findOnPath } from "./find-on-path";
 import { buildUlimitsParam, containerUlimits } from "./ulimits";
 
 /** The base image generated Containerfiles build on where no registry is reachable (tests, `npm start`). */

@@ -1,7 +1,5 @@
-import { constants } from "node:fs";
-import { access } from "node:fs/promises";
-import path from "node:path";
 import { EngineUnavailableError, findEngine, type Engine } from "./engine";
+import { findOnPath } from "./find-on-path";
 import { startPodmanService, type PodmanService } from "./podman-service";
 
 export interface OpenEngineOptions {
@@ -27,21 +25,6 @@ export interface EngineSession {
   readonly service: PodmanService | null;
   /** Stops the Podman service when the agent started (or adopted) it; an engine it found is left alone. */
   close(): Promise<void>;
-}
-
-/** The first executable called `name` on PATH, or null. */
-export async function findOnPath(name: string, env: Record<string, string | undefined> = process.env): Promise<string | null> {
-  for (const dir of (env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
 }
 
 /**

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { connectEngine, EngineUnavailableError, type Engine } from "./engine";
 import type { EngineAddress } from "./engine-socket";
+import { findOnPath } from "./find-on-path";
 import { containersConfUlimits, containerUlimits } from "./ulimits";
 
 /** Longest unix socket path the kernel accepts is 107 bytes; leave room. */
@@ -15,10 +16,10 @@ export interface PodmanServiceOptions {
   stateDir: string;
   podmanBinary?: string;
   /**
-   * OCI runtime for every container of this service. runc, because crun refuses hosts with
-   * hybrid cgroups ("cgroups in hybrid mode not supported").
+   * OCI runtime for every container of this service. Default: runc when installed, because crun
+   * refuses hosts with hybrid cgroups ("cgroups in hybrid mode not supported"); else Podman's own choice.
    */
-  ociRuntime?: string;
+  ociRuntime?: string | null;
   readyTimeoutMs?: number;
 }
 
@@ -46,16 +47,24 @@ export function podmanSocketPath(stateDir: string): string {
 }
 
 /** The containers.conf the service reads (through CONTAINERS_CONF), so the host's /etc stays untouched. */
-export function podmanServiceConfig(ociRuntime: string): string {
+export function podmanServiceConfig(ociRuntime: string | null): string {
   return [
     "# Written by the WiseHosting agent for the Podman service it starts (src/agent/runtime/container/podman-service.ts).",
     "[containers]",
     containersConfUlimits(containerUlimits()),
     "",
     "[engine]",
-    `runtime = ${JSON.stringify(ociRuntime)}`,
+    ...(ociRuntime ? [`runtime = ${JSON.stringify(ociRuntime)}`] : []),
     "",
   ].join("\n");
+}
+
+/** What the service may see of the agent's environment: no API key or registration token, only what Podman uses. */
+const SERVICE_ENV = ["PATH", "HOME", "LANG", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"];
+export function podmanServiceEnv(env: Record<string, string | undefined>, confPath: string): Record<string, string> {
+  const out: Record<string, string> = { CONTAINERS_CONF: confPath };
+  for (const name of SERVICE_ENV) if (env[name]) out[name] = env[name]!;
+  return out;
 }
 
 function alive(pid: number): boolean {
@@ -138,7 +147,7 @@ export async function startPodmanService(options: PodmanServiceOptions): Promise
     if (alive(previousPid)) throw new PodmanServiceError(`the Podman service (pid ${previousPid}) runs but does not answer: ${lastError}`);
   }
 
-  const ociRuntime = options.ociRuntime ?? "runc";
+  const ociRuntime = options.ociRuntime !== undefined ? options.ociRuntime : (await findOnPath("runc")) ? "runc" : null;
   const binary = options.podmanBinary ?? "podman";
   const confPath = path.join(dir, "containers.conf");
   await writeFile(confPath, podmanServiceConfig(ociRuntime), { mode: 0o600 });
@@ -149,8 +158,9 @@ export async function startPodmanService(options: PodmanServiceOptions): Promise
   const logFile = await open(logPath, "a", 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(binary, ["--runtime", ociRuntime, "system", "service", "--time=0", `unix://${socketPath}`], {
-      env: { ...process.env, CONTAINERS_CONF: confPath },
+    const runtimeArgs = ociRuntime ? ["--runtime", ociRuntime] : [];
+    child = spawn(binary, [...runtimeArgs, "system", "service", "--time=0", `unix://${socketPath}`], {
+      env: podmanServiceEnv(process.env, confPath) as NodeJS.ProcessEnv,
       // Its own process group: a Ctrl-C in the terminal reaches the agent, which stops the engine
       // last, in order, instead of the engine dying first under it.
       detached: true,
