@@ -52,7 +52,7 @@ async function toolEnv(home: string): Promise<Record<string, string>> {
 }
 
 function run(argv: string[], cwd: string, env: Record<string, string>): void {
-  const r = spawnSync(argv[0]!, argv.slice(1), { cwd, env, encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 300_000 });
   if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
 }
 
