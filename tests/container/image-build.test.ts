@@ -5,7 +5,7 @@ import { runAppContainer, removeContainer } from "../../src/agent/runtime/contai
 import { containerBuildSettingsSchema, type ContainerBuildSettings } from "../../src/agent/runtime/container/build-plan";
 import { buildAppImage, ImageBuildError, type ImageBuildRequest } from "../../src/agent/runtime/container/image-build";
 import { engineCall } from "../../src/agent/runtime/container/engine-request";
-import { inspectImage, listAppImages } from "../../src/agent/runtime/container/images";
+import { inspectImage, listAppImages, pruneAppImages } from "../../src/agent/runtime/container/images";
 import { LABELS } from "../../src/agent/runtime/container/labels";
 import { SourceValidationError } from "../../src/agent/runtime/repo-source";
 import { freePort } from "../../src/net/free-port";
@@ -201,6 +201,21 @@ describe("image builds", () => {
       }, 60_000, "the working container to be removed");
       expect(leftovers).toEqual([]);
     }
+  }, 180_000);
+
+  it("keeps an app's newest images for rollback and prunes the older ones", async () => {
+    const dir = writeApp(fixture, "tiny", { "Dockerfile": `FROM ${fixture.baseImage}\nCMD ["node", "-e", "setInterval(() => {}, 1000)"]\n` });
+    const app = nextApp(fixture);
+    const images: string[] = [];
+    for (let d = 1; d <= 4; d++) {
+      const { req } = request(dir, { app: { ...app, deploymentId: 1000 + d } });
+      images.push((await buildAppImage(req)).image);
+    }
+    const removed = await pruneAppImages(fixture.engine, { workerName: fixture.workerName, appId: app.appId }, 2, [images[0]!]);
+    expect(removed).toHaveLength(1);
+    const left = (await listAppImages(fixture.engine, { workerName: fixture.workerName, appId: app.appId })).flatMap((i) => i.RepoTags);
+    // The two newest stay, the oldest too because it is in use; the second oldest went.
+    expect(left).toEqual([images[3], images[2], images[0]]);
   }, 180_000);
 
   it("enforces the plan's memory on build steps", async () => {

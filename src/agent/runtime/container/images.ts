@@ -53,14 +53,39 @@ export async function imageExists(engine: Engine, name: string): Promise<boolean
   return (await inspectImage(engine, name)) !== null;
 }
 
-/** The images the agent built for one app (or all apps of a worker), newest first. */
+/** The images the agent built for one app (or all apps of a worker), newest deployment first. */
 export async function listAppImages(engine: Engine, scope: LabelScope): Promise<ImageSummary[]> {
   const filters = JSON.stringify({ label: imageLabelFilter(scope) });
   const raw = await engineCall(engine.docker, { path: "/images/json?", method: "GET", options: { filters }, timeoutMs: 30_000 });
   return imageListSchema
     .parse(raw)
     .filter((i) => inScope(i.Labels, scope) && i.Labels[LABELS.role] === "app")
-    .sort((a, b) => b.Created - a.Created);
+    .sort((a, b) => deploymentOf(b) - deploymentOf(a) || b.Created - a.Created);
+}
+
+/** Deployment ids only grow, so they order an app's images even when two were built in the same second. */
+function deploymentOf(image: ImageSummary): number {
+  return Number(image.Labels[LABELS.deploymentId]) || 0;
+}
+
+/**
+ * Keeps the newest `keep` images of one app (the rollback targets) and removes older ones,
+ * except images in `inUse` (ids or tags, e.g. what a container still runs). Returns the removed ids.
+ */
+export async function pruneAppImages(engine: Engine, scope: LabelScope & { appId: number }, keep: number, inUse: string[] = []): Promise<string[]> {
+  const protectedRefs = new Set(inUse);
+  const removed: string[] = [];
+  for (const image of (await listAppImages(engine, scope)).slice(Math.max(0, keep))) {
+    if (protectedRefs.has(image.Id) || image.RepoTags.some((t) => protectedRefs.has(t))) continue;
+    try {
+      await removeImage(engine, image.Id);
+      removed.push(image.Id);
+    } catch (err) {
+      // 409: a container (maybe one the agent does not track) still uses it; keep it for now.
+      if (engineStatus(err) !== 409) throw err;
+    }
+  }
+  return removed;
 }
 
 /** Removes an image (by id or tag); an image already gone is not an error. */
