@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies from the wire; the assertions check their shape */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../src/protocol/api-key";
 import { startHubFixture, type HubFixture } from "./helpers/hub-fixture";
@@ -9,6 +11,11 @@ import { TestWorker } from "./helpers/worker-client";
 const REG = { authorization: `Bearer ${TEST_SECRETS.WORKER_REGISTRATION_TOKEN}`, "content-type": "application/json" };
 const body = (name: string, apiKey: string, over: Record<string, unknown> = {}) => ({ name, ip: "127.0.0.1", api_key: apiKey, cap_cpu: 2, cap_mem: 2048, ...over });
 
+const run = promisify(execFile);
+// A fresh connection per request: a pooled one the hub closed while the test waited for the
+// rotation script would be reset on reuse.
+const noReuse = new Agent({ keepAliveTimeout: 1, keepAliveMaxTimeout: 1 });
+
 describe("re-keying a registered worker", () => {
   let fx: HubFixture;
   beforeAll(async () => {
@@ -16,8 +23,10 @@ describe("re-keying a registered worker", () => {
   });
   afterAll(async () => {
     await fx.close();
+    await noReuse.close();
   });
-  const register = (b: object) => fetch(`${fx.url}/v1/workers/register`, { method: "POST", headers: REG, body: JSON.stringify(b) });
+  const register = (b: object) =>
+    fetch(`${fx.url}/v1/workers/register`, { method: "POST", headers: REG, body: JSON.stringify(b), dispatcher: noReuse });
 
   it("an existing name cannot be given a new key with the registration token alone", async () => {
     const keyA = "a".repeat(64);
@@ -46,9 +55,8 @@ describe("re-keying a registered worker", () => {
   it("a rotation sticks: registering again with the old key is refused and the new key works", async () => {
     const oldKey = "f".repeat(64);
     expect((await register(body("rotated", oldKey))).status).toBe(200);
-    const rotate = spawnSync(process.execPath, ["--import", "tsx", "scripts/rotate-worker-key.ts", "rotated"], {
+    const rotate = await run(process.execPath, ["--import", "tsx", "scripts/rotate-worker-key.ts", "rotated"], {
       env: { ...process.env, ...TEST_SECRETS, NODE_ENV: "test", DATABASE_URL: fx.tdb.url, LOG_LEVEL: "silent" },
-      encoding: "utf8",
     });
     const newKey = /New API key \(shown once\): (\S+)/.exec(rotate.stdout)?.[1];
     expect(newKey, rotate.stderr).toBeTruthy();
