@@ -12,7 +12,7 @@ import { createRuntime, deployJob, httpText, quietReporter, recordEvents, tempSt
  * registry here is a real server on loopback (or a name that cannot resolve); npm is the real one.
  */
 const state = tempStateDir();
-const cert = selfSignedCert();
+const cert = selfSignedCert(state.dir);
 const TOKEN = "stub-registry-token-0123456789";
 const AGENT_SECRETS = { WORKER_REGISTRATION_TOKEN: "agent-secret-registration-token-xyz", AGENT_API_KEY: "agent-secret-api-key-0123456789abcdef0123", APP_SECRET: "platform-secret-app-secret-0123456789abcdef" };
 let tlsRegistry: RegistryStub;
@@ -21,7 +21,7 @@ const runtimes: Array<ReturnType<typeof createRuntime>> = [];
 const saved: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
-  const tarball = packFixturePackage("wh-stub-dep", "1.0.0");
+  const tarball = packFixturePackage("wh-stub-dep", "1.0.0", state.dir);
   tlsRegistry = await startRegistryStub({ name: "wh-stub-dep", version: "1.0.0", tarball, tls: { cert: cert.cert, key: cert.key }, token: TOKEN });
   httpRegistry = await startRegistryStub({ name: "wh-stub-dep", version: "1.0.0", tarball, token: TOKEN });
   // The agent's own secrets are in its environment; builds must never see them.

@@ -15,7 +15,7 @@ let registry: RegistryStub;
 let runtime: ReturnType<typeof createRuntime>;
 
 beforeAll(async () => {
-  registry = await startRegistryStub({ name: "pnpm", version: "9.15.0", tarball: packFixturePackage("pnpm", "9.15.0") });
+  registry = await startRegistryStub({ name: "pnpm", version: "9.15.0", tarball: packFixturePackage("pnpm", "9.15.0", state.dir) });
   const settings = resolveRegistrySettings({ npmRegistry: registry.url, fetchTimeoutSeconds: 5, fetchRetries: 0 }, { PATH: process.env.PATH, HOME: state.dir });
   runtime = createRuntime(path.join(state.dir, "agent"), recordEvents(), { registry: settings });
 }, 60_000);

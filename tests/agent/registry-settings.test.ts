@@ -24,7 +24,7 @@ function fakeNpmPrefix(globalNpmrc: string): string {
 }
 
 describe("registry settings", () => {
-  const cert = selfSignedCert();
+  const cert = selfSignedCert(dir);
   const prefix = fakeNpmPrefix(`cafile=${cert.certFile}\n`);
   const home = path.join(dir, "home");
   mkdirSync(home);

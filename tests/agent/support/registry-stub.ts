@@ -7,9 +7,9 @@ import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-/** A self-signed certificate for 127.0.0.1, made with openssl, in a temp dir. */
-export function selfSignedCert(): { certFile: string; keyFile: string; cert: string; key: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "wh-cert-"));
+/** A self-signed certificate for 127.0.0.1, made with openssl, in a new folder under `parent` (the caller removes it). */
+export function selfSignedCert(parent = os.tmpdir()): { certFile: string; keyFile: string; cert: string; key: string } {
+  const dir = mkdtempSync(path.join(parent, "wh-cert-"));
   const keyFile = path.join(dir, "key.pem");
   const certFile = path.join(dir, "cert.pem");
   const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { encoding: "utf8" });
@@ -17,9 +17,9 @@ export function selfSignedCert(): { certFile: string; keyFile: string; cert: str
   return { certFile, keyFile, cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
 }
 
-/** One tiny package, packed by the real `npm pack`, that the stub registry serves. */
-export function packFixturePackage(name: string, version: string): Buffer {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "wh-pkg-"));
+/** One tiny package, packed by the real `npm pack` in a new folder under `parent` (the caller removes it), that the stub registry serves. */
+export function packFixturePackage(name: string, version: string, parent = os.tmpdir()): Buffer {
+  const dir = mkdtempSync(path.join(parent, "wh-pkg-"));
   mkdirSync(path.join(dir, "pkg"));
   writeFileSync(path.join(dir, "pkg", "package.json"), JSON.stringify({ name, version, main: "index.js" }));
   writeFileSync(path.join(dir, "pkg", "index.js"), `module.exports = "from ${name}";\n`);
