@@ -63,6 +63,10 @@ async function main(): Promise<void> {
   write("launcher", `  Postgres       ${platform.embeddedPostgres ? "embedded" : "external"} (${platform.databaseUrl.replace(/:[^:@/]+@/, ":***@")})`);
   write("launcher", `  Data           ${platform.dataDir}`);
   if (platform.sampleRepoUrl) write("launcher", `  Sample app     ${platform.sampleRepoUrl}  (New app → "Use the sample app")`);
+  if (platform.setupToken) {
+    write("launcher", `  Setup          ${platform.webUrl}/setup  token ${platform.setupToken}`);
+    write("launcher", "                 (no administrator yet: create an account, then enter this token there; it works once)");
+  }
   write("launcher", "Press Ctrl-C to stop everything.");
 }
 

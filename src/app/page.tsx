@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/require-user";
 import { HomeOverview } from "@/components/home/home-overview";
+import { EmailConfirmationBanner } from "./_components/email-confirmation-banner";
 
 export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
@@ -10,6 +11,7 @@ export default async function HomePage() {
   await requireUser("/");
   return (
     <section className="space-y-6">
+      <EmailConfirmationBanner />
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">Overview</h1>

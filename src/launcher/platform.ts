@@ -4,6 +4,8 @@ import { devSecretsForGaps } from "../server/config/dev-secrets";
 import { parseEnv } from "../server/config/env";
 import { runtimeFile } from "../server/config/config";
 import { migrate } from "../server/db/migrator";
+import { currentSetupToken } from "../server/auth/setup-token";
+import { createDb } from "../server/db/client";
 import { ensureSampleRepository } from "../sample-repo/ensure-sample-repository";
 import { buildChildEnv } from "./child-env";
 import { startEmbeddedDatabase } from "./embedded-database";
@@ -34,6 +36,8 @@ export interface RunningPlatform {
   /** file:// URL of the sample app repository (development). */
   sampleRepoUrl?: string;
   embeddedPostgres: boolean;
+  /** The one-time token that makes the first administrator (null once the platform has one). */
+  setupToken: string | null;
   env: NodeJS.ProcessEnv;
   supervisor: Supervisor;
   stop(): Promise<void>;
@@ -109,12 +113,27 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await stop();
       throw err;
     }
-    return { webUrl, hubUrl, databaseUrl, dataDir, sampleRepoUrl, embeddedPostgres: !!pg, env: childEnv, supervisor, stop };
+    const setupToken = await readSetupToken(databaseUrl, childEnv.APP_SECRET, note);
+    return { webUrl, hubUrl, databaseUrl, dataDir, sampleRepoUrl, embeddedPostgres: !!pg, setupToken, env: childEnv, supervisor, stop };
   } catch (err) {
     if (pg) await pg.stop().catch(() => undefined);
     rmSync(runtimeFile(dataDir), { force: true });
     releaseLock();
     throw err;
+  }
+}
+
+/** The setup token the web process also logs (src/server/auth/setup-token.ts), for the launcher's summary. */
+async function readSetupToken(databaseUrl: string, appSecret: string | undefined, note: (line: string) => void): Promise<string | null> {
+  if (!appSecret) return null;
+  const db = createDb(databaseUrl, { max: 1 });
+  try {
+    return await currentSetupToken({ db, config: { APP_SECRET: appSecret } });
+  } catch (err) {
+    note(`could not read the setup token: ${(err as Error).message} (the web process logs it too)`);
+    return null;
+  } finally {
+    await db.$disconnect();
   }
 }
 

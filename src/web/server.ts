@@ -7,6 +7,8 @@ import { createServer } from "node:http";
 import next from "next";
 import { loadConfigOrExit } from "../server/config/config";
 import { createLogger } from "../server/logging/logger";
+import { getServices } from "../server/runtime/services";
+import { announceSetupToken } from "./announce-setup";
 import { createFrontDoor } from "./front-door";
 
 const DRAIN_MS = 10_000;
@@ -23,6 +25,7 @@ server.headersTimeout = 20_000;
 server.requestTimeout = 60_000;
 server.listen(config.WEB_PORT, config.BIND_HOST, () => {
   log.info({ port: config.WEB_PORT, host: config.BIND_HOST, dev }, "web listening");
+  void announceSetupToken(getServices("web"), log);
 });
 
 let stopping = false;

@@ -4,6 +4,10 @@ import { join } from "node:path";
 import pino from "pino";
 import { generate } from "otplib";
 import type { AccountDeps } from "../../src/server/auth/account-deps";
+import type { ClientInfo } from "../../src/server/auth/client-context";
+import type { SignedIn } from "../../src/server/auth/complete-sign-in";
+import { signInWithPassword } from "../../src/server/auth/sign-in-password";
+import { signUp } from "../../src/server/auth/sign-up";
 import { loadConfig, type AppConfig } from "../../src/server/config/config";
 import { SecretCipher } from "../../src/server/crypto/secret-cipher";
 import { createEventSink } from "../../src/server/events/event-sink";
@@ -83,4 +87,16 @@ export function cookieFrom(setCookie: string): string {
 /** The TOTP code for a secret at a given time (what an authenticator app shows). */
 export function totpAt(secret: string, at: Date): Promise<string> {
   return generate({ secret, epoch: Math.floor(at.getTime() / 1000) });
+}
+
+/**
+ * What the sign-up form does: sign-up answers "check your email" whether or not the address is
+ * taken and sets no session, then the new account signs in with its password.
+ */
+export async function signUpAndSignIn(deps: AccountDeps, input: { email: string; password: string; client: ClientInfo; name?: string }): Promise<SignedIn> {
+  const answer = await signUp(deps, input);
+  if (answer.status !== "check_email") throw new Error(`unexpected sign-up answer ${JSON.stringify(answer)}`);
+  const signed = await signInWithPassword(deps, { email: input.email, password: input.password, client: input.client });
+  if (signed.status !== "signed_in") throw new Error(`sign-in after sign-up stopped at ${signed.status}`);
+  return signed;
 }

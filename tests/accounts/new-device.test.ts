@@ -2,7 +2,6 @@ import { PgBoss } from "pg-boss";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInWithPassword } from "../../src/server/auth/sign-in-password";
-import { signUp } from "../../src/server/auth/sign-up";
 import { resolveCaller } from "../../src/server/auth/resolve-caller";
 import { freePort } from "../../src/net/free-port";
 import { deliverEmail } from "../../src/server/mail/deliver-email";
@@ -13,7 +12,7 @@ import { inspectRevokeLink, revokeByLink } from "../../src/server/sessions/revok
 import { REVOKE_LINK_TTL_SECONDS, signRevokeToken, verifyRevokeToken } from "../../src/server/sessions/revoke-link";
 import { completeTwoFactorChallenge } from "../../src/server/two-factor/complete-challenge";
 import { beginTotpSetup, enableTotp } from "../../src/server/two-factor/manage-totp";
-import { accountFixture, browser, cookieFrom, TEST_SECRET, totpAt, type AccountFixture } from "./account-fixture";
+import { accountFixture, browser, cookieFrom, signUpAndSignIn, TEST_SECRET, totpAt, type AccountFixture } from "./account-fixture";
 
 let f: AccountFixture;
 let boss: PgBoss;
@@ -69,8 +68,11 @@ function revokeUrlFrom(raw: string): string {
 
 describe("new-device email", () => {
   it("a sign-in from an address with no earlier event queues one email with a working revoke link and emits the event", async () => {
-    await signUp(f.deps, { email: "alice@example.com", password: PASSWORD, client: browser });
-    // Same address as the sign-up: not new, no mail.
+    await signUpAndSignIn(f.deps, { email: "alice@example.com", password: PASSWORD, client: browser });
+    // The sign-up's own mail is the address verification; the sign-in from the sign-up's address
+    // is not new and sends nothing more.
+    expect(await deliverQueuedMail()).toBe(1);
+    expect(received.at(-1)!.raw).toMatch(/Confirm your email address/);
     await signInWithPassword(f.deps, { email: "alice@example.com", password: PASSWORD, client: browser });
     expect(await deliverQueuedMail()).toBe(0);
 
@@ -112,9 +114,10 @@ describe("new-device email", () => {
 
 describe("new-device email with 2FA", () => {
   it("the challenge's own events (backup code, failed attempts) do not make the address look familiar", async () => {
-    const signed = await signUp(f.deps, { email: "dora@example.com", password: PASSWORD, client: { ...browser, ip: "10.0.0.9" } });
+    const signed = await signUpAndSignIn(f.deps, { email: "dora@example.com", password: PASSWORD, client: { ...browser, ip: "10.0.0.9" } });
+    expect(await deliverQueuedMail()).toBe(1); // the address verification
     const caller = { userId: signed.userId, session: { id: signed.sessionId, twoFactor: false, reauthAt: f.clock.now() } };
-    const { secret } = await beginTotpSetup(f.deps, { userId: signed.userId });
+    const { secret } = await beginTotpSetup(f.deps, caller);
     const { backupCodes } = await enableTotp(f.deps, { ...caller, client: { ...browser, ip: "10.0.0.9" } }, { code: await totpAt(secret, f.clock.now()) });
     const attacker = { ...browser, ip: "203.0.113.150" };
     await signInWithPassword(f.deps, { email: "dora@example.com", password: "wrong guess here", client: attacker }).catch(() => undefined);
@@ -128,8 +131,8 @@ describe("new-device email with 2FA", () => {
 
 describe("revoke tokens", () => {
   it("tampered, 72 h + 1 s old, another user's session, garbage: all refused the same way, nothing changes", async () => {
-    const bob = await signUp(f.deps, { email: "bob@example.com", password: PASSWORD, client: { ...browser, ip: "10.0.0.2" } });
-    const carol = await signUp(f.deps, { email: "carol@example.com", password: PASSWORD, client: { ...browser, ip: "10.0.0.3" } });
+    const bob = await signUpAndSignIn(f.deps, { email: "bob@example.com", password: PASSWORD, client: { ...browser, ip: "10.0.0.2" } });
+    const carol = await signUpAndSignIn(f.deps, { email: "carol@example.com", password: PASSWORD, client: { ...browser, ip: "10.0.0.3" } });
     const now = f.clock.now();
     const good = signRevokeToken(TEST_SECRET, bob.userId, bob.sessionId, now);
     expect(verifyRevokeToken(TEST_SECRET, good, now)).toEqual({ userId: bob.userId, sessionId: bob.sessionId });

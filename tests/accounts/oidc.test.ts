@@ -5,8 +5,7 @@ import { freePort } from "../../src/net/free-port";
 import { finishOidc } from "../../src/server/auth/oidc/finish-oidc";
 import { startOidc } from "../../src/server/auth/oidc/start-oidc";
 import { resolveCaller } from "../../src/server/auth/resolve-caller";
-import { signUp } from "../../src/server/auth/sign-up";
-import { accountFixture, browser, cookieFrom, type AccountFixture } from "./account-fixture";
+import { accountFixture, browser, cookieFrom, signUpAndSignIn, type AccountFixture } from "./account-fixture";
 
 let f: AccountFixture;
 let server: Server;
@@ -96,11 +95,13 @@ async function googleSignIn(sub: string, tamper?: (callback: URL) => void) {
 }
 
 describe("OIDC sign-in against a real OpenID provider", () => {
-  it("creates the account on first sign-in (first account is admin) and signs the same subject in again", async () => {
+  it("creates the account on first sign-in (a user, its provider-verified address proven) and signs the same subject in again", async () => {
     const first = await googleSignIn("google-sub-1");
     expect(first).toMatchObject({ kind: "signed_in", next: "/apps" });
     const user = await f.deps.db.user.findUniqueOrThrow({ where: { googleId: "google-sub-1" } });
-    expect(user).toMatchObject({ email: "gina@example.com", role: "admin", passwordHash: null });
+    // Issue 12 item 14: being first no longer makes an account admin (the setup token does).
+    expect(user).toMatchObject({ email: "gina@example.com", role: "user", passwordHash: null });
+    expect(user.emailVerifiedAt).not.toBeNull();
     const caller = await resolveCaller({ config: f.config, db: f.deps.db, log: f.deps.log }, { cookieHeader: cookieFrom((first as { setCookie: string }).setCookie), now: f.clock.now() });
     expect(caller.user?.id).toBe(user.id);
     const again = await googleSignIn("google-sub-1");
@@ -121,14 +122,14 @@ describe("OIDC sign-in against a real OpenID provider", () => {
   });
 
   it("does not take over an existing email account, and does not create accounts from unverified emails", async () => {
-    await signUp(f.deps, { email: "pat@example.com", password: "lilac thunder pebble", client: browser });
+    await signUpAndSignIn(f.deps, { email: "pat@example.com", password: "lilac thunder pebble", client: browser });
     expect(await googleSignIn("google-sub-2")).toEqual({ kind: "error", code: "oidc_link_required" });
     expect((await f.deps.db.user.findUniqueOrThrow({ where: { email: "pat@example.com" } })).googleId).toBeNull();
     expect(await googleSignIn("google-sub-3")).toEqual({ kind: "error", code: "oidc_email_unverified" });
   });
 
   it("links Google to a signed-in account (link mode), after which Google signs into it", async () => {
-    const owner = await signUp(f.deps, { email: "linker@example.com", password: "saffron glacier rope", client: browser });
+    const owner = await signUpAndSignIn(f.deps, { email: "linker@example.com", password: "saffron glacier rope", client: browser });
     const started = await startOidc(f.deps, { next: "/settings/security", mode: "link", linkUserId: owner.userId });
     const callback = await authorizeAt(started.url, "google-sub-4");
     expect(await finishOidc(f.deps, { callbackUrl: callback, cookieHeader: cookieFrom(started.setCookie), client: browser })).toMatchObject({ kind: "linked" });

@@ -1,12 +1,11 @@
 import { sealData } from "iron-session";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveCaller } from "../../src/server/auth/resolve-caller";
-import { signUp } from "../../src/server/auth/sign-up";
 import { deriveKey, KEY_PURPOSES } from "../../src/server/crypto/hkdf";
 import type { Services } from "../../src/server/runtime/services";
 import { pruneSessions } from "../../src/server/pruning/prune-tasks";
 import { SESSION_ABSOLUTE_TTL_MS, SESSION_IDLE_TTL_MS } from "../../src/server/sessions/session-policy";
-import { accountFixture, browser, cookieFrom, type AccountFixture } from "./account-fixture";
+import { accountFixture, browser, cookieFrom, signUpAndSignIn, type AccountFixture } from "./account-fixture";
 import { installServices, TrpcTestClient } from "./trpc-client";
 
 let f: AccountFixture;
@@ -24,7 +23,7 @@ afterAll(async () => {
 });
 
 async function freshAccount(email: string) {
-  const res = await signUp(f.deps, { email, password: "granite meadow lantern", client: browser });
+  const res = await signUpAndSignIn(f.deps, { email, password: "granite meadow lantern", client: browser });
   return { ...res, cookie: cookieFrom(res.setCookie) };
 }
 

@@ -4,7 +4,7 @@ import { signInWithPassword } from "../../src/server/auth/sign-in-password";
 import { signOut } from "../../src/server/auth/sign-out";
 import { signUp } from "../../src/server/auth/sign-up";
 import { DomainError } from "../../src/server/errors/domain-errors";
-import { accountFixture, browser, cookieFrom, type AccountFixture } from "./account-fixture";
+import { accountFixture, browser, cookieFrom, signUpAndSignIn, type AccountFixture } from "./account-fixture";
 
 let f: AccountFixture;
 const services = () => ({ config: f.config, db: f.deps.db, log: f.deps.log });
@@ -15,28 +15,29 @@ beforeAll(async () => {
 afterAll(async () => f.close());
 
 describe("sign-up", () => {
-  it("makes the first account the admin, later ones users, ADMIN_EMAILS admins", async () => {
-    const first = await signUp(f.deps, { email: "Owner@Example.com", password: "correct horse battery", client: browser });
-    const second = await signUp(f.deps, { email: "user@example.com", password: "another good passphrase", client: browser });
-    const third = await signUp(f.deps, { email: "second-admin@example.com", password: "yet another passphrase", client: browser });
-    const roles = await f.deps.db.user.findMany({ where: { id: { in: [first.userId, second.userId, third.userId] } }, orderBy: { id: "asc" } });
-    expect(roles.map((u) => [u.email, u.role])).toEqual([
-      ["owner@example.com", "admin"],
-      ["user@example.com", "user"],
-      ["second-admin@example.com", "admin"],
+  it("makes every new account a user: neither being first nor an unverified ADMIN_EMAILS address makes an admin", async () => {
+    // Issue 12 item 14: the old rule (first account admin, ADMIN_EMAILS admin at sign-up) is the bug.
+    await signUp(f.deps, { email: "Owner@Example.com", password: "correct horse battery", client: browser });
+    await signUp(f.deps, { email: "user@example.com", password: "another good passphrase", client: browser });
+    await signUp(f.deps, { email: "second-admin@example.com", password: "yet another passphrase", client: browser });
+    const roles = await f.deps.db.user.findMany({ where: { email: { in: ["owner@example.com", "user@example.com", "second-admin@example.com"] } }, orderBy: { id: "asc" } });
+    expect(roles.map((u) => [u.email, u.role, u.emailVerifiedAt])).toEqual([
+      ["owner@example.com", "user", null],
+      ["user@example.com", "user", null],
+      ["second-admin@example.com", "user", null],
     ]);
     expect(roles[0]!.passwordHash).toMatch(/^\$argon2id\$/);
   });
 
-  it("refuses a duplicate email, short and breached-looking passwords with what to do", async () => {
-    await expect(signUp(f.deps, { email: "owner@example.com", password: "some other passphrase", client: browser })).rejects.toMatchObject({ code: "CONFLICT" });
+  it("answers a taken email exactly like a new one (issue 12 item 15); refuses short and breached-looking passwords with what to do", async () => {
+    await expect(signUp(f.deps, { email: "owner@example.com", password: "some other passphrase", client: browser })).resolves.toEqual({ status: "check_email" });
     await expect(signUp(f.deps, { email: "x@example.com", password: "short", client: browser })).rejects.toThrow(/at least 10 characters/);
     await expect(signUp(f.deps, { email: "y@example.com", password: "Password123", client: browser })).rejects.toThrow(/breach lists/);
     await expect(signUp(f.deps, { email: "not-an-email", password: "correct horse battery", client: browser })).rejects.toThrow();
   });
 
-  it("signs the new account in with a cookie for a live session", async () => {
-    const res = await signUp(f.deps, { email: "fresh@example.com", password: "minty lemon stairs", client: browser });
+  it("the new account signs in with its password and gets a cookie for a live session", async () => {
+    const res = await signUpAndSignIn(f.deps, { email: "fresh@example.com", password: "minty lemon stairs", client: browser });
     const caller = await resolveCaller(services(), { cookieHeader: cookieFrom(res.setCookie), now: f.clock.now() });
     expect(caller.user?.email).toBe("fresh@example.com");
     expect(res.setCookie).toMatch(/HttpOnly/);

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInWithPassword } from "../../src/server/auth/sign-in-password";
-import { signUp } from "../../src/server/auth/sign-up";
 import { reauthenticate } from "../../src/server/auth/reauth";
 import { completeTwoFactorChallenge } from "../../src/server/two-factor/complete-challenge";
 import { beginTotpSetup, disableTotp, enableTotp, regenerateBackupCodes } from "../../src/server/two-factor/manage-totp";
 import { prunePendingTotps } from "../../src/server/pruning/prune-tasks";
 import { PENDING_TTL_SECONDS } from "../../src/server/two-factor/pending-challenge";
-import { accountFixture, browser, totpAt, type AccountFixture } from "./account-fixture";
+import { accountFixture, browser, signUpAndSignIn, totpAt, type AccountFixture } from "./account-fixture";
 
 let f: AccountFixture;
 const PASSWORD = "harbor quiet falcon";
@@ -22,10 +21,10 @@ afterAll(async () => f.close());
 
 /** A user with 2FA on; returns the secret, backup codes and a sudo-fresh caller. */
 async function userWith2fa(email: string) {
-  const signed = await signUp(f.deps, { email, password: PASSWORD, client: signupClient() });
+  const signed = await signUpAndSignIn(f.deps, { email, password: PASSWORD, client: signupClient() });
   const session = await f.deps.db.session.findUniqueOrThrow({ where: { id: signed.sessionId } });
   const caller = { userId: signed.userId, session: { id: session.id, twoFactor: false, reauthAt: session.reauthAt } };
-  const { secret } = await beginTotpSetup(f.deps, { userId: signed.userId });
+  const { secret } = await beginTotpSetup(f.deps, caller);
   const { backupCodes } = await enableTotp(f.deps, { ...caller, client: browser }, { code: await totpAt(secret, f.clock.now()) });
   // Later codes must come from later steps (the setup code's step is used up).
   f.clock.advance(STEP);
@@ -54,9 +53,9 @@ describe("setup", () => {
   });
 
   it("a wrong first code does not enable", async () => {
-    const signed = await signUp(f.deps, { email: "wrongfirst@example.com", password: PASSWORD, client: signupClient() });
+    const signed = await signUpAndSignIn(f.deps, { email: "wrongfirst@example.com", password: PASSWORD, client: signupClient() });
     const caller = { userId: signed.userId, session: { id: signed.sessionId, twoFactor: false, reauthAt: f.clock.now() } };
-    const { secret } = await beginTotpSetup(f.deps, { userId: signed.userId });
+    const { secret } = await beginTotpSetup(f.deps, caller);
     const code = await totpAt(secret, new Date(f.clock.now().getTime() + 3 * STEP));
     await expect(enableTotp(f.deps, { ...caller, client: browser }, { code })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     expect((await f.deps.db.user.findUniqueOrThrow({ where: { id: signed.userId } })).totpEnabled).toBe(false);
@@ -131,7 +130,7 @@ describe("sign-in challenge", () => {
   });
 
   it("password guessing over many IPs is throttled per account", async () => {
-    await signUp(f.deps, { email: "guess@example.com", password: PASSWORD, client: signupClient() });
+    await signUpAndSignIn(f.deps, { email: "guess@example.com", password: PASSWORD, client: signupClient() });
     const codes: string[] = [];
     for (let i = 0; i < 12; i++) {
       await signInWithPassword(f.deps, { email: "guess@example.com", password: `wrong guess ${i}`, client: { ...browser, ip: `192.0.2.${100 + i}` } }).catch((e: { code: string }) => codes.push(e.code));

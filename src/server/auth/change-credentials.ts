@@ -1,23 +1,20 @@
 import { z } from "zod";
 import { recordAuditEvent } from "../audit/record-audit-event";
-import { Prisma } from "../db/client";
-import { conflict, validation } from "../errors/domain-errors";
+import { validation } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
 import type { AccountDeps } from "./account-deps";
 import type { Actor } from "./actor";
 import { auditContext } from "./client-context";
 import { oidcEnabled } from "./oidc/oidc-configuration";
 import { hashSecret } from "./password-hash";
-import { emailSchema, passwordProblem, passwordSchema } from "./password-policy";
+import { passwordProblem, passwordSchema } from "./password-policy";
 import { inSudoMode, requireSudo } from "./require-sudo";
 
 type Caller = Pick<Actor, "userId" | "session" | "client">;
 
-// The procedures accept loose input; sudo mode is checked before the values are validated.
+// The procedure accepts loose input; sudo mode is checked before the value is validated.
 export const changePasswordRequest = z.object({ newPassword: z.unknown() });
-export const changeEmailRequest = z.object({ email: z.unknown() });
 const changePasswordInput = z.object({ newPassword: passwordSchema });
-const changeEmailInput = z.object({ email: emailSchema });
 
 /**
  * Sudo. Sets a new password (or a first one for a Google-only account) and signs out every
@@ -39,27 +36,19 @@ export async function changePassword(deps: AccountDeps, actor: Caller, request: 
   return { otherSessionsRevoked: revoked.count };
 }
 
-/** Sudo. A new sign-in email; it must not belong to another account. */
-export async function changeEmail(deps: AccountDeps, actor: Caller, request: z.infer<typeof changeEmailRequest>): Promise<{ email: string }> {
-  requireSudo(actor.session, deps.now());
-  const input = changeEmailInput.parse(request);
-  const before = await deps.db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true } });
-  if (before.email === input.email) return { email: input.email };
-  try {
-    await deps.db.user.update({ where: { id: actor.userId }, data: { email: input.email } });
-  } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") throw conflict("Another account already uses this email address.");
-    throw err;
-  }
-  await recordAuditEvent(deps.db, { userId: actor.userId, kind: "email_changed", context: auditContext(actor.client, actor.session.id), metadata: { from: before.email, to: input.email } });
-  return { email: input.email };
-}
-
-/** What the Security page shows: sign-in methods, whether sudo mode is active, whether Google is offered. */
+/**
+ * What the Security page shows: sign-in methods, whether the address is confirmed or a change is
+ * waiting for its link, whether sudo mode is active, whether Google is offered.
+ */
 export async function accountOverview(deps: Pick<Services, "db" | "config" | "now">, actor: Pick<Actor, "userId" | "session">) {
-  const u = await deps.db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true, name: true, passwordHash: true, googleId: true, passwordChangedAt: true, createdAt: true } });
+  const u = await deps.db.user.findUniqueOrThrow({
+    where: { id: actor.userId },
+    select: { email: true, name: true, passwordHash: true, googleId: true, passwordChangedAt: true, createdAt: true, emailVerifiedAt: true, pendingEmail: true },
+  });
   return {
     email: u.email,
+    emailVerified: u.emailVerifiedAt !== null,
+    pendingEmail: u.pendingEmail,
     name: u.name,
     hasPassword: u.passwordHash !== null,
     googleLinked: u.googleId !== null,

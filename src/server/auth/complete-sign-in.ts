@@ -3,6 +3,7 @@ import { createSession } from "../sessions/create-session";
 import { isNewDeviceAddress, notifyNewDevice } from "../sessions/new-device-notice";
 import { sessionSetCookie } from "../sessions/session-cookie";
 import type { AccountDeps } from "./account-deps";
+import { grantAdminByVerifiedEmail } from "./admin-by-email";
 import { auditContext, type ClientInfo } from "./client-context";
 
 export interface SignedIn {
@@ -22,6 +23,11 @@ export async function completeSignIn(
 ): Promise<SignedIn> {
   const { user, client } = input;
   const newDevice = input.provider !== "signup" && (await isNewDeviceAddress(deps, user.id, client.ip));
+  if (deps.config.adminEmails.includes(user.email)) {
+    // An address added to ADMIN_EMAILS after it was verified takes effect at the next sign-in.
+    const proof = await deps.db.user.findUnique({ where: { id: user.id }, select: { emailVerifiedAt: true } });
+    if (proof) await grantAdminByVerifiedEmail(deps.db, { ...user, emailVerifiedAt: proof.emailVerifiedAt }, deps.config.adminEmails, client);
+  }
   const session = await createSession(deps.db, {
     userId: user.id,
     twoFactor: input.twoFactor,

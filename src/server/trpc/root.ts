@@ -15,6 +15,7 @@ import { webhooksRouter } from "./routers/webhooks.router";
 import { usageRouter } from "./routers/usage.router";
 import { adminRouter } from "./routers/admin.router";
 import { devMailRouter } from "./routers/dev-mail.router";
+import { setupRouter } from "./routers/setup.router";
 
 /** Every router the dashboard uses. Add one line per router. */
 export const appRouter = router({
@@ -34,6 +35,7 @@ export const appRouter = router({
   usage: usageRouter,
   admin: adminRouter,
   devMail: devMailRouter,
+  setup: setupRouter,
 });
 
 export type AppRouter = typeof appRouter;

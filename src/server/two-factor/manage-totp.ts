@@ -24,8 +24,13 @@ export async function totpStatus(deps: Pick<AccountDeps, "db">, actor: Pick<Acto
   return { enabled: user.totpEnabled, enabledAt: user.totpVerifiedAt, backupCodesLeft: user.totpEnabled ? await remainingBackupCodes(deps.db, actor.userId) : 0 };
 }
 
-/** Setup step 1: a new secret (stored encrypted, not yet active), its otpauth URI and a QR code. */
-export async function beginTotpSetup(deps: Pick<AccountDeps, "db" | "cipher">, actor: Pick<Actor, "userId">) {
+/**
+ * Sudo. Setup step 1: a new secret (stored encrypted, not yet active), its otpauth URI and a QR
+ * code. Turning 2FA on needs a recent password check like turning it off: otherwise a stolen
+ * session could add its own authenticator and lock the owner out.
+ */
+export async function beginTotpSetup(deps: Pick<AccountDeps, "db" | "cipher" | "now">, actor: Pick<Actor, "userId" | "session">) {
+  requireSudo(actor.session, deps.now());
   const { userId } = actor;
   const user = await deps.db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, totpEnabled: true } });
   if (user.totpEnabled) throw conflict("Two-factor authentication is already on. Turn it off first to use a new authenticator.");
@@ -36,9 +41,10 @@ export async function beginTotpSetup(deps: Pick<AccountDeps, "db" | "cipher">, a
   return { secret, uri, qrDataUrl };
 }
 
-/** Setup step 2: the first valid code turns 2FA on and returns 10 backup codes, shown once. */
+/** Sudo. Setup step 2: the first valid code turns 2FA on and returns 10 backup codes, shown once. */
 export async function enableTotp(deps: AccountDeps, caller: Caller, request: CodeRequest): Promise<{ backupCodes: string[] }> {
   const { client } = caller;
+  requireSudo(caller.session, deps.now());
   await enforceLimits(deps.limiter, secondFactorLimits(caller.userId, client.ip));
   const code = parseCode(request.code, false);
   const user = await deps.db.user.findUniqueOrThrow({ where: { id: caller.userId }, select: { totpEnabled: true, totpSecret: true } });

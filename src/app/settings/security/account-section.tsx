@@ -27,11 +27,24 @@ export function AccountSection({ linkNotice }: { linkNotice: string | null }) {
   const changeEmail = useMutation(
     trpc.account.changeEmail.mutationOptions({
       onSuccess(r) {
-        setNotice(`Your sign-in email is now ${r.email}.`);
+        setNotice(
+          r.pendingEmail
+            ? `We sent a confirmation link to ${r.pendingEmail}. Your sign-in email stays ${r.email} until you open it; ${r.email} was told about the request.`
+            : `Your sign-in email stays ${r.email}.`,
+        );
         setEmail("");
         void refresh();
       },
       onError: handle(() => changeEmail.mutate({ email })),
+    }),
+  );
+  const cancelChange = useMutation(
+    trpc.account.cancelEmailChange.mutationOptions({
+      onSuccess() {
+        setNotice("The email change was cancelled; its link no longer works.");
+        void refresh();
+      },
+      onError: (err) => setError(errorMessage(err)),
     }),
   );
   const changePassword = useMutation(
@@ -92,7 +105,18 @@ export function AccountSection({ linkNotice }: { linkNotice: string | null }) {
       ) : overview.data ? (
         <div className="grid gap-6 md:grid-cols-2">
           <form onSubmit={submitEmail} className="space-y-3" aria-label="Change email">
-            <p className="text-sm text-muted">Current email: {overview.data.email}</p>
+            <p className="text-sm text-muted" data-testid="email-state">
+              Current email: {overview.data.email} ({overview.data.emailVerified ? "confirmed" : "not confirmed yet"})
+            </p>
+            {overview.data.pendingEmail ? (
+              <p className="text-sm" data-testid="pending-email">
+                Waiting for confirmation: {overview.data.pendingEmail}.{" "}
+                <button type="button" className="text-accent hover:underline" onClick={() => cancelChange.mutate()} disabled={cancelChange.isPending}>
+                  Cancel the change
+                </button>
+              </p>
+            ) : null}
+            <p className="text-xs text-muted">The new address gets a link; the change happens when it is opened.</p>
             <Field id="new-email" label="New email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
             <SubmitButton pending={changeEmail.isPending} pendingText="Saving…">
               Change email

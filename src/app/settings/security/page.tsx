@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/require-user";
+import { EmailConfirmationBanner } from "@/app/_components/email-confirmation-banner";
 import { AccountSection } from "./account-section";
 import { SessionsSection } from "./sessions-section";
 import { TwoFactorSection } from "./two-factor-section";
@@ -29,6 +30,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           </Link>
         </p>
       </div>
+      <EmailConfirmationBanner />
       <AccountSection linkNotice={linkNotice} />
       <TwoFactorSection />
       <SessionsSection />

@@ -21,7 +21,9 @@ export function TwoFactorSection() {
     if (needsReauth(err)) setRetry(() => again);
     else setError(errorMessage(err));
   };
-  const begin = useMutation(trpc.twoFactor.beginSetup.mutationOptions({ onError: (err) => setError(errorMessage(err)) }));
+  // Turning 2FA on needs a recent password check too (sudo mode), like turning it off.
+  const begin = useMutation(trpc.twoFactor.beginSetup.mutationOptions({ onError: onError(() => begin.mutate()) }));
+  const [setupCode, setSetupCode] = useState("");
   const enable = useMutation(
     trpc.twoFactor.enable.mutationOptions({
       onSuccess(result) {
@@ -29,7 +31,7 @@ export function TwoFactorSection() {
         begin.reset();
         void refresh();
       },
-      onError: (err) => setError(errorMessage(err)),
+      onError: onError(() => enable.mutate({ code: setupCode })),
     }),
   );
   const [disableCode, setDisableCode] = useState("");
@@ -55,7 +57,9 @@ export function TwoFactorSection() {
   function onEnable(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setError(null);
-    enable.mutate({ code: String(new FormData(e.currentTarget).get("setup-code") ?? "").replace(/\s+/g, "") });
+    const code = String(new FormData(e.currentTarget).get("setup-code") ?? "").replace(/\s+/g, "");
+    setSetupCode(code);
+    enable.mutate({ code });
   }
   function onDisable(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();

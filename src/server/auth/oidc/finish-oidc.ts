@@ -8,8 +8,8 @@ import { createPendingChallenge } from "../../two-factor/pending-challenge";
 import type { AccountDeps } from "../account-deps";
 import { signInLimits } from "../auth-limits";
 import { auditContext, type ClientInfo } from "../client-context";
+import { grantAdminByVerifiedEmail } from "../admin-by-email";
 import { completeSignIn } from "../complete-sign-in";
-import { roleForNewUser } from "../first-user-role";
 import { oidcConfiguration, oidcRedirectUri } from "./oidc-configuration";
 import { readFlow } from "./oidc-flow-cookie";
 
@@ -96,18 +96,21 @@ export async function finishOidc(deps: AccountDeps, input: { callbackUrl: URL; c
   return { kind: "signed_in", setCookie: signed.setCookie, next: flow.next };
 }
 
-/** Inserts the Google account, or on a google_id conflict refreshes name and avatar. */
+/**
+ * Inserts the Google account, or on a google_id conflict refreshes name and avatar. Accounts are
+ * only created for an address the provider marked verified, so it counts as proven, and
+ * ADMIN_EMAILS applies to it as to any verified address (admin-by-email.ts).
+ */
 async function upsertGoogleUser(deps: AccountDeps, input: { sub: string; email: string; name: string; avatar: string }) {
   try {
-    return await deps.db.$transaction(async (tx) => {
-      const role = await roleForNewUser(tx, input.email, deps.config.adminEmails);
-      return tx.user.upsert({
-        where: { googleId: input.sub },
-        create: { googleId: input.sub, email: input.email, name: input.name.slice(0, 100), avatarUrl: input.avatar, role },
-        update: { name: input.name.slice(0, 100), avatarUrl: input.avatar },
-        select: { id: true, email: true, totpEnabled: true },
-      });
+    const user = await deps.db.user.upsert({
+      where: { googleId: input.sub },
+      create: { googleId: input.sub, email: input.email, name: input.name.slice(0, 100), avatarUrl: input.avatar, role: "user", emailVerifiedAt: deps.now() },
+      update: { name: input.name.slice(0, 100), avatarUrl: input.avatar },
+      select: { id: true, email: true, totpEnabled: true, emailVerifiedAt: true },
     });
+    await grantAdminByVerifiedEmail(deps.db, user, deps.config.adminEmails);
+    return { id: user.id, email: user.email, totpEnabled: user.totpEnabled };
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
       const again = await deps.db.user.findUnique({ where: { googleId: input.sub }, select: { id: true, email: true, totpEnabled: true } });

@@ -16,9 +16,8 @@ export const authRouter = router({
   /** The signed-in user, or null. */
   me: publicProcedure.query(({ ctx }) => currentUser(ctx.services, ctx)),
 
-  signUp: publicProcedure
-    .input(signUpRequest)
-    .mutation(async ({ ctx, input }) => sendCookies(ctx, await signUp(ctx.services, { ...input, client: ctx.client }))),
+  /** The same answer whether or not the address is taken; sets no cookie (sign in next). */
+  signUp: publicProcedure.input(signUpRequest).mutation(({ ctx, input }) => signUp(ctx.services, { ...input, client: ctx.client })),
 
   signIn: publicProcedure
     .input(signInRequest)
