@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PlatformEvent, PlatformEventSink } from "../../src/server/events/platform-events";
-import { recoverStuckJobs } from "../../src/server/jobs/recover-stuck-jobs";
+import { recoverStuckJobs, stuckAfterMinutesFor } from "../../src/server/jobs/recover-stuck-jobs";
+import { PlanRegistry } from "../../src/server/plans/plans";
 import { checkWorkerHealth } from "../../src/server/workers/worker-health";
 import { getWorkerStats, listWorkersWithLoad } from "../../src/server/workers/fleet-stats";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
@@ -78,5 +79,12 @@ describe("checkWorkerHealth", () => {
     expect(stats.offline).toBeGreaterThanOrEqual(1);
     const rows = await listWorkersWithLoad(t.db);
     expect(rows.find((r) => r.id === alive.id)?.runningApps).toBe(1);
+  });
+});
+
+describe("the stuck-job window", () => {
+  it("outlasts the longest build any plan allows", () => {
+    expect(stuckAfterMinutesFor(new PlanRegistry())).toBe(30);
+    expect(stuckAfterMinutesFor(new PlanRegistry([{ id: "business", buildTimeoutSeconds: 3_600 }]))).toBe(75);
   });
 });

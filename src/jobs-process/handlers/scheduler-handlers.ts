@@ -1,7 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import type { Services } from "../../server/runtime/services";
 import { assignAllPending } from "../../server/jobs/assign-jobs";
-import { recoverStuckJobs } from "../../server/jobs/recover-stuck-jobs";
+import { recoverStuckJobs, stuckAfterMinutesFor } from "../../server/jobs/recover-stuck-jobs";
 import { requestAssignment } from "../../server/jobs/request-assignment";
 import { checkWorkerHealth } from "../../server/workers/worker-health";
 import { QUEUES } from "../queue-names";
@@ -15,7 +15,7 @@ export async function registerSchedulerHandlers(boss: PgBoss, services: Services
     if (result.retrySoon) await requestAssignment(services);
   });
   await boss.work(QUEUES.stuckJobs, async () => {
-    const result = await recoverStuckJobs(services.db, { bus: services.bus, events: services.events });
+    const result = await recoverStuckJobs(services.db, { bus: services.bus, events: services.events, stuckAfterMinutes: stuckAfterMinutesFor(services.plans) });
     if (result.failedJobIds.length > 0) {
       log.warn({ jobs: result.failedJobIds }, "stuck jobs marked failed");
       // Their capacity is free again: pending jobs may fit now.

@@ -5,6 +5,16 @@ import type { PlatformEventSink } from "../events/platform-events";
 /** A job assigned this long ago and still not finished is considered lost (15 minutes). */
 export const STUCK_AFTER_MINUTES = 15;
 
+/**
+ * The window the jobs process uses: never shorter than the longest build any plan allows plus
+ * the usual 15 minutes for clone, start and reporting, so a build using its whole budget is not
+ * taken for lost while it runs.
+ */
+export function stuckAfterMinutesFor(plans: { all(): { buildTimeoutSeconds: number }[] }): number {
+  const longestBuild = Math.max(0, ...plans.all().map((p) => p.buildTimeoutSeconds));
+  return Math.ceil(longestBuild / 60) + STUCK_AFTER_MINUTES;
+}
+
 interface StuckRow {
   id: number;
   type: string;
