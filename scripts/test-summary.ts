@@ -27,6 +27,7 @@ function playwrightCounts(file: string): Counts | undefined {
 
 const parts = [
   ["unit", vitestCounts("test-results/unit-results.json")],
+  ["heavy", vitestCounts("test-results/heavy-results.json")],
   ["e2e", process.env.SKIP_E2E === "1" ? { passed: 0, failed: 0, skipped: 0 } : playwrightCounts("test-results/e2e-results.json")],
 ] as const;
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };

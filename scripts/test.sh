@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
-rm -f test-results/unit-results.json test-results/e2e-results.json
+rm -f test-results/unit-results.json test-results/heavy-results.json test-results/e2e-results.json
 status=0
 
 echo "== type check"
@@ -15,7 +15,10 @@ echo "== lint"
 npx eslint . || status=1
 
 echo "== unit and integration tests (vitest)"
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit-results.json || status=1
+WH_TESTS=main npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit-results.json || status=1
+
+echo "== image builds, real app installs and npm start (vitest, one file at a time)"
+WH_TESTS=heavy npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/heavy-results.json || status=1
 
 if [ "${SKIP_E2E:-0}" != "1" ]; then
   echo "== end-to-end tests (Playwright, Chromium)"
