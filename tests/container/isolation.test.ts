@@ -128,12 +128,12 @@ describe("limits and hardening", () => {
       }, 60_000, "the fork bomb to reach the pids limit");
       expect(Math.max(...seen)).toBeLessThanOrEqual(pidsLimit);
       // The host can still start processes, and the engine still answers.
-      expect(execFileSync("node", ["-e", "console.log('host ok')"], { encoding: "utf8", timeout: 10_000 }).trim()).toBe("host ok");
+      expect(execFileSync("node", ["-e", "console.log('host ok')"], { encoding: "utf8", timeout: 30_000 }).trim()).toBe("host ok");
       expect((await inspectContainer(fixture.engine, id))?.State.Running).toBe(true);
     } finally {
       const started = Date.now();
       await removeContainer(fixture.engine, id, { force: true });
-      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(Date.now() - started).toBeLessThan(45_000);
     }
     expect(await inspectContainer(fixture.engine, id)).toBeNull();
   }, 120_000);
