@@ -188,3 +188,57 @@ describe("apps.create where local repositories are disabled (production default)
     expect(await h.tdb.db.deployment.count({ where: { appId: app.id } })).toBe(0);
   });
 });
+
+describe("apps.create refuses repository hosts that are not public (the webhook address policy)", () => {
+  let h: AppHarness;
+  beforeAll(async () => {
+    h = await startAppHarness();
+  });
+  afterAll(async () => h.close());
+
+  it.each([
+    "https://127.0.0.1/acme/shop.git",
+    "https://169.254.169.254/latest/meta-data.git",
+    "https://10.1.2.3/acme/shop.git",
+    "https://[::1]/acme/shop.git",
+    "https://[::127.0.0.1]/acme/shop.git",
+    "https://[::ffff:192.168.0.1]/acme/shop.git",
+    "ssh://git@100.64.0.1/acme/shop.git",
+    "git@192.168.1.10:acme/shop.git",
+    // A name, resolved when the app is saved: localhost is loopback.
+    "https://localhost/acme/shop.git",
+    "git@localhost:acme/shop.git",
+  ])("refuses %s on create and on spec update, naming the setting that allows it", async (repoUrl) => {
+    const u = await h.user("pro");
+    await expectTrpcError(u.caller.apps.create({ repoUrl }), "BAD_REQUEST", /not a public internet address.*REPO_ALLOW_CIDRS/);
+    const { app } = await u.caller.apps.create({ repoUrl: REPO });
+    await expectTrpcError(u.caller.apps.updateSpec({ appId: app.id, spec: { repoUrl } }), "BAD_REQUEST", /REPO_ALLOW_CIDRS/);
+    expect((await h.tdb.db.app.findUniqueOrThrow({ where: { id: app.id } })).repoUrl).toBe(REPO);
+    expect(await h.tdb.db.app.count({ where: { userId: u.id } })).toBe(1);
+  });
+
+  it("says which address a name resolved to", async () => {
+    const u = await h.user("pro");
+    await expectTrpcError(u.caller.apps.create({ repoUrl: "https://localhost/acme/shop.git" }), "BAD_REQUEST", /localhost resolves to (127\.0\.0\.1|::1), which is not a public internet address/);
+  });
+});
+
+describe("apps.create with REPO_ALLOW_CIDRS (a private git server)", () => {
+  let h: AppHarness;
+  beforeAll(async () => {
+    h = await startAppHarness({ REPO_ALLOW_CIDRS: "10.20.0.0/16, 127.0.0.0/8" });
+  });
+  afterAll(async () => h.close());
+
+  it("accepts hosts inside the allowed CIDRs and still refuses the rest", async () => {
+    const u = await h.user("pro");
+    await u.caller.apps.create({ repoUrl: "https://10.20.3.4/acme/shop.git" });
+    await u.caller.apps.create({ repoUrl: "git@127.0.0.1:acme/shop.git" });
+    await expectTrpcError(u.caller.apps.create({ repoUrl: "https://169.254.169.254/x/y.git" }), "BAD_REQUEST", /REPO_ALLOW_CIDRS/);
+    await expectTrpcError(u.caller.apps.create({ repoUrl: "https://10.21.0.1/acme/shop.git" }), "BAD_REQUEST", /REPO_ALLOW_CIDRS/);
+  });
+
+  it("an invalid REPO_ALLOW_CIDRS stops the configuration with its name", async () => {
+    await expect(startAppHarness({ REPO_ALLOW_CIDRS: "10.0.0.0/8, not-a-cidr" })).rejects.toThrow(/REPO_ALLOW_CIDRS.*not-a-cidr/s);
+  });
+});

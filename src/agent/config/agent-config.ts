@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { allowCidrsProblem } from "../../net/address-policy";
 import { RegistrySettingsError, resolveRegistrySettings, type RegistrySettings } from "./registry-settings";
 
 const boolish = z
@@ -24,6 +25,8 @@ const configSchema = z.object({
   ip: z.string().max(64),
   wireguardIp: z.string().max(64).optional(),
   allowLocalRepos: z.boolean(),
+  /** CIDRs repository hosts may resolve to despite the public-address check (docs/worker-agent.md). */
+  repoAllowCidrs: z.string().refine((v) => allowCidrsProblem(v) === null, { error: (issue) => `must be comma-separated CIDRs: ${allowCidrsProblem(String(issue.input))}` }),
   stopAppsOnExit: z.boolean(),
   heartbeatSeconds: seconds(30),
   statsSeconds: seconds(10),
@@ -78,6 +81,9 @@ export const USAGE = `WiseHosting worker agent
   --wireguard-ip IP         address the edge proxy reaches apps at (AGENT_WIREGUARD_IP; default: --ip)
   --allow-local-repos       accept file:// repositories (AGENT_ALLOW_LOCAL_REPOS, LOCAL_REPOS_ENABLED;
                             default: on when the hub is on loopback)
+  --repo-allow-cidrs LIST   comma-separated CIDRs git may clone from although they are not public
+                            addresses, e.g. a private git server (AGENT_REPO_ALLOW_CIDRS,
+                            REPO_ALLOW_CIDRS; default: none)
   --stop-apps-on-exit       stop every app when the agent exits; they start again with the agent
                             (AGENT_STOP_APPS_ON_EXIT; default: on for a loopback hub, else off:
                             apps keep running and the next agent start adopts them)
@@ -151,6 +157,7 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
       ip: { type: "string" },
       "wireguard-ip": { type: "string" },
       "allow-local-repos": { type: "boolean" },
+      "repo-allow-cidrs": { type: "string" },
       "stop-apps-on-exit": { type: "boolean" },
       "log-level": { type: "string" },
       "npm-registry": { type: "string" },
@@ -191,6 +198,7 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
     ip,
     wireguardIp: pick(values["wireguard-ip"], env.AGENT_WIREGUARD_IP) ?? ip,
     allowLocalRepos: flag(values["allow-local-repos"], "AGENT_ALLOW_LOCAL_REPOS", "LOCAL_REPOS_ENABLED") ?? loopback,
+    repoAllowCidrs: pick(values["repo-allow-cidrs"], env.AGENT_REPO_ALLOW_CIDRS, env.REPO_ALLOW_CIDRS) ?? "",
     // A loopback hub means the platform runs on this machine (npm start, tests): its apps should
     // end with it rather than outlive it holding ports. A remote worker keeps apps up across
     // agent restarts.

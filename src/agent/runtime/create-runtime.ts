@@ -8,6 +8,7 @@ export function createRuntime(config: AgentConfig, events: RuntimeEvents, log: A
   return new ProcessRuntime({
     stateDir: config.stateDir,
     allowLocalRepos: config.allowLocalRepos,
+    repoNetwork: { allowCidrs: config.repoAllowCidrs },
     buildTimeoutMs: config.buildTimeoutSeconds === undefined ? undefined : config.buildTimeoutSeconds * 1000,
     registry: config.registry,
     startTimeoutMs: config.startTimeoutSeconds * 1000,

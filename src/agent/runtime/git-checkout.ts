@@ -1,5 +1,5 @@
 import { runCommand } from "./run-command";
-import { redactUrl, validateBranch, validateCommitSha, validateRepoUrl } from "./repo-source";
+import { pinRepoAddress, redactUrl, SourceValidationError, validateBranch, validateCommitSha, validateRepoUrl, type PinnedRepo, type RepoNetworkPolicy } from "./repo-source";
 
 export interface CheckoutRequest {
   repoUrl: string;
@@ -8,6 +8,8 @@ export interface CheckoutRequest {
   commitSha: string;
   dir: string;
   allowLocal: boolean;
+  /** Which repository hosts git may connect to (default: public addresses only). */
+  network?: RepoNetworkPolicy;
   timeoutMs: number;
   env: Record<string, string>;
   onLine: (line: string) => void;
@@ -24,20 +26,30 @@ export class CheckoutError extends Error {
 
 /**
  * Clones one branch and checks out the requested commit. Every value is validated first and
- * passed as its own argv element behind `--`, so nothing in a URL or ref can become a git option.
+ * passed as its own argv element behind `--`, so nothing in a URL or ref can become a git option;
+ * the repository's host must resolve to a public address (or one the operator allowed), and git
+ * is pinned to the address that was checked (`pinRepoAddress`).
  */
 export async function checkoutCommit(req: CheckoutRequest): Promise<CommitIdentity> {
   const url = validateRepoUrl(req.repoUrl, { allowLocal: req.allowLocal });
   const branch = validateBranch(req.branch);
   const sha = validateCommitSha(req.commitSha);
+  let pinned: PinnedRepo;
+  try {
+    pinned = await pinRepoAddress(url, req.network ?? { allowCidrs: "" }, req.env);
+  } catch (err) {
+    if (err instanceof SourceValidationError) throw err;
+    throw new CheckoutError(`could not resolve the repository host of ${redactUrl(url)}: ${(err as Error).message}`);
+  }
   // Config that keeps a hostile repository or URL from reaching beyond the clone.
   const hardening = [
     "-c", `protocol.file.allow=${req.allowLocal ? "always" : "never"}`,
     "-c", "protocol.ext.allow=never",
     "-c", "core.symlinks=true",
     "-c", "advice.detachedHead=false",
+    ...pinned.gitConfig,
   ];
-  const env = { ...req.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false", GIT_CONFIG_NOSYSTEM: "1" };
+  const env = { ...req.env, ...pinned.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false", GIT_CONFIG_NOSYSTEM: "1" };
   const git = async (args: string[], what: string) => {
     const tail: string[] = [];
     const result = await runCommand({
@@ -57,8 +69,9 @@ export async function checkoutCommit(req: CheckoutRequest): Promise<CommitIdenti
     return tail;
   };
 
+  if (pinned.address && pinned.address !== pinned.host) req.onLine(`Repository host ${pinned.host} is ${pinned.address}`);
   req.onLine(`$ git clone --branch ${branch} ${redactUrl(url)}`);
-  await git(["clone", "--quiet", "--no-recurse-submodules", "--single-branch", "--branch", branch, "--", url, "src"], `cloning ${redactUrl(url)} (branch ${branch})`);
+  await git(["clone", "--quiet", "--no-recurse-submodules", "--single-branch", "--branch", branch, "--", pinned.url, "src"], `cloning ${redactUrl(url)} (branch ${branch})`);
   const repo = ["-C", "src"];
   if (sha) {
     req.onLine(`$ git checkout ${sha}`);

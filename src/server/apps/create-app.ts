@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { conflict, DomainError, validation } from "../errors/domain-errors";
-import { assertValidRepoUrl } from "../git/repo-url";
+import { assertSafeRepoUrl } from "../git/repo-url";
 import type { Services } from "../runtime/services";
 import type { Actor } from "../auth/actor";
 import type { Tx } from "./app-access";
@@ -37,7 +37,7 @@ export async function createApp(
   raw: CreateAppInput,
 ) {
   const input = createAppInput.parse(raw);
-  const repoUrl = assertValidRepoUrl(input.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED });
+  const repoUrl = await assertSafeRepoUrl(input.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED, allowCidrs: deps.config.REPO_ALLOW_CIDRS });
   const chosen = input.name ? input.name : null;
   if (chosen) {
     const problem = appNameProblem(chosen);

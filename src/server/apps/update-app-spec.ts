@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recordAuditEvent } from "../audit/record-audit-event";
-import { assertValidRepoUrl } from "../git/repo-url";
+import { assertSafeRepoUrl } from "../git/repo-url";
 import type { Actor } from "../auth/actor";
 import type { Services } from "../runtime/services";
 import { appIdInput, lockOwnedApp, type Tx } from "./app-access";
@@ -12,7 +12,7 @@ export const updateAppSpecInput = appIdInput.extend({ spec: appSpecPatchInput })
 export async function updateAppSpec(deps: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId" | "audit">, input: z.input<typeof updateAppSpecInput>) {
   const { appId } = input;
   const patch = appSpecPatchInput.parse(input.spec);
-  const repoUrl = patch.repoUrl === undefined ? undefined : assertValidRepoUrl(patch.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED });
+  const repoUrl = patch.repoUrl === undefined ? undefined : await assertSafeRepoUrl(patch.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED, allowCidrs: deps.config.REPO_ALLOW_CIDRS });
   const app = await deps.db.$transaction(async (tx: Tx) => {
     await lockOwnedApp(tx, actor.userId, appId);
     return tx.app.update({

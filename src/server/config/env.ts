@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { allowCidrsProblem } from "../../net/address-policy";
 import { overlayCredentials } from "./credentials";
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -66,6 +67,11 @@ export const envSchema = z.object({
   GEOIP_DB_PATH: z.string().optional(),
   PLANS_JSON: z.string().optional(),
   LOCAL_REPOS_ENABLED: boolish.optional(),
+  /** Comma-separated CIDRs repository URLs may point at despite the address check (a private git server). */
+  REPO_ALLOW_CIDRS: z
+    .string()
+    .default("")
+    .refine((v) => allowCidrsProblem(v) === null, { error: (issue) => `must be comma-separated CIDRs: ${allowCidrsProblem(String(issue.input))}` }),
   /** DNS server for custom-domain verification, "host" or "host:port" (unset: the system resolver). */
   DNS_RESOLVER: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[A-Za-z0-9.-]+)(:\d{1,5})?$/, "must be an address such as 127.0.0.1:5353").optional(),
   /** Host custom domains CNAME to (unset: the app's own <slug>.<PLATFORM_DOMAIN>). */

@@ -1,3 +1,4 @@
+import { BlockedAddressError, bareHost, parseAllowCidrs, resolvePublicAddress, type Resolve } from "../../net/address-policy";
 import { validation } from "../errors/domain-errors";
 
 export const REPO_URL_MAX = 2048;
@@ -24,7 +25,9 @@ export function repoUrlProblem(raw: string, options: RepoUrlOptions): string | n
   if (url.length > REPO_URL_MAX) return `Repository URL is too long (at most ${REPO_URL_MAX} characters).`;
   if (/[\u0000-\u0020\u007f]/.test(url)) return "Repository URL cannot contain spaces or control characters.";
   if (url.startsWith("-")) return "Repository URL cannot start with '-'.";
-  if (url.includes("::")) return "Git transport helpers (such as ext::) are not allowed; use an https:// or ssh URL.";
+  // git reads "<transport>::<address>" as a remote helper; "::" elsewhere can only be inside an
+  // IPv6 literal's brackets (paths and host names below admit no ':').
+  if (/^[^/[\]]*::/.test(url)) return "Git transport helpers (such as ext::) are not allowed; use an https:// or ssh URL.";
   // Checked on the raw text: URL parsing would silently resolve "a/../b" before we saw it.
   if (/(^|[/:])\.\.(\/|$)/.test(safeDecode(url))) return "Repository path cannot contain '..'.";
 
@@ -73,6 +76,44 @@ export function assertValidRepoUrl(raw: string, options: RepoUrlOptions): string
   const problem = repoUrlProblem(raw, options);
   if (problem) throw validation(problem, { field: "repoUrl" });
   return raw.trim();
+}
+
+export interface RepoHostOptions extends RepoUrlOptions {
+  /** CIDRs a repository host may be in despite the address check (REPO_ALLOW_CIDRS). */
+  allowCidrs: string;
+  resolve?: Resolve;
+}
+
+/** The host git would connect to for a network URL (scp-like, https, ssh), or null for file://. */
+export function repoHost(url: string): string | null {
+  const scp = SCP_LIKE.exec(url);
+  if (scp) return scp[2]!;
+  const parsed = new URL(url);
+  return parsed.protocol === "file:" ? null : bareHost(parsed.hostname);
+}
+
+/**
+ * assertValidRepoUrl, then the address check webhooks get (src/net/address-policy.ts): a host
+ * that is, or resolves to, a loopback, private, link-local or metadata address is refused, so a
+ * worker's git cannot be pointed at the platform's own network. A name that does not resolve from
+ * here is accepted: workers may resolve names the control plane cannot, and they check again,
+ * on the address they connect to, when they clone (docs/apps.md, "Repository URLs").
+ */
+export async function assertSafeRepoUrl(raw: string, options: RepoHostOptions): Promise<string> {
+  const url = assertValidRepoUrl(raw, options);
+  const host = repoHost(url);
+  if (host === null) return url;
+  try {
+    await resolvePublicAddress(host, { allow: parseAllowCidrs(options.allowCidrs), resolve: options.resolve });
+  } catch (err) {
+    if (!(err instanceof BlockedAddressError)) return url;
+    const where = err.address === err.host ? `${err.host} is` : `${err.host} resolves to ${err.address}, which is`;
+    throw validation(
+      `Repository host ${where} not a public internet address, so workers will not clone from it. A git server on a private network must be allowed by the platform's operator (REPO_ALLOW_CIDRS, and --repo-allow-cidrs on the workers).`,
+      { field: "repoUrl" },
+    );
+  }
+  return url;
 }
 
 /**

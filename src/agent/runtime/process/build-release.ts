@@ -10,6 +10,7 @@ import { BuildError, runBuildStep, type BuildBudget } from "./build-step";
 import { findBuiltSite, planApp, staticStart } from "./detect-app";
 import { dirSize } from "../dir-size";
 import { checkoutCommit } from "../git-checkout";
+import type { RepoNetworkPolicy } from "../repo-source";
 
 export { BuildError } from "./build-step";
 
@@ -20,6 +21,7 @@ export interface BuildContext {
   caches: { npm: string; corepack: string; pnpmStore: string; yarn: string };
   payload: DeployPayload;
   allowLocalRepos: boolean;
+  repoNetwork?: RepoNetworkPolicy;
   /** The worker's ceiling on the plan's build time (AGENT_BUILD_TIMEOUT_SECONDS), if any. */
   buildTimeoutCeilingMs?: number;
   registry: RegistrySettings;
@@ -80,6 +82,7 @@ async function buildInto(ctx: BuildContext, home: string, buildHome: string): Pr
     commitSha: payload.commitSha,
     dir: ctx.releaseDir,
     allowLocal: ctx.allowLocalRepos,
+    network: ctx.repoNetwork,
     timeoutMs: Math.max(1, budget.deadline - Date.now()),
     env: buildEnv,
     onLine: ctx.buildLog,

@@ -10,7 +10,7 @@ import { BuildError, buildRelease } from "./build-release";
 import { dirSize } from "../dir-size";
 import { CheckoutError } from "../git-checkout";
 import { KeyedMutex } from "../keyed-mutex";
-import { SourceValidationError } from "../repo-source";
+import { SourceValidationError, type RepoNetworkPolicy } from "../repo-source";
 import type { AppRuntime, AppSample, AppState, JobOutcome, JobReporter, RuntimeEvents } from "../app-runtime";
 import { UsageSampler } from "./usage-sampler";
 import { describeRegistrySettings, resolveRegistrySettings, type RegistrySettings } from "../../config/registry-settings";
@@ -18,6 +18,8 @@ import { describeRegistrySettings, resolveRegistrySettings, type RegistrySetting
 export interface RuntimeOptions {
   stateDir: string;
   allowLocalRepos: boolean;
+  /** Which repository hosts clones may reach (default: public addresses only). */
+  repoNetwork?: RepoNetworkPolicy;
   /** The worker's ceiling on a build's time; each build otherwise gets its plan's build time. */
   buildTimeoutMs?: number;
   /** How builds reach the package registry; default: from this process's environment and npm config. */
@@ -124,6 +126,7 @@ export class ProcessRuntime implements AppRuntime {
         },
         payload,
         allowLocalRepos: this.options.allowLocalRepos,
+        repoNetwork: this.options.repoNetwork,
         buildTimeoutCeilingMs: this.options.buildTimeoutMs,
         registry: this.registry,
         port,
