@@ -15,7 +15,8 @@ function run(entry: string, env: NodeJS.ProcessEnv) {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     encoding: "utf8",
-    timeout: 60_000,
+    // A cold tsx start on a loaded 2-core machine can take most of a minute.
+    timeout: 120_000,
   });
 }
 
