@@ -1,6 +1,6 @@
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 
 /**
  * One pid-file lock for every "one of us at a time" rule on a machine: one launcher per data
@@ -24,6 +24,12 @@ export interface HeldLock {
 
 const WRITING_GRACE_MS = 5_000;
 
+/**
+ * Locks this process holds now. A lock file naming our own pid is ours only if we took it; else it
+ * was left by an earlier process that had the same pid (a restarted container's pid 1) and is stale.
+ */
+const heldHere = new Set<string>();
+
 /** Takes the lock, or answers who holds it. Never waits. */
 export function tryPidLock(file: string): HeldLock | LockHolder {
   mkdirSync(dirname(file), { recursive: true });
@@ -42,7 +48,7 @@ export function tryPidLock(file: string): HeldLock | LockHolder {
     const holder = readHolder(file);
     if (!holder) continue; // Removed meanwhile: try again.
     if (holder.pid === 0 && Date.now() - holder.since.getTime() < WRITING_GRACE_MS) return holder;
-    if (holder.pid !== 0 && holder.pid !== process.pid && isAlive(holder.pid)) return holder;
+    if (holder.pid === process.pid ? heldHere.has(resolve(file)) : holder.pid !== 0 && isAlive(holder.pid)) return holder;
     takeOverStale(file, holder.pid);
   }
   const holder = readHolder(file);
@@ -77,10 +83,12 @@ export class LockTimeoutError extends Error {
 
 function ownLock(file: string): HeldLock {
   let released = false;
+  heldHere.add(resolve(file));
   return {
     release() {
       if (released) return;
       released = true;
+      heldHere.delete(resolve(file));
       // Only our own lock: if it was taken over meanwhile, the file is someone else's now.
       if (readHolder(file)?.pid === process.pid) rmSync(file, { force: true });
     },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBaseImage, LOCAL_BASE_IMAGE } from "../../src/agent/runtime/container/base-image";
 import { connectEngine, EngineUnavailableError } from "../../src/agent/runtime/container/engine";
 import { engineSocketCandidates, parseDockerHost } from "../../src/agent/runtime/container/engine-socket";
-import { withFileLock } from "../../src/agent/runtime/container/file-lock";
+import { withPidLock as withFileLock } from "../../src/os/pid-lock";
 import { imageExists } from "../../src/agent/runtime/container/images";
 import { openEngine } from "../../src/agent/runtime/container/open-engine";
 import { podmanSocketPath } from "../../src/agent/runtime/container/podman-service";

@@ -7,7 +7,7 @@ import { inspectContainer, listAppContainers, removeContainer, runAppContainer }
 import { ensureBaseImage, LOCAL_BASE_IMAGE } from "../../../src/agent/runtime/container/base-image";
 import type { AppContainerSpec } from "../../../src/agent/runtime/container/container-spec";
 import type { Engine } from "../../../src/agent/runtime/container/engine";
-import { withFileLock } from "../../../src/agent/runtime/container/file-lock";
+import { withPidLock as withFileLock } from "../../../src/os/pid-lock";
 import { listAppImages, removeImage } from "../../../src/agent/runtime/container/images";
 import { openEngine, type EngineSession } from "../../../src/agent/runtime/container/open-engine";
 import { freePort } from "../../../src/net/free-port";

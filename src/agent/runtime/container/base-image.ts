@@ -7,7 +7,7 @@ import { z } from "zod";
 import { BuildOutput, readBuildStream } from "./build-output";
 import { packBuildContext } from "./build-context";
 import type { Engine } from "./engine";
-import { withFileLock } from "./file-lock";
+import { withPidLock } from "../../../os/pid-lock";
 import { imageExists } from "./images";
 import { LABELS } from "./labels";
 import { findOnPath } from "./find-on-path";
@@ -160,7 +160,7 @@ export async function ensureBaseImage(options: BaseImageOptions): Promise<BaseIm
     workDir: options.workDir ?? os.tmpdir(),
   };
   // One lock for all base images: they share the root file system image made on the way.
-  return withFileLock(path.join(settings.lockDir, "wisehosting-base-images.lock"), async () => {
+  return withPidLock(path.join(settings.lockDir, "wisehosting-base-images.lock"), async () => {
     if (await imageExists(engine, image)) return { image, built: false, timings: {} };
     let timings: Record<string, number> = {};
     if (!(await imageExists(engine, settings.rootfsImage))) {
