@@ -28,6 +28,17 @@ export function sentMail(mailDir: string): string[] {
 
 export const test = base.extend<{ platform: PlatformInfo }>({
   baseURL: async ({}, use) => use(required("WH_E2E_BASE_URL")),
+  // After every goto, wait until React has hydrated the page (src/components/hydration-marker.tsx):
+  // typing into a form and clicking before that does a native submit that drops the input.
+  page: async ({ page }, use) => {
+    const goto = page.goto.bind(page);
+    page.goto = async (url, options) => {
+      const response = await goto(url, options);
+      await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+      return response;
+    };
+    await use(page);
+  },
   platform: async ({}, use) =>
     use({
       webUrl: required("WH_E2E_BASE_URL"),
