@@ -8,6 +8,7 @@ import type { ClientInfo } from "../../src/server/auth/client-context";
 import type { SignedIn } from "../../src/server/auth/complete-sign-in";
 import { signInWithPassword } from "../../src/server/auth/sign-in-password";
 import { signUp } from "../../src/server/auth/sign-up";
+import { createBus } from "../../src/server/bus/create-bus";
 import { loadConfig, type AppConfig } from "../../src/server/config/config";
 import { SecretCipher } from "../../src/server/crypto/secret-cipher";
 import { createEventSink } from "../../src/server/events/event-sink";
@@ -38,7 +39,7 @@ export interface AccountFixture {
 
 export const TEST_SECRET = "test-app-secret-0123456789-abcdefghijklmnop";
 
-/** Real Postgres (a fresh database), real pg-boss sender, Postgres rate limits, a test clock. */
+/** Real Postgres (a fresh database), real pg-boss sender, real bus, Postgres rate limits, a test clock. */
 export async function accountFixture(overrides: { env?: Record<string, string>; limiter?: RateLimiter } = {}): Promise<AccountFixture> {
   const testDb = await createTestDatabase();
   const config = loadConfig({
@@ -54,6 +55,7 @@ export async function accountFixture(overrides: { env?: Record<string, string>; 
   const queue = new QueueSender(testDb.url);
   const log = pino({ level: "silent" });
   const limiter = overrides.limiter ?? new PostgresRateLimiter(testDb.db, clock.now);
+  const bus = createBus({ databaseUrl: testDb.url, log });
   const deps: AccountDeps = {
     db: testDb.db,
     config,
@@ -63,6 +65,7 @@ export async function accountFixture(overrides: { env?: Record<string, string>; 
     events: createEventSink(queue, log),
     limiter,
     now: clock.now,
+    bus,
   };
   return {
     testDb,
@@ -70,6 +73,7 @@ export async function accountFixture(overrides: { env?: Record<string, string>; 
     clock,
     deps,
     async close() {
+      await bus.close();
       await queue.close();
       await limiter.close();
       await testDb.drop();

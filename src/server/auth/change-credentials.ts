@@ -9,6 +9,7 @@ import { oidcEnabled } from "./oidc/oidc-configuration";
 import { hashSecret } from "./password-hash";
 import { passwordProblem, passwordSchema } from "./password-policy";
 import { inSudoMode, requireSudo } from "./require-sudo";
+import { announceSessionsEnded } from "../sessions/sessions-ended";
 
 type Caller = Pick<Actor, "userId" | "session" | "client">;
 
@@ -30,10 +31,11 @@ export async function changePassword(deps: AccountDeps, actor: Caller, request: 
   const passwordHash = await hashSecret(input.newPassword);
   const [, revoked] = await deps.db.$transaction([
     deps.db.user.update({ where: { id: actor.userId }, data: { passwordHash, passwordChangedAt: now } }),
-    deps.db.session.updateMany({ where: { userId: actor.userId, id: { not: actor.session.id }, revokedAt: null }, data: { revokedAt: now } }),
+    deps.db.session.updateManyAndReturn({ where: { userId: actor.userId, id: { not: actor.session.id }, revokedAt: null }, data: { revokedAt: now }, select: { id: true } }),
   ]);
-  await recordAuditEvent(deps.db, { userId: actor.userId, kind: "password_changed", context: auditContext(actor.client, actor.session.id), metadata: { otherSessionsRevoked: revoked.count } });
-  return { otherSessionsRevoked: revoked.count };
+  await announceSessionsEnded(deps, actor.userId, revoked.map((s) => s.id));
+  await recordAuditEvent(deps.db, { userId: actor.userId, kind: "password_changed", context: auditContext(actor.client, actor.session.id), metadata: { otherSessionsRevoked: revoked.length } });
+  return { otherSessionsRevoked: revoked.length };
 }
 
 /**

@@ -3,6 +3,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import { validation } from "../errors/domain-errors";
 import { enforceLimits } from "../rate-limit/enforce-limits";
 import { createSession } from "../sessions/create-session";
+import { announceSessionsEnded } from "../sessions/sessions-ended";
 import { sessionSetCookie } from "../sessions/session-cookie";
 import { checkTotp, parseCode } from "../two-factor/check-second-factor";
 import type { AccountDeps } from "./account-deps";
@@ -39,7 +40,9 @@ export async function reauthenticate(deps: AccountDeps, actor: Pick<Actor, "user
   }
   const now = deps.now();
   const session = await createSession(deps.db, { userId, twoFactor: replaced.twoFactor, client, geoDbPath: deps.config.GEOIP_DB_PATH, now, reauthAt: now });
-  await deps.db.session.updateMany({ where: { id: replaced.id, userId, revokedAt: null }, data: { revokedAt: now } });
+  const retired = await deps.db.session.updateMany({ where: { id: replaced.id, userId, revokedAt: null }, data: { revokedAt: now } });
+  // Streams opened with the replaced token end too; the page reconnects with the new cookie.
+  if (retired.count === 1) await announceSessionsEnded(deps, userId, [replaced.id]);
   await recordAuditEvent(deps.db, {
     userId,
     kind: "reauth",

@@ -29,6 +29,11 @@ export const busChannels = {
   "app.changed": z.object({ appId: z.number().int(), userId: z.number().int(), status: z.string() }),
   /** A worker's key was rotated or the worker deleted: hubs close its socket. */
   "worker.revoked": z.object({ workerId: z.number().int() }),
+  /**
+   * Sessions that ended (sign-out, revoke, password change, re-auth): every web process closes
+   * the live streams opened with them (src/server/apps/live/session-guard.ts).
+   */
+  "session.revoked": z.object({ userId: z.number().int(), sessionIds: z.array(z.number().int().positive()).min(1).max(500) }),
   /** Batched live stats snapshots, shared between hubs and the jobs process. */
   "stats.snapshot": z.object({
     at: z.number(),

@@ -93,6 +93,8 @@ export const envSchema = z.object({
   CODEBERG_CLIENT_SECRET: z.string().optional(),
   CODEBERG_URL: z.url().default("https://codeberg.org"),
   RUNTIME_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
+  /** Seconds between re-checks of the sessions behind open live streams (when a session.revoked message is lost, and for expiry). */
+  LIVE_SESSION_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   TRAEFIK_CERT_RESOLVER: z.string().regex(/^[A-Za-z0-9_-]+$/).default("letsencrypt"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATA_DIR: z.string().default(".data"),

@@ -2,6 +2,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { AccountDeps } from "../auth/account-deps";
 import { auditContext, type ClientInfo } from "../auth/client-context";
 import { verifyRevokeToken } from "./revoke-link";
+import { announceSessionsEnded } from "./sessions-ended";
 
 export interface RevokeLinkTarget {
   sessionId: number;
@@ -36,13 +37,14 @@ export async function inspectRevokeLink(deps: Pick<AccountDeps, "db" | "config" 
 }
 
 /** The button's POST: revokes that one session. Repeating it is harmless (still true). */
-export async function revokeByLink(deps: Pick<AccountDeps, "db" | "config" | "now">, input: { token: unknown; client: ClientInfo }): Promise<boolean> {
+export async function revokeByLink(deps: Pick<AccountDeps, "db" | "config" | "now" | "bus" | "log">, input: { token: unknown; client: ClientInfo }): Promise<boolean> {
   const ids = verifyRevokeToken(deps.config.APP_SECRET, input.token, deps.now());
   if (!ids) return false;
   const owned = await deps.db.session.findFirst({ where: { id: ids.sessionId, userId: ids.userId }, select: { id: true } });
   if (!owned) return false;
   const changed = await deps.db.session.updateMany({ where: { id: ids.sessionId, userId: ids.userId, revokedAt: null }, data: { revokedAt: deps.now() } });
   if (changed.count === 1) {
+    await announceSessionsEnded(deps, ids.userId, [ids.sessionId]);
     await recordAuditEvent(deps.db, {
       userId: ids.userId,
       kind: "session_revoked",

@@ -18,7 +18,7 @@ import { checkAppName, checkAppNameInput, newAppDefaults } from "../../apps/new-
 import { listRuntimeLogs, listRuntimeLogsInput } from "../../apps/runtime-logs";
 import { updateAppSpec, updateAppSpecInput } from "../../apps/update-app-spec";
 import { protectedProcedure, router } from "../trpc";
-import { trackedStream } from "./tracked-stream";
+import { liveStream } from "./live-stream";
 
 export const appsRouter = router({
   list: protectedProcedure.input(listAppsInput).query(({ ctx, input }) => listApps(ctx.services, ctx.actor, input)),
@@ -41,13 +41,14 @@ export const appsRouter = router({
   rotateWebhookSecret: protectedProcedure.input(appIdInput).mutation(({ ctx, input }) => rotateWebhookSecret(ctx.services, ctx.actor, input)),
   runtimeLogs: protectedProcedure.input(listRuntimeLogsInput).query(({ ctx, input }) => listRuntimeLogs(ctx.services, ctx.actor, input)),
 
-  onRuntimeLogs: protectedProcedure.input(runtimeLogStreamInput).subscription(async function* ({ ctx, input, signal }) {
-    yield* trackedStream(streamRuntimeLogs(ctx.services, ctx.actor, { ...input, signal }));
-  }),
-  onDeployProgress: protectedProcedure.input(deployProgressStreamInput).subscription(async function* ({ ctx, input, signal }) {
-    yield* trackedStream(streamDeployProgress(ctx.services, ctx.actor, { ...input, signal }));
-  }),
-  onStatus: protectedProcedure.input(appStatusStreamInput).subscription(async function* ({ ctx, input, signal }) {
-    yield* trackedStream(streamAppStatus(ctx.services, ctx.actor, { ...input, signal }));
-  }),
+  // Live streams end when the caller's session does (liveStream, live-stream.ts).
+  onRuntimeLogs: protectedProcedure
+    .input(runtimeLogStreamInput)
+    .subscription(({ ctx, input, signal }) => liveStream(ctx, signal, (live) => streamRuntimeLogs(ctx.services, ctx.actor, { ...input, signal: live }))),
+  onDeployProgress: protectedProcedure
+    .input(deployProgressStreamInput)
+    .subscription(({ ctx, input, signal }) => liveStream(ctx, signal, (live) => streamDeployProgress(ctx.services, ctx.actor, { ...input, signal: live }))),
+  onStatus: protectedProcedure
+    .input(appStatusStreamInput)
+    .subscription(({ ctx, input, signal }) => liveStream(ctx, signal, (live) => streamAppStatus(ctx.services, ctx.actor, { ...input, signal: live }))),
 });

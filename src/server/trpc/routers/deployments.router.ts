@@ -11,7 +11,7 @@ import {
 } from "../../apps/deployments/list-deployments";
 import { buildLogStreamInput, streamBuildLog } from "../../apps/live/live-streams";
 import { protectedProcedure, router } from "../trpc";
-import { trackedStream } from "./tracked-stream";
+import { liveStream } from "./live-stream";
 
 export const deploymentsRouter = router({
   list: protectedProcedure.input(listDeploymentsInput).query(({ ctx, input }) => listDeployments(ctx.services, ctx.actor, input)),
@@ -19,7 +19,7 @@ export const deploymentsRouter = router({
   get: protectedProcedure.input(deploymentIdInput).query(({ ctx, input }) => getDeployment(ctx.services, ctx.actor, input)),
   buildLogs: protectedProcedure.input(deploymentIdInput).query(({ ctx, input }) => getBuildLogs(ctx.services, ctx.actor, input)),
   latestBuildLogs: protectedProcedure.input(appIdInput).query(({ ctx, input }) => latestBuildLogs(ctx.services, ctx.actor, input)),
-  onBuildLog: protectedProcedure.input(buildLogStreamInput).subscription(async function* ({ ctx, input, signal }) {
-    yield* trackedStream(streamBuildLog(ctx.services, ctx.actor, { ...input, signal }));
-  }),
+  onBuildLog: protectedProcedure
+    .input(buildLogStreamInput)
+    .subscription(({ ctx, input, signal }) => liveStream(ctx, signal, (live) => streamBuildLog(ctx.services, ctx.actor, { ...input, signal: live }))),
 });

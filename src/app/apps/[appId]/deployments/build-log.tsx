@@ -3,6 +3,7 @@
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
+import { liveSessionEnded, SESSION_ENDED_TEXT } from "@/app/_components/live-status";
 import { untrack } from "@/components/apps/format";
 import { printableLogText } from "@/server/worker-reports/log-text";
 
@@ -28,7 +29,17 @@ export function BuildLog({ deploymentId }: { deploymentId: number }) {
   return (
     <div className="space-y-2">
       <div className="flex items-center gap-3 text-xs text-muted">
-        <span>{sub.status === "pending" ? "live" : sub.status === "connecting" ? "connecting…" : sub.status === "error" ? "disconnected; retrying" : sub.status}</span>
+        <span>
+          {sub.status === "pending"
+            ? "live"
+            : sub.status === "connecting"
+              ? "connecting…"
+              : sub.status === "error" && liveSessionEnded(sub.error)
+                ? SESSION_ENDED_TEXT
+                : sub.status === "error"
+                  ? "disconnected; retrying"
+                  : sub.status}
+        </span>
         <label className="flex items-center gap-1"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>
       </div>
       <pre ref={pre} data-testid="build-log" className="max-h-96 overflow-auto whitespace-pre-wrap rounded-md border border-line bg-black/40 p-3 font-mono text-xs">

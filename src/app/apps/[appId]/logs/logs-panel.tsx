@@ -3,6 +3,7 @@
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useDeferredValue, useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
+import { liveSessionEnded, SESSION_ENDED_TEXT } from "@/app/_components/live-status";
 import { untrack } from "@/components/apps/format";
 import { printableLogLine } from "@/server/worker-reports/log-text";
 
@@ -94,7 +95,16 @@ export function LogsPanel({ appId }: { appId: number }) {
         </button>
       </div>
       <p className="text-xs text-muted" role="status">
-        {sub.status === "error" ? "Disconnected; reconnecting without repeating lines…" : sub.status === "connecting" ? "Connecting…" : paused ? "Paused" : "Live"} · {lines.length} lines
+        {sub.status === "error" && liveSessionEnded(sub.error)
+          ? `Live view ${SESSION_ENDED_TEXT}`
+          : sub.status === "error"
+            ? "Disconnected; reconnecting without repeating lines…"
+            : sub.status === "connecting"
+              ? "Connecting…"
+              : paused
+                ? "Paused"
+                : "Live"}{" "}
+        · {lines.length} lines
       </p>
       <div ref={box} data-testid="runtime-logs" className="h-[28rem] overflow-auto rounded-md border border-line bg-black/40 p-3 font-mono text-xs">
         {lines.length === 0 ? (
