@@ -21,6 +21,15 @@ export interface PostOptions {
   maxStoredBytes: number;
 }
 
+/**
+ * The deadline has two watchers (the abort signal and undici's own header/body timeouts, set to
+ * the same value); whichever fires first, it is the same timeout.
+ */
+function timedOut(signal: AbortSignal, err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return signal.aborted || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+}
+
 /** POSTs once. Never follows redirects, never throws: every outcome is a PostResult. */
 export async function postOnce(url: string, headers: Record<string, string>, body: string, options: PostOptions): Promise<PostResult> {
   const started = performance.now();
@@ -31,6 +40,7 @@ export async function postOnce(url: string, headers: Record<string, string>, bod
     const chunks: Buffer[] = [];
     let read = 0;
     let truncated = false;
+    let bodyTimedOut = false;
     try {
       for await (const chunk of res.body) {
         const buf = chunk as Buffer;
@@ -42,8 +52,9 @@ export async function postOnce(url: string, headers: Record<string, string>, bod
         }
       }
     } catch (err) {
-      if (!signal.aborted) throw err;
+      if (!timedOut(signal, err)) throw err;
       truncated = true;
+      bodyTimedOut = true;
     } finally {
       res.body.destroy();
     }
@@ -58,7 +69,7 @@ export async function postOnce(url: string, headers: Record<string, string>, bod
       retryAfter: header("retry-after"),
       location: header("location"),
       durationMs: elapsed(),
-      error: signal.aborted ? `Response not finished within ${options.timeoutMs / 1000} s; aborted.` : null,
+      error: bodyTimedOut || signal.aborted ? `Response not finished within ${options.timeoutMs / 1000} s; aborted.` : null,
       blocked: false,
     };
   } catch (err) {
@@ -66,7 +77,7 @@ export async function postOnce(url: string, headers: Record<string, string>, bod
     const blocked = e.code === "SSRF_BLOCKED" || e.cause?.code === "SSRF_BLOCKED";
     const message = blocked
       ? (e.cause?.code === "SSRF_BLOCKED" ? e.cause.message : e.message)
-      : signal.aborted
+      : timedOut(signal, e)
         ? `No response within ${options.timeoutMs / 1000} s; aborted.`
         : `${e.code ?? e.name}: ${e.message}`;
     return { status: null, body: "", retryAfter: null, location: null, durationMs: elapsed(), error: message, blocked };
