@@ -55,6 +55,8 @@ test("sign up, sign out, sign in", async ({ page }) => {
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" })).toContainText(email);
+  // Signed in right away; the address waits for its confirmation link (issue 12 item 14).
+  await expect(page.getByTestId("email-confirmation-banner")).toContainText(email);
 
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in/);
@@ -68,6 +70,38 @@ test("sign up, sign out, sign in", async ({ page }) => {
   await expect(page.getByText("Email or password is incorrect")).toBeVisible();
   await fillSignIn(page);
   await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+});
+
+test("a sign-up with a taken address looks like any other and mails the owner instead", async ({ browser, platform }) => {
+  const mailBefore = sentMail(platform.mailDir).length;
+  const other = await contextFrom(browser, platform.webUrl, "203.0.113.90");
+  const otherPage = await other.newPage();
+  await otherPage.goto("/sign-up");
+  await otherPage.getByLabel("Email").fill(email);
+  await otherPage.getByLabel("Password").fill("someone else's words 9");
+  await otherPage.getByRole("button", { name: "Create account" }).click();
+  await expect(otherPage.getByTestId("sign-up-check-inbox")).toContainText(email);
+  await expect(otherPage.getByRole("button", { name: "Sign out", exact: true })).toHaveCount(0);
+  await expect
+    .poll(() => sentMail(platform.mailDir).slice(mailBefore).some((m) => m.includes(email) && m.includes("Someone tried to sign up with your address")), { timeout: 60_000 })
+    .toBe(true);
+  await other.close();
+});
+
+test("the setup token printed at start makes the first administrator, once", async ({ page }) => {
+  const token = process.env.WH_E2E_SETUP_TOKEN ?? "";
+  expect(token, "global setup passes the platform's setup token (e2e/support/global-setup.ts)").toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/);
+  await fillSignIn(page);
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  await page.goto("/setup");
+  await page.getByLabel("Setup token").fill("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF");
+  await page.getByRole("button", { name: "Become administrator" }).click();
+  await expect(page.getByText("That setup token is not right")).toBeVisible();
+  await page.getByLabel("Setup token").fill(token);
+  await page.getByRole("button", { name: "Become administrator" }).click();
+  await expect(page.getByText("This account is now the platform administrator.")).toBeVisible();
+  await page.goto("/setup");
+  await expect(page.getByTestId("setup-complete")).toBeVisible();
 });
 
 test("enable 2FA from the shown secret, then sign in through the challenge", async ({ page }) => {

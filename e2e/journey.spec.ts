@@ -10,6 +10,7 @@ import { agentPid, isAlive, startAgent, stopAgent } from "./journey/local-agent"
 import { liveObservations, watchDeployLive } from "./journey/live-watch";
 import { startWebhookReceiver, type WebhookReceiver } from "./journey/webhook-receiver";
 import { expect, test } from "./support/fixtures";
+import { confirmationLinkFor } from "./support/confirmation-link";
 import { signInAs } from "./support/sign-in";
 
 /**
@@ -27,8 +28,8 @@ import { signInAs } from "./support/sign-in";
  * recorder's 60 s tick (~20-40 s), and a worker going offline after 2 minutes of silence checked
  * by a 60 s tick (~2.2 min).
  *
- * The journey user's email is in ADMIN_EMAILS (e2e/support/global-setup.ts), so it can open the
- * admin workers page even when other specs signed up first.
+ * The journey user's email is in ADMIN_EMAILS (e2e/support/global-setup.ts): once it confirms its
+ * address from the verification mail it can open the admin workers page.
  */
 const email = "journey@example.com";
 const password = "copper kestrel meadow 42";
@@ -109,13 +110,20 @@ test.afterAll(async () => {
   await db?.end();
 });
 
-test("sign up", async ({ page }) => {
+test("sign up", async ({ page, platform }) => {
   await page.goto("/sign-up");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await shot(page, "01-sign-up");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  // ADMIN_EMAILS makes this account an administrator only once its address is confirmed by the
+  // link mailed to it (issue 12 item 14).
+  await expect(page.getByTestId("email-confirmation-banner")).toBeVisible();
+  await expect.poll(() => confirmationLinkFor(platform.mailDir, email), { timeout: 60_000 }).not.toBeNull();
+  await page.goto(confirmationLinkFor(platform.mailDir, email)!);
+  await page.getByRole("button", { name: "Confirm email address" }).click();
+  await expect(page.getByRole("heading", { name: "Email address confirmed" })).toBeVisible();
 });
 
 test("create an app from the sample repository; the build log streams live and progress reaches 100 %", async ({ page }) => {

@@ -43,7 +43,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       // The e2e webhook receivers listen on loopback, which the SSRF guard refuses by default.
       WEBHOOK_ALLOW_CIDRS: "127.0.0.1/32",
       TRUST_PROXY: "loopback",
-      // e2e/journey.spec.ts signs up with this address and opens the admin workers page.
+      // e2e/journey.spec.ts signs up with this address, confirms it from the mailed link (only a
+      // confirmed address becomes admin) and opens the admin workers page.
       ADMIN_EMAILS: "journey@example.com",
       DNS_RESOLVER: `127.0.0.1:${dnsPort}`,
       NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e",
@@ -64,6 +65,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     WH_E2E_DNS_PORT: String(dnsPort),
     WH_E2E_WORKER_REGISTRATION_TOKEN: platform.env.WORKER_REGISTRATION_TOKEN ?? "",
     WH_E2E_TRAEFIK_PROXY_TOKEN: platform.env.TRAEFIK_PROXY_TOKEN ?? "",
+    // The one-time token that makes the first administrator (e2e/accounts.spec.ts uses it).
+    WH_E2E_SETUP_TOKEN: platform.setupToken ?? "",
   });
   return async () => {
     await platform.stop();
