@@ -18,6 +18,11 @@ const LABELS: Record<string, string> = {
   password_changed: "Password changed",
   email_changed: "Email changed",
   provider_linked: "Google account linked",
+  email_verified: "Email address confirmed",
+  email_change_requested: "Email change requested",
+  email_change_cancelled: "Email change cancelled",
+  signup_attempt_existing: "Sign-up attempted with this address",
+  admin_granted: "Became administrator",
 };
 
 export function AuditLog() {
