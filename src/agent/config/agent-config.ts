@@ -28,6 +28,10 @@ const configSchema = z.object({
   /** CIDRs repository hosts may resolve to despite the public-address check (docs/worker-agent.md). */
   repoAllowCidrs: z.string().refine((v) => allowCidrsProblem(v) === null, { error: (issue) => `must be comma-separated CIDRs: ${allowCidrsProblem(String(issue.input))}` }),
   stopAppsOnExit: z.boolean(),
+  /** How apps run: container (Podman/Docker), process, or auto (container when an engine is there). */
+  runtime: z.enum(["container", "process", "auto"], { error: "must be container, process or auto" }).default("auto"),
+  /** Images the container runtime keeps per app for rollback. */
+  keepImages: z.coerce.number().int().min(1).max(50).default(3),
   heartbeatSeconds: seconds(30),
   statsSeconds: seconds(10),
   diskCheckSeconds: seconds(300),
@@ -87,6 +91,10 @@ export const USAGE = `WiseHosting worker agent
   --stop-apps-on-exit       stop every app when the agent exits; they start again with the agent
                             (AGENT_STOP_APPS_ON_EXIT; default: on for a loopback hub, else off:
                             apps keep running and the next agent start adopts them)
+  --runtime KIND            container, process or auto: how apps run (AGENT_RUNTIME; default: auto,
+                            i.e. containers when an engine answers or Podman is installed, for a
+                            remote hub; process for a loopback hub). AGENT_KEEP_IMAGES: images kept
+                            per app for rollback (3)
   --log-level LEVEL         (AGENT_LOG_LEVEL, LOG_LEVEL; default info)
 
   Package registry and trust for builds (defaults: this agent's own environment and npm config)
@@ -159,6 +167,7 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
       "allow-local-repos": { type: "boolean" },
       "repo-allow-cidrs": { type: "string" },
       "stop-apps-on-exit": { type: "boolean" },
+      runtime: { type: "string" },
       "log-level": { type: "string" },
       "npm-registry": { type: "string" },
       "ca-file": { type: "string", multiple: true },
@@ -203,6 +212,10 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
     // end with it rather than outlive it holding ports. A remote worker keeps apps up across
     // agent restarts.
     stopAppsOnExit: flag(values["stop-apps-on-exit"], "AGENT_STOP_APPS_ON_EXIT") ?? loopback,
+    // auto for a remote worker; a loopback hub (npm start, the agent tests) keeps the process
+    // runtime unless asked, as its apps end with the platform anyway.
+    runtime: pick(values.runtime, env.AGENT_RUNTIME) ?? (loopback ? "process" : "auto"),
+    keepImages: pick(env.AGENT_KEEP_IMAGES),
     heartbeatSeconds: pick(env.AGENT_HEARTBEAT_SECONDS),
     statsSeconds: pick(env.AGENT_STATS_SECONDS),
     diskCheckSeconds: pick(env.AGENT_DISK_CHECK_SECONDS),

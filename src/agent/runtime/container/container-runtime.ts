@@ -1,0 +1,652 @@
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { freePort } from "../../../net/free-port";
+import { buildLimitsOf, type JobFrame } from "../../../protocol/job-payload";
+import type { AgentLogger } from "../../logger";
+import type { AppRuntime, AppSample, AppState, AppStatus, JobOutcome, JobReporter, RuntimeEvents } from "../app-runtime";
+import { CheckoutError, checkoutCommit } from "../git-checkout";
+import { KeyedMutex } from "../keyed-mutex";
+import { SourceValidationError, type RepoNetworkPolicy } from "../repo-source";
+import { inspectContainer, listAppContainers, removeContainer, runAppContainer, startContainer, stopContainer } from "./app-container";
+import { containerBuildSettingsSchema } from "./build-plan";
+import { ContainerAppStore, type ContainerAppRecord } from "./container-app-store";
+import { containerExit } from "./container-exit";
+import { containerLogTail } from "./container-log-tail";
+import { followContainerLogs, type LogFollower } from "./container-logs";
+import { watchContainerStats, type ContainerStatsSample, type StatsWatcher } from "./container-stats";
+import type { Engine } from "./engine";
+import { watchContainerEvents, type ContainerEvent, type EventWatcher } from "./engine-events";
+import { healthCheckPath, HealthCheckPathError, waitForHealthy } from "./health-check";
+import { buildAppImage, ImageBuildError } from "./image-build";
+import { imageExists, inspectImage, listAppImages, pruneAppImages, removeImage } from "./images";
+import { appImageTag, LABELS, type AppRef } from "./labels";
+
+export interface ContainerRuntimeOptions {
+  engine: Engine;
+  /** Labels every container and image (labels.ts), so a later run finds exactly this worker's own. */
+  workerName: string;
+  stateDir: string;
+  /** FROM of generated Containerfiles (base-image.ts). */
+  baseImage: string;
+  allowLocalRepos: boolean;
+  repoNetwork?: RepoNetworkPolicy;
+  /** The worker's ceiling on a build's time; each build otherwise gets its plan's build time. */
+  buildTimeoutMs?: number;
+  /** How long a new container has to answer its health check. */
+  startTimeoutMs: number;
+  crashBackoff: { initialMs: number; maxMs: number };
+  /** Images kept per app for rollback (default 3). */
+  keepImages?: number;
+  /** Grace between SIGTERM and SIGKILL when a container is stopped (default 10 s). */
+  stopGraceSeconds?: number;
+  /** The host address app ports are published on (default 127.0.0.1, where the proxy connects). */
+  hostIp?: string;
+  events: RuntimeEvents;
+  log: AgentLogger;
+}
+
+const LOG_TAIL_LINES = 60;
+/** A container that ran this long before dying starts its crash backoff again from the beginning. */
+const STABLE_RUN_MS = 60_000;
+
+/** One app the runtime looks after: its record, what it is doing now, and what follows it. */
+interface AppSlot {
+  record: ContainerAppRecord;
+  status: AppStatus;
+  reason?: string;
+  logs: LogFollower | null;
+  stats: StatsWatcher | null;
+  /** Previous sample's block I/O, for the MB/s rate. */
+  lastIo: { at: number; bytes: number } | null;
+  startedAt: number;
+  crashes: number;
+  restartTimer: NodeJS.Timeout | null;
+  cursorWrite: Promise<void> | null;
+  cursorDirty: boolean;
+  diskBytes: number;
+}
+
+/**
+ * Runs each app in a container of the worker's engine (Podman or Docker): a deploy clones the
+ * commit (git-checkout.ts, as the process runtime does), builds an image (image-build.ts) within
+ * the plan's build limits, starts it beside the serving container on a fresh port and swaps only
+ * once it passes its health check (health-check.ts). Crashes come from the engine's event stream
+ * (engine-events.ts) and are restarted with backoff; containers keep running while the agent is
+ * down and are adopted again by `init` (docs/worker-agent.md, "Container runtime").
+ */
+export class ContainerRuntime implements AppRuntime {
+  readonly kind = "container";
+  private readonly store: ContainerAppStore;
+  private readonly mutex = new KeyedMutex();
+  private readonly slots = new Map<number, AppSlot>();
+  private readonly builds = new Set<AbortController>();
+  private events: EventWatcher | null = null;
+  private closing = false;
+  private readonly engine: Engine;
+
+  constructor(private readonly options: ContainerRuntimeOptions) {
+    this.store = new ContainerAppStore(options.stateDir);
+    this.engine = options.engine;
+  }
+
+  private get hostIp(): string {
+    return this.options.hostIp ?? "127.0.0.1";
+  }
+
+  private get grace(): number {
+    return this.options.stopGraceSeconds ?? 10;
+  }
+
+  async init(): Promise<void> {
+    this.options.log.info({ engine: this.engine.describe(), worker: this.options.workerName }, "apps run in containers");
+    await this.watchEvents();
+    const records = await this.store.loadAll();
+    const known = new Set(records.map((r) => r.containerId));
+    // A container no record refers to is a candidate an interrupted deploy left: it never served.
+    for (const c of await listAppContainers(this.engine, { workerName: this.options.workerName })) {
+      if (!known.has(c.id)) await removeContainer(this.engine, c.id, { force: true }).catch(() => undefined);
+    }
+    for (const record of records) {
+      const slot = this.slotFor(record);
+      await this.mutex.run(record.appId, () => this.recover(slot));
+    }
+  }
+
+  /** Re-attaches to a running container, or brings a stopped one back to its desired state. */
+  private async recover(slot: AppSlot): Promise<void> {
+    const info = await inspectContainer(this.engine, slot.record.containerId);
+    if (!info) {
+      if (slot.record.desired === "running" && (await imageExists(this.engine, slot.record.image))) {
+        await this.recreate(slot);
+        return;
+      }
+      this.setStatus(slot, "stopped", "the container is gone", false);
+      return;
+    }
+    if (info.State.Running) {
+      slot.startedAt = Date.parse(info.State.StartedAt ?? "") || Date.now();
+      await this.attach(slot);
+      this.setStatus(slot, "running", undefined, false);
+      return;
+    }
+    if (slot.record.desired === "running") {
+      await this.attachAfterStart(slot);
+      this.options.log.info({ appId: slot.record.appId }, "restarted the app's container, which stopped while the agent was down");
+    } else {
+      this.setStatus(slot, "stopped", slot.record.violation ?? undefined, false);
+    }
+  }
+
+  appStates(): AppState[] {
+    return [...this.slots.values()].map((s) => ({
+      appId: s.record.appId,
+      status: s.status,
+      ...(s.reason ? { reason: s.reason } : {}),
+      ...(s.record.violation ? { violation: s.record.violation } : {}),
+    }));
+  }
+
+  async execute(job: JobFrame, reporter: JobReporter): Promise<JobOutcome> {
+    return this.mutex.run(job.app_id, async () => {
+      switch (job.type) {
+        case "deploy":
+          return this.deploy(job, reporter);
+        case "start":
+        case "restart":
+          return this.startExisting(job, reporter);
+        case "stop": {
+          reporter.progress(50, "Stopping the app");
+          const slot = this.slots.get(job.app_id);
+          if (slot) await this.stopSlot(slot, "stopped by the user", null);
+          return { ok: true };
+        }
+        case "delete": {
+          reporter.progress(50, "Deleting the app");
+          await this.deleteApp(job.app_id);
+          return { ok: true };
+        }
+      }
+    });
+  }
+
+  private async deploy(job: JobFrame, reporter: JobReporter): Promise<JobOutcome> {
+    const payload = job.payload;
+    if (!payload) return { ok: false, error: "the deploy job carries no payload" };
+    const tail: string[] = [];
+    const buildLog = (line: string) => {
+      tail.push(line);
+      if (tail.length > LOG_TAIL_LINES) tail.shift();
+      reporter.buildLog(line);
+    };
+    const fail = (error: string, extra: string[] = []): JobOutcome => {
+      for (const line of extra) buildLog(line);
+      buildLog(`Deploy failed: ${error}`);
+      return { ok: false, error, logs: tail.join("\n") };
+    };
+    const deploymentId = job.deployment_id ?? job.job_id;
+    const ref: AppRef = { appId: job.app_id, deploymentId, workerName: this.options.workerName };
+    const work = path.join(this.options.stateDir, "container-builds", `job-${job.job_id}`);
+    const controller = new AbortController();
+    this.builds.add(controller);
+    const limits = buildLimitsOf(payload);
+    const planMs = limits.timeoutSeconds * 1000;
+    const timeoutMs = this.options.buildTimeoutMs ? Math.min(planMs, this.options.buildTimeoutMs) : planMs;
+    const deadline = Date.now() + timeoutMs;
+    let candidate: string | null = null;
+    try {
+      const settings = containerBuildSettingsSchema.parse(payload.buildSettings);
+      await rm(work, { recursive: true, force: true });
+      await mkdir(work, { recursive: true, mode: 0o700 });
+      buildLog(`Build limits: memory ${limits.memoryMb} MiB, ${limits.cpu} CPU, time ${Math.round(timeoutMs / 1000)} s; the app then runs with ${payload.limits.memoryMb} MiB and ${payload.limits.cpu} CPU`);
+      const tag = appImageTag(job.app_id, deploymentId);
+      const earlier = await inspectImage(this.engine, tag);
+      let commit: { sha: string; message: string };
+      let image: { image: string; readOnlyRootfs: boolean };
+      if (earlier && payload.commitSha) {
+        // A rollback (or a retried deploy) of a deployment whose image is still here: no rebuild.
+        buildLog(`Reusing the image ${tag} built earlier for this deployment (no rebuild)`);
+        commit = { sha: payload.commitSha, message: "" };
+        image = { image: tag, readOnlyRootfs: earlier.Config?.Labels?.[LABELS.kind] !== "dockerfile" };
+      } else {
+        reporter.progress(10, "Cloning the repository");
+        commit = await checkoutCommit({
+          repoUrl: payload.repoUrl,
+          branch: payload.branch,
+          commitSha: payload.commitSha,
+          dir: work,
+          allowLocal: this.options.allowLocalRepos,
+          network: this.options.repoNetwork,
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work },
+          onLine: buildLog,
+        });
+        buildLog(`Checked out ${commit.sha.slice(0, 12)} ${commit.message.split("\n")[0] ?? ""}`);
+        reporter.progress(20, "Building the image");
+        const built = await buildAppImage({
+          engine: this.engine,
+          checkout: path.join(work, "src"),
+          settings,
+          app: ref,
+          internalPort: payload.internalPort,
+          baseImage: this.options.baseImage,
+          limits: { cpu: limits.cpu, memoryMb: limits.memoryMb },
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          buildEnv: payload.env,
+          onLine: buildLog,
+          // Steps take the progress from 20 to 70 %.
+          onProgress: (p, m) => reporter.progress(20 + Math.floor(p / 2), m),
+          signal: controller.signal,
+        });
+        buildLog(`Built ${built.image} (${Math.ceil(built.sizeBytes / 1048576)} MiB) in ${Math.round(built.durationMs / 1000)} s`);
+        image = built;
+        await rm(work, { recursive: true, force: true });
+      }
+
+      const port = await freePort(this.hostIp);
+      reporter.progress(75, `Starting the new container on port ${port}`);
+      const started = await runAppContainer(this.engine, {
+        app: ref,
+        image: image.image,
+        name: `wh-${this.options.workerName}-${job.app_id}-${deploymentId}-j${job.job_id}`,
+        internalPort: payload.internalPort,
+        hostIp: this.hostIp,
+        hostPort: port,
+        env: payload.env,
+        limits: { cpu: payload.limits.cpu, memoryMb: payload.limits.memoryMb, pids: payload.limits.pids },
+        readOnlyRootfs: image.readOnlyRootfs,
+        stopGraceSeconds: this.grace,
+      });
+      candidate = started.id;
+      const health = await waitForHealthy({
+        host: this.hostIp,
+        port,
+        path: healthCheckPath("/"),
+        timeoutMs: this.options.startTimeoutMs,
+        isAlive: async () => (await inspectContainer(this.engine, started.id))?.State.Running ?? false,
+        signal: controller.signal,
+      });
+      if (!health.healthy) {
+        const logTail = await containerLogTail(this.engine, started.id, LOG_TAIL_LINES);
+        const exit = await containerExit(this.engine, started.id).catch(() => null);
+        await removeContainer(this.engine, started.id, { force: true }).catch(() => undefined);
+        candidate = null;
+        const why =
+          health.reason === "exited"
+            ? `the app exited${exit ? ` with code ${exit.exitCode}${exit.oomKilled ? " (out of memory)" : ""}` : ""} before it answered on port ${payload.internalPort}`
+            : health.reason === "aborted"
+              ? "the deploy was cancelled"
+              : `the app did not answer GET / on port ${payload.internalPort} within ${Math.round(this.options.startTimeoutMs / 1000)} s${health.lastError ? ` (last: ${health.lastError})` : ""}`;
+        const serving = this.slots.get(job.app_id);
+        const still = serving && serving.status === "running" ? "; the previous version keeps serving" : "";
+        return fail(`${why}${still}`, logTail.length ? ["--- app output ---", ...logTail] : ["(the app wrote no output)"]);
+      }
+      reporter.progress(95, "The new container answers; switching traffic to it");
+
+      const record: ContainerAppRecord = {
+        appId: job.app_id,
+        desired: "running",
+        deploymentId,
+        image: image.image,
+        containerId: started.id,
+        port,
+        internalPort: payload.internalPort,
+        env: payload.env,
+        limits: payload.limits,
+        readOnlyRootfs: image.readOnlyRootfs,
+        commitSha: commit.sha,
+        commitMessage: commit.message,
+        violation: null,
+        logCursor: null,
+      };
+      const previous = this.slots.get(job.app_id);
+      const oldContainer = previous?.record.containerId ?? null;
+      if (previous) this.detachSlot(previous);
+      const slot = this.slotFor(record);
+      await this.store.save(record);
+      candidate = null;
+      slot.startedAt = Date.now();
+      await this.attach(slot);
+      this.setStatus(slot, "running");
+      buildLog(`Deployed ${commit.sha.slice(0, 12)}: the app answers on port ${port}`);
+      // The old container serves until the result has gone out (the proxy then points at the
+      // new port): retiring it is queued behind this job on the app's lock.
+      if (oldContainer && oldContainer !== started.id) void this.mutex.run(job.app_id, () => this.retire(job.app_id, oldContainer, image.image));
+      else void this.mutex.run(job.app_id, () => this.prune(job.app_id, image.image));
+      return { ok: true, port, containerId: started.id, commitSha: commit.sha, commitMessage: commit.message, logs: tail.join("\n") };
+    } catch (err) {
+      const known =
+        err instanceof ImageBuildError || err instanceof CheckoutError || err instanceof SourceValidationError || err instanceof HealthCheckPathError;
+      if (!known) this.options.log.error({ err, appId: job.app_id }, "container deploy failed unexpectedly");
+      const extra = err instanceof ImageBuildError && err.logTail.length ? err.logTail.filter((l) => !tail.includes(l)) : [];
+      return fail(known ? (err as Error).message : `internal agent error: ${(err as Error).message}`, extra);
+    } finally {
+      this.builds.delete(controller);
+      if (candidate) await removeContainer(this.engine, candidate, { force: true }).catch(() => undefined);
+      await rm(work, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /** SIGTERM, grace, removal of the container a deploy replaced; then old images beyond the kept ones go. */
+  private async retire(appId: number, containerId: string, current: string): Promise<void> {
+    try {
+      await stopContainer(this.engine, containerId, this.grace);
+      await removeContainer(this.engine, containerId, { force: true });
+    } catch (err) {
+      this.options.log.warn({ err, appId, containerId }, "could not remove the replaced container");
+    }
+    await this.prune(appId, current);
+  }
+
+  private async prune(appId: number, current: string): Promise<void> {
+    try {
+      const removed = await pruneAppImages(this.engine, { appId, workerName: this.options.workerName }, this.options.keepImages ?? 3, [current]);
+      if (removed.length) this.options.log.info({ appId, removed: removed.length }, "removed old app images");
+    } catch (err) {
+      this.options.log.warn({ err, appId }, "could not prune old app images");
+    }
+  }
+
+  private async startExisting(job: JobFrame, reporter: JobReporter): Promise<JobOutcome> {
+    const slot = this.slots.get(job.app_id);
+    if (!slot) return { ok: false, error: "this app has not been deployed on this worker; deploy it first" };
+    reporter.progress(30, job.type === "restart" ? "Restarting the app" : "Starting the app");
+    this.clearRestart(slot);
+    if (job.type === "restart") {
+      // Desired "stopped" while stopping, so the `die` event is not taken for a crash.
+      slot.record.desired = "stopped";
+      this.detachSlot(slot);
+      await stopContainer(this.engine, slot.record.containerId, this.grace);
+    }
+    slot.record.desired = "running";
+    slot.record.violation = null;
+    slot.crashes = 0;
+    await this.store.save(slot.record);
+    try {
+      if (await inspectContainer(this.engine, slot.record.containerId)) await this.attachAfterStart(slot);
+      else await this.recreate(slot);
+    } catch (err) {
+      this.setStatus(slot, "stopped", (err as Error).message);
+      return { ok: false, error: `the container could not start: ${(err as Error).message}` };
+    }
+    reporter.progress(60, "Waiting for the app to answer");
+    const health = await waitForHealthy({
+      host: this.hostIp,
+      port: slot.record.port,
+      timeoutMs: this.options.startTimeoutMs,
+      isAlive: async () => (await inspectContainer(this.engine, slot.record.containerId))?.State.Running ?? false,
+    });
+    if (!health.healthy) {
+      const logs = (await containerLogTail(this.engine, slot.record.containerId, LOG_TAIL_LINES)).join("\n");
+      return { ok: false, error: `the app did not answer on port ${slot.record.internalPort} after starting (${health.reason})`, logs };
+    }
+    return { ok: true, port: slot.record.port, containerId: slot.record.containerId, commitSha: slot.record.commitSha, commitMessage: slot.record.commitMessage };
+  }
+
+  /** Starts the record's existing container and follows it. */
+  private async attachAfterStart(slot: AppSlot): Promise<void> {
+    await startContainer(this.engine, slot.record.containerId);
+    slot.startedAt = Date.now();
+    await this.attach(slot);
+    this.setStatus(slot, "running");
+  }
+
+  /** The record's container is gone (removed by hand): a new one from the same image on the same port. */
+  private async recreate(slot: AppSlot): Promise<void> {
+    const r = slot.record;
+    const started = await runAppContainer(this.engine, {
+      app: { appId: r.appId, deploymentId: r.deploymentId, workerName: this.options.workerName },
+      image: r.image,
+      name: `wh-${this.options.workerName}-${r.appId}-${r.deploymentId}-r${Date.now()}`,
+      internalPort: r.internalPort,
+      hostIp: this.hostIp,
+      hostPort: r.port,
+      env: r.env,
+      limits: { cpu: r.limits.cpu, memoryMb: r.limits.memoryMb, pids: r.limits.pids },
+      readOnlyRootfs: r.readOnlyRootfs,
+      stopGraceSeconds: this.grace,
+    });
+    r.containerId = started.id;
+    r.logCursor = null;
+    await this.store.save(r);
+    slot.startedAt = Date.now();
+    await this.attach(slot);
+    this.setStatus(slot, "running");
+  }
+
+  /** Follows the container's logs (from the persisted cursor) and stats. */
+  private async attach(slot: AppSlot): Promise<void> {
+    this.detachSlot(slot);
+    const id = slot.record.containerId;
+    const appId = slot.record.appId;
+    try {
+      slot.logs = await followContainerLogs(this.engine, id, {
+        since: slot.record.logCursor,
+        onLine: (line, cursor) => {
+          slot.record.logCursor = cursor;
+          this.options.events.log(appId, line.stream, line.line);
+          this.persistCursor(slot);
+        },
+      });
+    } catch (err) {
+      this.options.log.warn({ err, appId }, "could not follow the container's logs");
+    }
+    try {
+      slot.stats = await watchContainerStats(this.engine, id, () => {});
+    } catch (err) {
+      this.options.log.warn({ err, appId }, "could not watch the container's stats");
+    }
+  }
+
+  /** Writes the log cursor after a line, at most one write in flight (the newest cursor wins). */
+  private persistCursor(slot: AppSlot): void {
+    slot.cursorDirty = true;
+    if (slot.cursorWrite) return;
+    const loop = async () => {
+      while (slot.cursorDirty) {
+        slot.cursorDirty = false;
+        if (this.slots.get(slot.record.appId) !== slot) return;
+        await this.store.save(slot.record).catch(() => undefined);
+      }
+    };
+    slot.cursorWrite = loop().finally(() => {
+      slot.cursorWrite = null;
+    });
+  }
+
+  private detachSlot(slot: AppSlot): void {
+    slot.logs?.stop();
+    slot.logs = null;
+    slot.stats?.stop();
+    slot.stats = null;
+    slot.lastIo = null;
+  }
+
+  private clearRestart(slot: AppSlot): void {
+    if (slot.restartTimer) clearTimeout(slot.restartTimer);
+    slot.restartTimer = null;
+  }
+
+  private setStatus(slot: AppSlot, status: AppStatus, reason?: string, report = true): void {
+    const changed = slot.status !== status || slot.reason !== reason;
+    slot.status = status;
+    slot.reason = reason;
+    if (report && changed) this.options.events.appStatus(slot.record.appId, status, reason);
+  }
+
+  /** Stops the app's container; with a violation, the record keeps it until the next start. */
+  private async stopSlot(slot: AppSlot, reason: string, violation: string | null): Promise<void> {
+    this.clearRestart(slot);
+    slot.record.desired = "stopped";
+    slot.record.violation = violation;
+    await this.store.save(slot.record);
+    await stopContainer(this.engine, slot.record.containerId, this.grace);
+    await slot.cursorWrite;
+    this.detachSlot(slot);
+    this.setStatus(slot, "stopped", violation ?? reason);
+  }
+
+  private async deleteApp(appId: number): Promise<void> {
+    const slot = this.slots.get(appId);
+    if (slot) {
+      this.clearRestart(slot);
+      slot.record.desired = "stopped";
+      this.detachSlot(slot);
+      this.slots.delete(appId);
+      await slot.cursorWrite;
+    }
+    const scope = { appId, workerName: this.options.workerName };
+    for (const c of await listAppContainers(this.engine, scope)) await removeContainer(this.engine, c.id, { force: true });
+    for (const image of await listAppImages(this.engine, scope)) await removeImage(this.engine, image.Id, true);
+    await this.store.remove(appId);
+  }
+
+  /** Follows the engine's events; re-subscribes (and reconciles) when the stream ends. */
+  private async watchEvents(): Promise<void> {
+    if (this.closing) return;
+    try {
+      this.events = await watchContainerEvents(
+        this.engine,
+        { workerName: this.options.workerName, since: Date.now() },
+        (event) => this.onEvent(event),
+        () => {
+          this.events = null;
+          if (this.closing) return;
+          setTimeout(() => {
+            void this.watchEvents().then(() => this.reconcile());
+          }, 1_000).unref();
+        },
+      );
+    } catch (err) {
+      this.options.log.warn({ err }, "could not follow the engine's events; retrying");
+      setTimeout(() => void this.watchEvents().then(() => this.reconcile()), 5_000).unref();
+    }
+  }
+
+  /** After the event stream was lost: a container that died meanwhile is handled as a crash. */
+  private async reconcile(): Promise<void> {
+    for (const slot of this.slots.values()) {
+      if (slot.record.desired !== "running" || slot.status !== "running") continue;
+      const info = await inspectContainer(this.engine, slot.record.containerId).catch(() => null);
+      if (!info || !info.State.Running) this.onEvent({ action: "die", containerId: slot.record.containerId, name: null, app: { appId: slot.record.appId, deploymentId: slot.record.deploymentId, workerName: this.options.workerName }, exitCode: info?.State.ExitCode ?? null, time: Date.now() });
+    }
+  }
+
+  private onEvent(event: ContainerEvent): void {
+    if (event.action !== "die" && event.action !== "oom") return;
+    const slot = this.slots.get(event.app.appId);
+    if (!slot || this.closing || slot.record.containerId !== event.containerId) return;
+    if (event.action === "oom") return; // the `die` that follows carries the exit; containerExit reads the OOM kill
+    void this.mutex.run(slot.record.appId, () => this.onDied(slot, event));
+  }
+
+  private async onDied(slot: AppSlot, event: ContainerEvent): Promise<void> {
+    if (this.slots.get(slot.record.appId) !== slot || slot.record.desired !== "running" || slot.record.containerId !== event.containerId || this.closing) return;
+    const exit = await containerExit(this.engine, event.containerId).catch(() => null);
+    if (exit?.running) return; // restarted meanwhile
+    await slot.cursorWrite;
+    this.detachSlot(slot);
+    if (exit?.oomKilled) {
+      const why = `stopped by the worker: the app went over the plan's memory limit of ${slot.record.limits.memoryMb} MiB and was killed`;
+      this.options.events.violation(slot.record.appId, why);
+      await this.stopSlot(slot, why, why);
+      return;
+    }
+    const code = exit?.exitCode ?? event.exitCode;
+    if (Date.now() - slot.startedAt > STABLE_RUN_MS) slot.crashes = 0;
+    const delay = Math.min(this.options.crashBackoff.maxMs, this.options.crashBackoff.initialMs * 2 ** slot.crashes);
+    slot.crashes++;
+    this.setStatus(slot, "crashed", `exited with code ${code ?? "unknown"}${exit?.error ? `: ${exit.error}` : ""}; restarting in ${Math.round(delay / 100) / 10} s`);
+    this.clearRestart(slot);
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = null;
+      void this.mutex.run(slot.record.appId, async () => {
+        if (this.closing || this.slots.get(slot.record.appId) !== slot || slot.record.desired !== "running") return;
+        try {
+          await this.attachAfterStart(slot);
+        } catch (err) {
+          this.options.log.warn({ err, appId: slot.record.appId }, "could not restart the crashed container");
+          this.setStatus(slot, "crashed", `could not restart: ${(err as Error).message}`);
+        }
+      });
+    }, delay);
+  }
+
+  sampleUsage(): AppSample[] {
+    const out: AppSample[] = [];
+    for (const slot of this.slots.values()) {
+      const s: ContainerStatsSample | null = slot.stats?.latest ?? null;
+      if (!s || slot.status !== "running") continue;
+      const io = s.blockReadBytes + s.blockWriteBytes;
+      const diskMbps = slot.lastIo && s.at > slot.lastIo.at ? Math.max(0, io - slot.lastIo.bytes) / 1e6 / ((s.at - slot.lastIo.at) / 1000) : 0;
+      if (!slot.lastIo || s.at > slot.lastIo.at) slot.lastIo = { at: s.at, bytes: io };
+      out.push({
+        appId: slot.record.appId,
+        cpuPct: s.cpuPct,
+        memBytes: s.memBytes,
+        memLimitBytes: slot.record.limits.memoryMb * 1024 * 1024,
+        diskMbps: Math.round(diskMbps * 100) / 100,
+        processCount: s.pids,
+      });
+    }
+    return out;
+  }
+
+  diskUsedMb(): number {
+    let bytes = 0;
+    for (const slot of this.slots.values()) bytes += slot.diskBytes;
+    return Math.round(bytes / 1048576);
+  }
+
+  /** The writable layer of each running container against the plan's disk limit. */
+  async checkDisk(): Promise<void> {
+    for (const slot of [...this.slots.values()]) {
+      if (slot.status !== "running") continue;
+      const info = await inspectContainer(this.engine, slot.record.containerId, { size: true }).catch(() => null);
+      if (!info) continue;
+      slot.diskBytes = info.SizeRw ?? 0;
+      const limit = slot.record.limits.diskMb * 1024 * 1024;
+      if (slot.diskBytes > limit) {
+        const why = `stopped by the worker: disk use ${Math.ceil(slot.diskBytes / 1048576)} MiB is over the plan's limit of ${slot.record.limits.diskMb} MiB`;
+        this.options.events.violation(slot.record.appId, why);
+        await this.mutex.run(slot.record.appId, () => this.stopSlot(slot, why, why));
+      }
+    }
+  }
+
+  async shutdown(stopApps: boolean): Promise<void> {
+    this.closing = true;
+    for (const build of this.builds) build.abort();
+    this.events?.stop();
+    this.events = null;
+    await Promise.all(
+      [...this.slots.values()].map((slot) =>
+        this.mutex.run(slot.record.appId, async () => {
+          this.clearRestart(slot);
+          await slot.cursorWrite;
+          this.detachSlot(slot);
+          // The cursor as of the last delivered line, for the next run to resume after.
+          await this.store.save(slot.record).catch(() => undefined);
+          if (stopApps) await stopContainer(this.engine, slot.record.containerId, this.grace).catch(() => undefined);
+        }),
+      ),
+    );
+  }
+
+  private slotFor(record: ContainerAppRecord): AppSlot {
+    const slot: AppSlot = {
+      record,
+      status: record.desired === "running" ? "running" : "stopped",
+      logs: null,
+      stats: null,
+      lastIo: null,
+      startedAt: Date.now(),
+      crashes: 0,
+      restartTimer: null,
+      cursorWrite: null,
+      cursorDirty: false,
+      diskBytes: 0,
+    };
+    this.slots.set(record.appId, slot);
+    return slot;
+  }
+}
