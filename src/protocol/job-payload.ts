@@ -14,6 +14,11 @@ export const buildSettingsSchema = z.object({
   startCommand: z.string().max(500).default(""),
   /** Relative path inside the repository. */
   rootDirectory: z.string().max(255).default(""),
+  /**
+   * Container workers only: the Dockerfile to build, relative to the root directory (absent or
+   * empty: a `Containerfile` or `Dockerfile` there, else detection). Process workers ignore it.
+   */
+  dockerfilePath: z.string().max(255).optional(),
 });
 export type BuildSettings = z.infer<typeof buildSettingsSchema>;
 
