@@ -140,8 +140,9 @@ test("a sign-in from another IP emails a revoke link; GET/HEAD change nothing; t
   await passChallenge(strangerPage, backupCodes[0]!);
   await expect(strangerPage.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
 
-  // Other mail may arrive meanwhile: wait for this account's message itself.
-  const newDeviceMail = () => sentMail(platform.mailDir).slice(mailBefore).find((m) => m.includes(email));
+  // Other mail may arrive meanwhile (to this account too): wait for the one carrying a revoke link.
+  const hasRevokeLink = (m: string) => /revoke\?token=/.test(m.replace(/=\r?\n/g, ""));
+  const newDeviceMail = () => sentMail(platform.mailDir).slice(mailBefore).find((m) => m.includes(email) && hasRevokeLink(m));
   await expect.poll(() => newDeviceMail() !== undefined, { timeout: 60_000 }).toBe(true);
   const mail = newDeviceMail()!;
   expect(mail).toContain(strangerIp);
