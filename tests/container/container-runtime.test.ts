@@ -137,6 +137,20 @@ describe("ContainerRuntime", () => {
     expect(left).toHaveLength(1);
   }, 400_000);
 
+  it("builds the repository's own Dockerfile at the dockerfilePath setting", async () => {
+    const repo = createGitRepo({
+      "server.js": versionServer("from my Dockerfile"),
+      "deploy/App.Dockerfile": `FROM ${fx.baseImage}\nWORKDIR /srv\nCOPY server.js .\nCMD ["node", "server.js"]\n`,
+    });
+    const r = quietReporter();
+    const base = deployJob(509, repo.url);
+    const out = await runtime.execute({ ...base, payload: { ...base.payload!, buildSettings: { ...base.payload!.buildSettings, dockerfilePath: "deploy/App.Dockerfile" } } }, r.reporter);
+    expect(out, r.lines.join("\n")).toMatchObject({ ok: true });
+    if (!out.ok) return;
+    expect(r.lines.some((l) => l.includes("building the repository's deploy/App.Dockerfile as is"))).toBe(true);
+    expect((await httpGet(out.port!)).body).toBe("from my Dockerfile");
+  }, 300_000);
+
   it("a Dockerfile that fails gives a failed job with the build output", async () => {
     const repo = createGitRepo({ Dockerfile: `FROM ${fx.baseImage}\nRUN echo "step output before failing" && exit 3\n` });
     const r = quietReporter();
@@ -166,6 +180,28 @@ describe("ContainerRuntime", () => {
     await runtime.execute(controlJob(506, "stop"), quietReporter().reporter);
     expect(runtime.appStates()).toContainEqual(expect.objectContaining({ appId: 506, status: "stopped" }));
   }, 300_000);
+
+  it("a rollback to a deployment whose image is kept reuses it without a rebuild; old images beyond the kept ones are pruned", async () => {
+    const v1 = createGitRepo(nodeApp(versionServer("roll v1")));
+    const job = (deploymentId: number, url: string, commitSha = "") => ({ ...deployJob(508, url, { commitSha }), deployment_id: deploymentId });
+    expect((await runtime.execute(job(5081, v1.url, v1.sha), quietReporter().reporter)).ok).toBe(true);
+    for (const [id, text] of [[5082, "roll v2"], [5083, "roll v3"], [5084, "roll v4"]] as const) {
+      const repo = createGitRepo(nodeApp(versionServer(text)));
+      expect((await runtime.execute(job(id, repo.url), quietReporter().reporter)).ok).toBe(true);
+    }
+    // Keep 3 (the default): 5081 went once 5084 was in.
+    const tags = async () => (await listAppImages(fx.engine, { workerName: fx.workerName, appId: 508 })).flatMap((i) => i.RepoTags);
+    await eventually(async () => (await tags()).length === 3, 30_000, "pruning to three images");
+    expect((await tags()).sort()).toEqual([5082, 5083, 5084].map((d) => `localhost/wisehosting/app-508:${d}`));
+
+    const r = quietReporter();
+    const back = await runtime.execute(job(5082, "file:///nonexistent-repo-not-cloned", "a".repeat(40)), r.reporter);
+    expect(back, r.lines.join("\n")).toMatchObject({ ok: true });
+    if (!back.ok) return;
+    expect(r.lines.some((l) => l.includes("Reusing the image localhost/wisehosting/app-508:5082"))).toBe(true);
+    expect(r.lines.some((l) => l.includes("generated Containerfile"))).toBe(false);
+    expect((await httpGet(back.port!)).body).toBe("roll v2");
+  }, 400_000);
 
   it("adopts running containers after shutdown(false) with no duplicate log lines, and delete leaves nothing", async () => {
     const repo = createGitRepo(nodeApp(versionServer("adopt v1")));
