@@ -32,9 +32,11 @@ export const test = base.extend<{ platform: PlatformInfo }>({
   // typing into a form and clicking before that does a native submit that drops the input.
   page: async ({ page }, use) => {
     const goto = page.goto.bind(page);
+    const dashboard = new URL(required("WH_E2E_BASE_URL")).origin;
     page.goto = async (url, options) => {
       const response = await goto(url, options);
-      await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+      // Only the dashboard's pages hydrate; an app's own page (e2e/journey.spec.ts opens one) never does.
+      if (new URL(page.url()).origin === dashboard) await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
       return response;
     };
     await use(page);
