@@ -148,7 +148,10 @@ test("the deployment finishes, a second one follows, and rolling back deploys th
   await waitForDeployment(page, 1, "succeeded");
   commitSite("v2");
   await page.goto(appPath);
+  // waitForDeployment navigates away, which would cancel the deploy request still in flight.
+  const deployed = page.waitForResponse((r) => r.url().includes("/api/trpc/") && r.url().includes("apps.deploy") && r.request().method() === "POST");
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  expect((await deployed).ok()).toBe(true);
   await waitForDeployment(page, 2, "succeeded");
 
   const rows = page.getByTestId("deployments-table").locator("tbody tr");
