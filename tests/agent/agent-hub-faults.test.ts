@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/net/free-port";
+import { freePort } from "../helpers/free-port";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { startAgentProcess, type AgentProcess } from "./support/agent-process";
 import { ControlPlane, payloadFor } from "./support/control-plane";
@@ -17,7 +17,7 @@ const cleanups: Array<() => Promise<void>> = [];
 beforeAll(async () => {
   tdb = await createTestDatabase();
   cp = new ControlPlane(tdb.db, tdb.url);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -29,13 +29,14 @@ afterAll(async () => {
 // Real processes on a shared 2-core machine: generous time, polled conditions, no fixed waits.
 describe("agent and hub faults", { timeout: 180_000 }, () => {
   it("the hub restarted mid-deploy → the agent reconnects, the job ends once", async () => {
+    // Reserved: no other process can take it while the hub is down.
     const port = await freePort();
     let hub: HubProcess = await startHubProcess(tdb.url, port);
     cleanups.push(() => hub.stop());
     const agent: AgentProcess = startAgentProcess({ hubUrl: hub.url, name: "agent-restart", stateDir: path.join(state.dir, "a1") });
     cleanups.push(() => agent.stop());
     const workerId = await cp.workerId("agent-restart");
-    await eventually(() => agent.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "agent connected");
+    await eventually(() => agent.logs().some((l) => l.msg === "hub welcomed this worker"), 90_000, "agent connected");
 
     // A build slow enough for the hub to die while it runs.
     const repo = createGitRepo(nodeApp(helloServer, { build: `node -e "setTimeout(() => console.log('built'), 3000)"` }));
@@ -49,6 +50,7 @@ describe("agent and hub faults", { timeout: 180_000 }, () => {
 
     const job = await cp.finishedJob(jobId);
     expect(job.status, job.error ?? "").toBe("completed");
+    await eventually(() => agent.logs().some((l) => l.msg === "job started" && l.jobId === jobId), 15_000, "job started logged");
     expect(agent.logs().filter((l) => l.msg === "job started" && l.jobId === jobId)).toHaveLength(1);
     const stored = await tdb.db.app.findUniqueOrThrow({ where: { id: app.id } });
     expect(stored.status).toBe("running");
@@ -71,7 +73,7 @@ describe("agent and hub faults", { timeout: 180_000 }, () => {
     const agent = startAgentProcess({ hubUrl: proxy.url, name: "agent-tamper", stateDir: path.join(state.dir, "a2") });
     cleanups.push(() => agent.stop());
     const workerId = await cp.workerId("agent-tamper");
-    await eventually(() => agent.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "agent connected");
+    await eventually(() => agent.logs().some((l) => l.msg === "hub welcomed this worker"), 90_000, "agent connected");
 
     const repo = createGitRepo(nodeApp(helloServer));
     const app = await cp.createApp(workerId);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readProcessTable } from "../../src/agent/runtime/process/process-table";
 import { hashApiKey } from "../../src/protocol/api-key";
-import { freePort } from "../../src/net/free-port";
+import { freePort } from "../helpers/free-port";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { startAgentProcess, type AgentProcess } from "./support/agent-process";
 import { ControlPlane, payloadFor } from "./support/control-plane";
@@ -22,7 +22,7 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   hub = await startHubProcess(tdb.url, await freePort());
   cp = new ControlPlane(tdb.db, tdb.url);
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
   for (const a of agents) await a.stop();
@@ -39,7 +39,7 @@ describe("agent restarts and limits, against a real hub", { timeout: 180_000 }, 
     const first = startAgentProcess({ hubUrl: hub.url, name: "agent-comeback", stateDir, stopAppsOnExit: false });
     agents.push(first);
     const workerId = await cp.workerId("agent-comeback");
-    await eventually(() => first.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "first agent connected");
+    await eventually(() => first.logs().some((l) => l.msg === "hub welcomed this worker"), 90_000, "first agent connected");
     const app = await cp.createApp(workerId);
     const { jobId } = await cp.assignJob(app.id, workerId, "deploy", payloadFor(createGitRepo(nodeApp(helloServer)).url));
     expect((await cp.finishedJob(jobId)).status).toBe("completed");
@@ -50,7 +50,7 @@ describe("agent restarts and limits, against a real hub", { timeout: 180_000 }, 
 
     const second = startAgentProcess({ hubUrl: hub.url, name: "agent-comeback", stateDir });
     agents.push(second);
-    await eventually(() => second.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "second agent connected");
+    await eventually(() => second.logs().some((l) => l.msg === "hub welcomed this worker"), 90_000, "second agent connected");
     expect(second.logs().some((l) => l.msg === "reusing the existing registration")).toBe(true);
     expect(second.logs().some((l) => l.msg === "adopted a running app" && l.appId === app.id)).toBe(true);
     expect(await tdb.db.worker.count({ where: { name: "agent-comeback" } })).toBe(1);
@@ -66,7 +66,7 @@ describe("agent restarts and limits, against a real hub", { timeout: 180_000 }, 
     const agent = startAgentProcess({ hubUrl: hub.url, name: "agent-limits", stateDir: path.join(state.dir, "limits") });
     agents.push(agent);
     const workerId = await cp.workerId("agent-limits");
-    await eventually(() => agent.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "agent connected");
+    await eventually(() => agent.logs().some((l) => l.msg === "hub welcomed this worker"), 90_000, "agent connected");
     const app = await cp.createApp(workerId);
     const payload = payloadFor(createGitRepo(nodeApp(memoryHogServer)).url, { limits: { cpu: 1, memoryMb: 200, pids: 64, diskMb: 512, bandwidthMbit: 0 } });
     const { jobId } = await cp.assignJob(app.id, workerId, "deploy", payload);
@@ -86,28 +86,33 @@ describe("agent restarts and limits, against a real hub", { timeout: 180_000 }, 
     const stateDir = path.join(state.dir, "rotate");
     const agent = startAgentProcess({ hubUrl: hub.url, name: "agent-rotated", stateDir });
     agents.push(agent);
-    await eventually(() => agent.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "agent connected");
+    await eventually(() => agent.logs().some((l) => l.msg === "hub welcomed this worker"), 90_000, "agent connected");
     const rotate = spawnSync(process.execPath, ["--import", "tsx", "scripts/rotate-worker-key.ts", "agent-rotated"], {
       env: { ...process.env, ...HUB_SECRETS, NODE_ENV: "test", DATABASE_URL: tdb.url, LOG_LEVEL: "silent" },
       encoding: "utf8",
     });
     const newKey = /New API key \(shown once\): (\S+)/.exec(rotate.stdout)?.[1];
     expect(newKey, rotate.stderr).toBeTruthy();
-    await eventually(() => agent.child.exitCode !== null, 30_000, "agent exit");
+    await eventually(() => agent.child.exitCode !== null, 60_000, "agent exit");
     expect(agent.child.exitCode).toBe(1);
-    expect(agent.logs().some((l) => l.level === 60 && String(l.reason).includes("4001"))).toBe(true);
+    // 'exit' can come before the last output is read from the pipe: wait for the line itself.
+    await eventually(() => agent.logs().some((l) => l.level === 60 && String(l.reason).includes("4001")), 15_000, "the fatal 4001 line");
 
     // Restarted without the new key, the agent cannot undo the rotation with its stored old key.
     const stale = startAgentProcess({ hubUrl: hub.url, name: "agent-rotated", stateDir });
     agents.push(stale);
-    await eventually(() => stale.child.exitCode !== null, 30_000, "stale agent exit");
+    await eventually(() => stale.child.exitCode !== null, 60_000, "stale agent exit");
     expect(stale.child.exitCode).toBe(1);
-    expect(stale.logs().some((l) => l.level === 60 && /registration refused \(conflict\).*WORKER_API_KEY/.test(String(l.err ?? l.reason)))).toBe(true);
+    await eventually(
+      () => stale.logs().some((l) => l.level === 60 && /registration refused \(conflict\).*WORKER_API_KEY/.test(String(l.err ?? l.reason))),
+      15_000,
+      "the fatal registration-refused line",
+    );
     expect((await tdb.db.worker.findUniqueOrThrow({ where: { name: "agent-rotated" } })).apiKeyHash).toBe(hashApiKey(newKey!));
 
     const again = startAgentProcess({ hubUrl: hub.url, name: "agent-rotated", stateDir, env: { WORKER_API_KEY: newKey!, WORKER_REGISTRATION_TOKEN: "" } });
     agents.push(again);
-    await eventually(() => again.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "agent back with the new key");
+    await eventually(() => again.logs().some((l) => l.msg === "hub welcomed this worker"), 90_000, "agent back with the new key");
     expect(again.logs().some((l) => l.msg === "reusing the existing registration")).toBe(true);
   });
 
@@ -116,7 +121,7 @@ describe("agent restarts and limits, against a real hub", { timeout: 180_000 }, 
     const first = startAgentProcess({ hubUrl: hub.url, name: "agent-midbuild", stateDir });
     agents.push(first);
     const workerId = await cp.workerId("agent-midbuild");
-    await eventually(() => first.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "agent connected");
+    await eventually(() => first.logs().some((l) => l.msg === "hub welcomed this worker"), 90_000, "agent connected");
     const slow = createGitRepo(nodeApp(helloServer, { build: `node -e "setTimeout(() => {}, 120000)"` }));
     const app = await cp.createApp(workerId);
     const { jobId } = await cp.assignJob(app.id, workerId, "deploy", payloadFor(slow.url));
@@ -128,7 +133,7 @@ describe("agent restarts and limits, against a real hub", { timeout: 180_000 }, 
 
     const second = startAgentProcess({ hubUrl: hub.url, name: "agent-midbuild", stateDir });
     agents.push(second);
-    await eventually(() => second.logs().some((l) => l.msg === "hub welcomed this worker"), 30_000, "agent back");
+    await eventually(() => second.logs().some((l) => l.msg === "hub welcomed this worker"), 90_000, "agent back");
     await eventually(() => !groupAlive(pid), 15_000, "orphaned build killed");
     expect(existsSync(path.dirname(marker))).toBe(false);
     // The jobs process fails the stuck job after its timeout (15 min, played here); then a new
@@ -141,10 +146,11 @@ describe("agent restarts and limits, against a real hub", { timeout: 180_000 }, 
   });
 
   it("an agent asked to stop while the hub is unreachable exits promptly and cleanly", async () => {
+    // Reserved and never bound: nothing answers on it for the whole test.
     const closedPort = await freePort();
     const agent = startAgentProcess({ hubUrl: `http://127.0.0.1:${closedPort}`, name: "agent-nohub", stateDir: path.join(state.dir, "nohub") });
     agents.push(agent);
-    await eventually(() => agent.logs().some((l) => l.msg === "cannot reach the hub to register; retrying"), 30_000, "registration retries");
+    await eventually(() => agent.logs().some((l) => l.msg === "cannot reach the hub to register; retrying"), 90_000, "registration retries");
     agent.child.kill("SIGTERM");
     await eventually(() => agent.child.exitCode !== null, 15_000, "agent exited");
     expect(agent.child.exitCode).toBe(0);

@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitSampleRelease, ensureSampleRepository } from "../../src/sample-repo/ensure-sample-repository";
-import { freePort } from "../../src/net/free-port";
 import { softDeleteApp } from "../../src/server/apps/delete-app";
 import { createApp } from "../../src/server/apps/create-app";
 import { startApp, stopApp } from "../../src/server/apps/app-lifecycle";
@@ -11,6 +10,7 @@ import { deployApp, rollbackApp } from "../../src/server/apps/deployments/deploy
 import type { Actor } from "../../src/server/auth/actor";
 import { loadConfig } from "../../src/server/config/config";
 import { createServices, type Services } from "../../src/server/runtime/services";
+import { freePort } from "../helpers/free-port";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { startAgentProcess, type AgentProcess } from "./support/agent-process";
 import { HUB_SECRETS, startHubProcess, type HubProcess } from "./support/hub-process";
@@ -34,12 +34,12 @@ beforeAll(async () => {
   hub = await startHubProcess(tdb.url, await freePort());
   jobs = startJobsProcess(tdb.url);
   agent = startAgentProcess({ hubUrl: hub.url, name: "journey-agent", stateDir: path.join(dir, "agent") });
-  await eventually(async () => (await tdb.db.worker.findUnique({ where: { name: "journey-agent" } }))?.status === "online", 60_000, "worker online");
+  await eventually(async () => (await tdb.db.worker.findUnique({ where: { name: "journey-agent" } }))?.status === "online", 120_000, "worker online");
   const config = loadConfig({ ...HUB_SECRETS, NODE_ENV: "test", DATABASE_URL: tdb.url, LOG_LEVEL: "silent", LOCAL_REPOS_ENABLED: "true", DATA_DIR: dir });
   services = createServices("agent-journey-test", config);
   const user = await tdb.db.user.create({ data: { email: "journey@example.test" } });
   actor = { userId: user.id, email: user.email, plan: "free", audit: {} };
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await agent?.stop();

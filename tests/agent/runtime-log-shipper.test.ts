@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RuntimeLogLine } from "../../src/protocol/worker-messages";
 import { RuntimeLogShipper } from "../../src/agent/reporting/runtime-log-shipper";
+import { eventually } from "./support/runtime-harness";
 
 function fakeLink() {
   const frames: Array<{ lines: RuntimeLogLine[] }> = [];
@@ -41,7 +42,7 @@ describe("runtime log shipper", () => {
     expect(link.frames[0]!.lines[0]!.line).toBe("while offline");
   });
 
-  it("stays under the hub's byte budget and says how many lines it dropped", () => {
+  it("stays under the hub's byte budget and says how many lines it dropped", async () => {
     const link = fakeLink();
     const shipper = new RuntimeLogShipper(link as never);
     const line = "x".repeat(1000);
@@ -52,14 +53,13 @@ describe("runtime log shipper", () => {
     expect(sentBytes).toBeLessThanOrEqual(768 * 1024);
     for (const f of link.frames) expect(f.lines.length).toBeLessThanOrEqual(5000);
     shipper.add(1, "stdout", "after the flood");
-    // Let the budget refill a little, then the next frame starts with the drop notice.
-    return new Promise<void>((resolve) =>
-      setTimeout(() => {
-        shipper.flush();
-        const all = link.frames.flatMap((f) => f.lines.map((l) => l.line));
-        expect(all.some((l) => /\d+ log lines dropped/.test(l))).toBe(true);
-        resolve();
-      }, 300),
-    );
+    // Once the budget has refilled a little, the next frame starts with the drop notice.
+    const sent = link.frames.length;
+    await eventually(() => {
+      shipper.flush();
+      return link.frames.length > sent;
+    }, 10_000, "a frame once the budget refilled");
+    const all = link.frames.flatMap((f) => f.lines.map((l) => l.line));
+    expect(all.some((l) => /\d+ log lines dropped/.test(l))).toBe(true);
   });
 });

@@ -24,7 +24,8 @@ export class ControlPlane {
   }
 
   async workerId(name: string): Promise<number> {
-    const worker = await eventually(() => this.db.worker.findUnique({ where: { name } }), 30_000, `worker ${name} registered`);
+    // The agent process starts (tsx) and registers first: allow for a loaded machine.
+    const worker = await eventually(() => this.db.worker.findUnique({ where: { name } }), 90_000, `worker ${name} registered`);
     return worker.id;
   }
 

@@ -25,7 +25,8 @@ export async function startHubProcess(databaseUrl: string, port: number): Promis
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 45_000;
+  // A cold tsx start on a loaded 2-core machine can take most of a minute.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hub exited early (${child.exitCode}):\n${out}`);
     const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);

@@ -93,6 +93,6 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_
 }
 
 export async function httpText(port: number, pathName = "/"): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}${pathName}`, { signal: AbortSignal.timeout(3_000) });
+  const res = await fetch(`http://127.0.0.1:${port}${pathName}`, { signal: AbortSignal.timeout(10_000) });
   return res.text();
 }
