@@ -48,15 +48,6 @@ afterAll(async () => {
   await fx?.cleanup();
 }, 120_000);
 
-const answers = async (port: number, body: string) => {
-  try {
-    const r = await httpGet(port);
-    return r.status === 200 && r.body === body;
-  } catch {
-    return false;
-  }
-};
-
 describe("ContainerRuntime", () => {
   it("deploys a Node app and a static site and they answer over HTTP", async () => {
     const node = createGitRepo(nodeApp(versionServer("node v1")));
