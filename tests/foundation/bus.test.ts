@@ -57,6 +57,22 @@ describe("Postgres LISTEN/NOTIFY bus", () => {
     return pair;
   });
 
+  it("a second concurrent subscriber to a channel resolves only once the channel is listened to", async () => {
+    const a = createBus({ databaseUrl: database.url });
+    const b = createBus({ databaseUrl: database.url });
+    buses.push(a, b);
+    const first: unknown[] = [];
+    const second: unknown[] = [];
+    // Both subscribe before either LISTEN is acknowledged; the second must not return early.
+    const firstSubscribed = b.subscribe("job.assigned", (m) => first.push(m));
+    await b.subscribe("job.assigned", (m) => second.push(m));
+    await a.publish("job.assigned", { jobId: 11, workerId: 4 });
+    await expect.poll(() => second.length, { timeout: 15_000 }).toBe(1);
+    await firstSubscribed;
+    await expect.poll(() => first.length, { timeout: 15_000 }).toBe(1);
+    expect(second).toEqual([{ jobId: 11, workerId: 4 }]);
+  });
+
   it("splits log batches larger than a NOTIFY payload and delivers every line", async () => {
     const a = createBus({ databaseUrl: database.url });
     const b = createBus({ databaseUrl: database.url });

@@ -30,7 +30,8 @@ function pgChannel(channel: BusChannel): string {
 export class PgBus implements Bus {
   private listener?: pg.Client;
   private readonly dispatch: LocalDispatch;
-  private readonly listening = new Set<BusChannel>();
+  /** Channels LISTENed to, each with its LISTEN in flight or done: every subscriber awaits it. */
+  private readonly listening = new Map<BusChannel, Promise<void>>();
   private closed = false;
   private connecting?: Promise<pg.Client>;
 
@@ -51,10 +52,20 @@ export class PgBus implements Bus {
 
   async subscribe<C extends BusChannel>(channel: C, handler: BusHandler<C>): Promise<() => void> {
     const remove = this.dispatch.add(channel, handler);
-    if (!this.listening.has(channel)) {
-      this.listening.add(channel);
-      const client = await this.ensureListener();
-      await client.query(`LISTEN ${pgChannel(channel)}`);
+    let listen = this.listening.get(channel);
+    if (!listen) {
+      listen = this.ensureListener().then((client) => client.query(`LISTEN ${pgChannel(channel)}`).then(() => undefined));
+      this.listening.set(channel, listen);
+      // A failed LISTEN is tried again by the next subscriber instead of being remembered as done.
+      listen.catch(() => this.listening.delete(channel));
+    }
+    try {
+      // A second subscriber to the same channel returns only once the first one's LISTEN is in
+      // place, so a message published after either subscribe resolves reaches both.
+      await listen;
+    } catch (err) {
+      remove();
+      throw err;
     }
     return remove;
   }
@@ -93,7 +104,7 @@ export class PgBus implements Bus {
     await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5_000)));
     try {
       const client = await this.ensureListener();
-      for (const channel of this.listening) await client.query(`LISTEN ${pgChannel(channel)}`);
+      for (const channel of this.listening.keys()) await client.query(`LISTEN ${pgChannel(channel)}`);
       this.log?.info("bus listener reconnected");
     } catch {
       void this.reconnect(attempt + 1);
