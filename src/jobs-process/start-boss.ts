@@ -4,6 +4,17 @@ import { QUEUES } from "./queue-names";
 
 type QueueOptions = Omit<Queue, "name">;
 
+/**
+ * How long a job taken by a jobs process that then died (kill -9, power loss) stays taken: a
+ * running handler refreshes its job's heartbeat (pg-boss does it), and the supervisor, every
+ * SUPERVISE_SECONDS, hands a job whose heartbeat is older than this back for a retry. Without
+ * it such a job waits for expireInSeconds (minutes) before another process may try it.
+ */
+const HEARTBEAT_SECONDS = 10;
+const SUPERVISE_SECONDS = 10;
+/** For queues whose jobs must not wait minutes after a crash: mail, outbound webhooks, events. */
+const crashSafe = { heartbeatSeconds: HEARTBEAT_SECONDS };
+
 /** Per-queue settings. Handlers are idempotent, so pg-boss retries after a crash are safe. */
 const QUEUE_OPTIONS: Record<string, QueueOptions> = {
   [QUEUES.assign]: { notify: true, retryLimit: 3, retryDelay: 1, expireInSeconds: 120 },
@@ -17,9 +28,9 @@ const QUEUE_OPTIONS: Record<string, QueueOptions> = {
   [QUEUES.pruneHeartbeats]: { retryLimit: 2, expireInSeconds: 300 },
   // Delivery retries with Retry-After are scheduled by the delivery service itself; pg-boss
   // retries only cover a process dying mid-attempt.
-  [QUEUES.webhookDelivery]: { notify: true, retryLimit: 2, retryDelay: 30, expireInSeconds: 120 },
-  [QUEUES.email]: { notify: true, retryLimit: 8, retryDelay: 15, retryBackoff: true, expireInSeconds: 120 },
-  [QUEUES.platformEvents]: { notify: true, retryLimit: 5, retryBackoff: true, expireInSeconds: 300 },
+  [QUEUES.webhookDelivery]: { notify: true, retryLimit: 2, retryDelay: 5, expireInSeconds: 120, ...crashSafe },
+  [QUEUES.email]: { notify: true, retryLimit: 8, retryDelay: 15, retryBackoff: true, expireInSeconds: 120, ...crashSafe },
+  [QUEUES.platformEvents]: { notify: true, retryLimit: 5, retryBackoff: true, expireInSeconds: 300, ...crashSafe },
 };
 
 export interface StartBossOptions {
@@ -36,6 +47,7 @@ export async function startBoss(options: StartBossOptions): Promise<PgBoss> {
     schema: "pgboss",
     max: options.max ?? 6,
     useListenNotify: true,
+    superviseIntervalSeconds: SUPERVISE_SECONDS,
   });
   boss.on("error", (err: Error) => options.log.error({ err: err.message }, "pg-boss error"));
   boss.on("warning", (w: unknown) => options.log.warn({ warning: w }, "pg-boss warning"));
