@@ -39,7 +39,8 @@ async function main(): Promise<void> {
           // A worker dying is something the platform handles (it goes offline, alerts fire), as in production.
           const hub = platform?.hubUrl ?? "http://127.0.0.1:3001";
           write("launcher", `the local agent exited (code ${code}); the platform keeps running. Start it again with:`);
-          write("launcher", `  npm run agent -- --hub ${hub} --name ${process.env.AGENT_NAME ?? "local-agent"}`);
+          const runtime = platform?.agentRuntime ? ` --runtime ${platform.agentRuntime.kind}` : "";
+          write("launcher", `  npm run agent -- --hub ${hub} --name ${process.env.AGENT_NAME ?? "local-agent"}${runtime}`);
           return;
         }
         write("launcher", `${name} exited unexpectedly (code ${code}); stopping the platform`);
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   write("launcher", `  ws-hub         ${platform.hubUrl}  (workers connect here; Traefik polls ${platform.hubUrl}/v1/traefik/proxy-config)`);
   write("launcher", `  Postgres       ${platform.embeddedPostgres ? "embedded" : "external"} (${platform.databaseUrl.replace(/:[^:@/]+@/, ":***@")})`);
   write("launcher", `  Data           ${platform.dataDir}`);
+  if (platform.agentRuntime) write("launcher", `  Apps run as    ${platform.agentRuntime.summary}`);
   if (platform.sampleRepoUrl) write("launcher", `  Sample app     ${platform.sampleRepoUrl}  (New app → "Use the sample app")`);
   if (platform.setupToken) {
     write("launcher", `  Setup          ${platform.webUrl}/setup  token ${platform.setupToken}`);

@@ -47,6 +47,8 @@ export function startAgent(opts: { hubUrl: string; dataDir: string; registration
     AGENT_NAME: "local-agent",
     WORKER_REGISTRATION_TOKEN: opts.registrationToken,
     LOG_LEVEL: "info",
+    // The runtime the launcher chose for its agent (e2e/support/global-setup.ts).
+    ...(JSON.parse(process.env.WH_E2E_AGENT_ENV || "{}") as Record<string, string>),
   } as unknown as NodeJS.ProcessEnv;
   const child = spawn(process.execPath, ["--import", "tsx", "src/agent/main.ts"], {
     cwd: process.cwd(),

@@ -67,12 +67,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     WH_E2E_TRAEFIK_PROXY_TOKEN: platform.env.TRAEFIK_PROXY_TOKEN ?? "",
     // The one-time token that makes the first administrator (e2e/accounts.spec.ts uses it).
     WH_E2E_SETUP_TOKEN: platform.setupToken ?? "",
+    // AGENT_RUNTIME (and DOCKER_HOST for the launcher's Podman service): an agent the journey
+    // starts again runs apps the way the launcher's did (e2e/journey/local-agent.ts).
+    WH_E2E_AGENT_ENV: JSON.stringify(platform.agentRuntime?.agentEnv ?? {}),
   });
+  process.stdout.write(`[e2e] the local agent runs apps as ${platform.agentRuntime?.summary ?? "(no agent)"}\n`);
   return async () => {
+    // e2e/journey.spec.ts stops the platform's agent and starts another on the same state dir. It
+    // goes first: it stops its apps' containers through the engine service platform.stop() ends.
+    await stopLeftoverAgent(join(dataDir, "agent", "agent.pid"));
     await platform.stop();
     await oidc.stop();
-    // e2e/journey.spec.ts stops the platform's agent and starts another on the same state dir.
-    await stopLeftoverAgent(join(dataDir, "agent", "agent.pid"));
     await smtp.stop();
     if (process.env.WH_E2E_KEEP_DATA !== "1") rmSync(dataDir, { recursive: true, force: true });
   };

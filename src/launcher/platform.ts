@@ -7,6 +7,7 @@ import { migrate } from "../server/db/migrator";
 import { currentSetupToken } from "../server/auth/setup-token";
 import { createDb } from "../server/db/client";
 import { ensureSampleRepository } from "../sample-repo/ensure-sample-repository";
+import { planAgentRuntime, type AgentRuntimePlan } from "./agent-runtime";
 import { buildChildEnv } from "./child-env";
 import { startEmbeddedDatabase } from "./embedded-database";
 import { isPortFree } from "../net/free-port";
@@ -36,6 +37,8 @@ export interface RunningPlatform {
   /** file:// URL of the sample app repository (development). */
   sampleRepoUrl?: string;
   embeddedPostgres: boolean;
+  /** How the local agent runs apps, and what its environment gained for it (null when no agent was started). */
+  agentRuntime: Pick<AgentRuntimePlan, "kind" | "summary" | "agentEnv"> | null;
   /** The one-time token that makes the first administrator (null once the platform has one). */
   setupToken: string | null;
   env: NodeJS.ProcessEnv;
@@ -55,6 +58,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const dataDir = resolve(options.root, parsed.DATA_DIR);
   const releaseLock = acquireInstanceLock(join(dataDir, "launcher.lock"));
   let pg: PostgresServer | undefined;
+  let agentRuntime: AgentRuntimePlan | undefined;
   try {
     for (const [name, port] of [["WEB_PORT", parsed.WEB_PORT], ["HUB_PORT", parsed.HUB_PORT]] as const) {
       if (!(await isPortFree(port, parsed.BIND_HOST))) {
@@ -90,17 +94,23 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     writeFileSync(runtimeFile(dataDir), JSON.stringify({ databaseUrl, launcherPid: process.pid, webUrl, hubUrl }, null, 2), {
       mode: 0o600,
     });
+    const wantAgent = options.agent ?? existsSync(join(options.root, "src/agent/main.ts"));
+    // Before the dashboard build: a first run builds the container base image, and an engine
+    // problem should show before a minute of building.
+    if (wantAgent) agentRuntime = await planAgentRuntime({ env: options.env, dataDir, note });
     if (!options.dev) {
       const result = await ensureWebBuild({ root: options.root, distDir, env: childEnv, write: note });
       if (result === "built") note("dashboard built");
     }
 
     const supervisor = new Supervisor(options.write, options.onUnexpectedExit ?? (() => undefined));
-    for (const spec of childSpecs(options, childEnv)) supervisor.start(spec);
+    for (const spec of childSpecs(options, childEnv, wantAgent ? (agentRuntime?.agentEnv ?? {}) : null)) supervisor.start(spec);
 
     const stop = async () => {
       note("stopping: web and agent, then ws-hub, then jobs, then Postgres");
       await supervisor.stopInOrder([["web", "agent"], ["ws-hub"], ["jobs"]]);
+      // The Podman service the launcher started goes last of the agent's parts: the agent stops its containers through it.
+      await agentRuntime?.close().catch((err: Error) => note(`could not stop the container engine service: ${err.message}`));
       if (pg) await pg.stop();
       rmSync(runtimeFile(dataDir), { force: true });
       releaseLock();
@@ -114,8 +124,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       throw err;
     }
     const setupToken = await readSetupToken(databaseUrl, childEnv.APP_SECRET, note);
-    return { webUrl, hubUrl, databaseUrl, dataDir, sampleRepoUrl, embeddedPostgres: !!pg, setupToken, env: childEnv, supervisor, stop };
+    const runtime = agentRuntime ? { kind: agentRuntime.kind, summary: agentRuntime.summary, agentEnv: agentRuntime.agentEnv } : null;
+    return { webUrl, hubUrl, databaseUrl, dataDir, sampleRepoUrl, embeddedPostgres: !!pg, agentRuntime: runtime, setupToken, env: childEnv, supervisor, stop };
   } catch (err) {
+    await agentRuntime?.close().catch(() => undefined);
     if (pg) await pg.stop().catch(() => undefined);
     rmSync(runtimeFile(dataDir), { force: true });
     releaseLock();
@@ -137,7 +149,8 @@ async function readSetupToken(databaseUrl: string, appSecret: string | undefined
   }
 }
 
-function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv): ChildSpec[] {
+/** `agentEnv` null: no agent; else what the runtime choice adds to its environment (agent-runtime.ts). */
+function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv, agentEnv: Record<string, string> | null): ChildSpec[] {
   const node = process.execPath;
   const tsx = (entry: string) => (options.dev ? ["--import", "tsx", "--watch", entry] : ["--import", "tsx", entry]);
   const specs: ChildSpec[] = [
@@ -154,13 +167,12 @@ function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv): ChildSpec
       cwd: options.root,
     },
   ];
-  const wantAgent = options.agent ?? existsSync(join(options.root, "src/agent/main.ts"));
-  if (wantAgent) {
+  if (agentEnv) {
     specs.push({
       name: "agent",
       command: node,
       args: tsx("src/agent/main.ts"),
-      env: { ...env, AGENT_NAME: env.AGENT_NAME ?? "local-agent" },
+      env: { ...env, ...agentEnv, AGENT_NAME: env.AGENT_NAME ?? "local-agent" },
       cwd: options.root,
     });
   }
