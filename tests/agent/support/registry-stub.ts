@@ -7,12 +7,12 @@ import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-/** A self-signed certificate for 127.0.0.1, made with openssl, in a new folder under `parent` (the caller removes it). */
-export function selfSignedCert(parent = os.tmpdir()): { certFile: string; keyFile: string; cert: string; key: string } {
+/** A self-signed certificate for 127.0.0.1 (or `ip`), made with openssl, in a new folder under `parent` (the caller removes it). */
+export function selfSignedCert(parent = os.tmpdir(), ip = "127.0.0.1"): { certFile: string; keyFile: string; cert: string; key: string } {
   const dir = mkdtempSync(path.join(parent, "wh-cert-"));
   const keyFile = path.join(dir, "key.pem");
   const certFile = path.join(dir, "cert.pem");
-  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { encoding: "utf8" });
+  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", `/CN=${ip}`, "-addext", `subjectAltName=IP:${ip}`], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
   return { certFile, keyFile, cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
 }
@@ -39,7 +39,15 @@ export interface RegistryStub {
  * A minimal npm registry on loopback serving one package (metadata and tarball), over TLS with
  * the given certificate or plain HTTP, optionally answering 401 unless the bearer token matches.
  */
-export async function startRegistryStub(options: { name: string; version: string; tarball: Buffer; tls?: { cert: string; key: string }; token?: string }): Promise<RegistryStub> {
+export async function startRegistryStub(options: {
+  name: string;
+  version: string;
+  tarball: Buffer;
+  tls?: { cert: string; key: string };
+  token?: string;
+  /** The address it listens on (default loopback; a container build reaches the host's own address instead). */
+  host?: string;
+}): Promise<RegistryStub> {
   const requests: RegistryStub["requests"] = [];
   const integrity = `sha512-${createHash("sha512").update(options.tarball).digest("base64")}`;
   const shasum = createHash("sha1").update(options.tarball).digest("hex");
@@ -75,8 +83,9 @@ export async function startRegistryStub(options: { name: string; version: string
     }
   };
   const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `${options.tls ? "https" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  base = `${options.tls ? "https" : "http"}://${host}:${(server.address() as AddressInfo).port}`;
   return {
     url: `${base}/`,
     requests,

@@ -17,11 +17,18 @@ export interface GeneratedContainerfileOptions {
   internalPort: number;
   /** Env var names the build steps see (values go in as build args, never into this file). */
   buildArgNames?: string[];
+  /** The worker's registry settings as build secrets (build-secrets.ts), mounted into the install and build steps. */
+  stepSecrets?: { mountFlags: string; argvPrefix: string[] };
 }
 
 /** Exec-form instruction: a JSON array is never run through a shell, so no argument is interpreted. */
 function exec(instruction: "RUN" | "CMD", argv: string[]): string {
   return `${instruction} ${JSON.stringify(argv)}`;
+}
+
+/** An install or build step, with the registry secrets mounted for this step only. */
+function step(argv: string[], secrets: GeneratedContainerfileOptions["stepSecrets"]): string {
+  return secrets ? `RUN ${secrets.mountFlags} ${JSON.stringify([...secrets.argvPrefix, ...argv])}` : exec("RUN", argv);
 }
 
 /**
@@ -59,8 +66,8 @@ export function generateContainerfile(plan: AppPlan, options: GeneratedContainer
     "WORKDIR /app",
     "COPY . /app",
   );
-  if (plan.install) lines.push(exec("RUN", plan.install));
-  if (plan.build) lines.push(exec("RUN", plan.build));
+  if (plan.install) lines.push(step(plan.install, options.stepSecrets));
+  if (plan.build) lines.push(step(plan.build, options.stepSecrets));
   if (plan.kind === "static") {
     // The static server listens on loopback unless told otherwise; in a container it must listen
     // on the container's own interfaces, which the engine's port mapping reaches.

@@ -1,10 +1,15 @@
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type Dockerode from "dockerode";
+import type { RegistrySettings } from "../../config/registry-settings";
 import { STATIC_SERVER_PATH } from "../process/detect-app";
 import { buildCgroupParent, killBuildProcesses } from "./build-cancel";
 import { packBuildContext, type ExtraFile } from "./build-context";
 import { BuildOutput, readBuildStream } from "./build-output";
 import { planImageBuild, type ContainerBuildSettings, type ImageBuildPlan } from "./build-plan";
+import { buildSecrets, type BuildSecrets } from "./build-secrets";
+import { buildNetworkParams } from "./build-network";
+import { registryFailureOf } from "./build-registry-failure";
 import { generateContainerfile, GENERATED_CONTAINERFILE, STATIC_SERVER_IN_CONTEXT, usableBuildArgs } from "./containerfile";
 import type { Engine } from "./engine";
 import { inspectImage } from "./images";
@@ -26,6 +31,8 @@ export interface ImageBuildRequest {
   timeoutMs: number;
   /** The app's env vars, visible to the build steps as build args (as the process runtime's builds see them). */
   buildEnv?: Record<string, string>;
+  /** The worker's registry and trust settings, mounted into install and build steps as secrets (build-secrets.ts). */
+  registry?: RegistrySettings;
   /** Repository prefix of the image tags (default localhost/wisehosting). */
   tagPrefix?: string;
   onLine?: (line: string) => void;
@@ -65,10 +72,16 @@ export class ImageBuildError extends Error {
 }
 
 /** The build's context files and the build file's name inside it. */
-async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, argNames: string[]) {
-  if (plan.kind === "dockerfile") return { dockerfile: plan.dockerfile, extraFiles: [] as ExtraFile[], containerfile: null, keep: [plan.dockerfile] };
-  const containerfile = generateContainerfile(plan.app, { baseImage: request.baseImage, internalPort: request.internalPort, buildArgNames: argNames });
-  const extraFiles: ExtraFile[] = [{ name: GENERATED_CONTAINERFILE, content: containerfile }];
+async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, argNames: string[], secrets: BuildSecrets | null) {
+  const secretFiles = secrets?.contextFiles ?? [];
+  if (plan.kind === "dockerfile") return { dockerfile: plan.dockerfile, extraFiles: secretFiles, containerfile: null, keep: [plan.dockerfile] };
+  const containerfile = generateContainerfile(plan.app, {
+    baseImage: request.baseImage,
+    internalPort: request.internalPort,
+    buildArgNames: argNames,
+    ...(secrets ? { stepSecrets: secrets } : {}),
+  });
+  const extraFiles: ExtraFile[] = [{ name: GENERATED_CONTAINERFILE, content: containerfile }, ...secretFiles];
   if (plan.kind === "static") extraFiles.push({ name: STATIC_SERVER_IN_CONTEXT, content: await readFile(STATIC_SERVER_PATH) });
   return { dockerfile: GENERATED_CONTAINERFILE, extraFiles, containerfile, keep: [] };
 }
@@ -89,7 +102,22 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   const env = request.buildEnv ?? {};
   const { usable, skipped } = usableBuildArgs(Object.keys(env));
   if (skipped.length) onLine(`not passed to the build (not usable as build arg names): ${skipped.join(", ")}`);
-  const ctx = await contextFor(plan, request, usable);
+  let secrets: BuildSecrets | null = null;
+  if (request.registry) {
+    let made;
+    try {
+      made = await buildSecrets(request.engine.name, request.registry, randomBytes(6).toString("hex"));
+    } catch (err) {
+      throw new ImageBuildError(`the worker's registry settings are not usable: ${(err as Error).message}`, "failed", []);
+    }
+    onLine(`Package registry: ${made.summary}`);
+    if ("unsupported" in made) onLine(`note: ${made.unsupported}`);
+    else {
+      secrets = made;
+      onLine(`  (mounted into the install and build steps as build secrets ${made.mountFlags.match(/id=[\w-]+/g)?.join(", ") ?? ""}; never stored in the image)`);
+    }
+  }
+  const ctx = await contextFor(plan, request, usable, secrets);
   if (ctx.containerfile) {
     onLine("generated Containerfile:");
     for (const line of ctx.containerfile.trimEnd().split("\n")) onLine(`  ${line}`);
@@ -112,7 +140,8 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
     pull: false,
   };
   // @types/dockerode types ulimits as objects; Podman wants strings (ulimits.ts).
-  Object.assign(options, { ulimits: buildUlimitsParam(request.engine.name, containerUlimits()) });
+  Object.assign(options, { ulimits: buildUlimitsParam(request.engine.name, containerUlimits()) }, buildNetworkParams(request.engine.name));
+  if (secrets) Object.assign(options, { secrets: secrets.secretsParam });
 
   // How a build is stopped (timeout or cancel): its step processes are killed first, so the
   // engine fails the build the ordinary way and cleans up; the request is dropped only if the
@@ -136,8 +165,14 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   const onAbort = () => void stop("aborted");
   if (request.signal?.aborted) onAbort();
   request.signal?.addEventListener("abort", onAbort, { once: true });
+  // The step each output line belongs to, so a failed install can be read for registry problems.
+  let stepLines: string[] = [];
   const output = new BuildOutput({
-    onLine,
+    onLine: (line) => {
+      if (/^step \d+\/\d+\s?:/i.test(line.trim())) stepLines = [];
+      stepLines.push(line);
+      onLine(line);
+    },
     onStep: (step, total) => request.onProgress?.(Math.floor((step / total) * 100), `build step ${step + 1} of ${total}`),
   });
   try {
@@ -157,7 +192,14 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
     onLine(message);
     throw new ImageBuildError(message, stopped, [...output.tail(), message]);
   }
-  if (output.error) throw new ImageBuildError(`the image build failed: ${output.error}`, "failed", output.tail());
+  if (output.error) {
+    const registryFailure = plan.kind === "dockerfile" ? null : registryFailureOf(stepLines, plan.app.install, request.registry);
+    if (registryFailure) {
+      onLine(registryFailure);
+      throw new ImageBuildError(registryFailure, "failed", [...output.tail(), registryFailure]);
+    }
+    throw new ImageBuildError(`the image build failed: ${output.error}`, "failed", output.tail());
+  }
 
   const info = await inspectImage(request.engine, image);
   if (!info) throw new ImageBuildError(`the build finished but the engine has no image ${image}`, "failed", output.tail());
