@@ -41,6 +41,7 @@ export function createRuntime(config: AgentConfig, events: RuntimeEvents, log: A
         startTimeoutMs: config.startTimeoutSeconds * 1000,
         crashBackoff,
         keepImages: config.keepImages,
+        registry: config.registry,
         events,
         log,
       }),

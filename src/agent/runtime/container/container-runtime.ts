@@ -2,6 +2,7 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { freePort } from "../../../net/free-port";
 import { buildLimitsOf, type JobFrame } from "../../../protocol/job-payload";
+import { describeRegistrySettings, type RegistrySettings } from "../../config/registry-settings";
 import type { AgentLogger } from "../../logger";
 import type { AppRuntime, AppSample, AppState, AppStatus, JobOutcome, JobReporter, RuntimeEvents } from "../app-runtime";
 import { CheckoutError, checkoutCommit } from "../git-checkout";
@@ -28,6 +29,8 @@ export interface ContainerRuntimeOptions {
   stateDir: string;
   /** FROM of generated Containerfiles (base-image.ts). */
   baseImage: string;
+  /** The worker's registry and trust settings, which reach builds as build-time secrets only (build-secrets.ts). */
+  registry?: RegistrySettings;
   allowLocalRepos: boolean;
   repoNetwork?: RepoNetworkPolicy;
   /** The worker's ceiling on a build's time; each build otherwise gets its plan's build time. */
@@ -99,6 +102,8 @@ export class ContainerRuntime implements AppRuntime {
 
   async init(): Promise<void> {
     this.options.log.info({ engine: this.engine.describe(), worker: this.options.workerName }, "apps run in containers");
+    const registry = this.options.registry;
+    if (registry) this.options.log.info({ registry: describeRegistrySettings(registry), from: registry.sources }, "builds reach the package registry with these settings");
     await this.watchEvents();
     const records = await this.store.loadAll();
     const known = new Set(records.map((r) => r.containerId));
@@ -232,6 +237,7 @@ export class ContainerRuntime implements AppRuntime {
           limits: { cpu: limits.cpu, memoryMb: limits.memoryMb },
           timeoutMs: Math.max(1, deadline - Date.now()),
           buildEnv: payload.env,
+          registry: this.options.registry,
           onLine: buildLog,
           // Steps take the progress from 20 to 70 %.
           onProgress: (p, m) => reporter.progress(20 + Math.floor(p / 2), m),
