@@ -1,6 +1,8 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
+import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 import { AppNav } from "@/components/app-nav";
+import { THEME_COOKIE, parseThemeChoice } from "@/components/theme/theme-choice";
 import { HydrationMarker } from "@/components/hydration-marker";
 import { TrpcReactProvider } from "@/lib/trpc/client";
 import "./globals.css";
@@ -10,14 +12,19 @@ export const metadata: Metadata = {
   description: "Deploy apps from git onto your own fleet.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The toggle's choice (src/components/theme/theme-toggle.tsx); "system" leaves data-theme off so
+  // globals.css follows prefers-color-scheme.
+  const theme = parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme === "system" ? undefined : theme}>
       <body className="min-h-screen antialiased">
         <HydrationMarker />
         <TrpcReactProvider>
-          <AppNav />
-          <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+          <AppNav theme={theme} />
+          <main className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-8">{children}</main>
         </TrpcReactProvider>
       </body>
     </html>

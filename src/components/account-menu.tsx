@@ -15,22 +15,22 @@ export async function AccountMenu() {
   }
   const showMail = mailCatcherAllowed(getConfig());
   return (
-    <div className="flex items-center gap-4 text-sm">
+    <div className="flex flex-col gap-2 text-sm md:flex-row md:items-center md:gap-4">
       {user.role === "admin" && (
-        <Link href="/admin/workers" className="text-muted hover:text-white">
+        <Link href="/admin/workers" className="text-muted hover:text-strong">
           Workers
         </Link>
       )}
       {showMail && (
-        <Link href="/dev/mail" className="text-muted hover:text-white" title="Mail caught by the development mail catcher">
+        <Link href="/dev/mail" className="text-muted hover:text-strong" title="Mail caught by the development mail catcher">
           Mail
         </Link>
       )}
-      <Link href="/settings/security" className="text-muted hover:text-white" title="Security settings">
+      <Link href="/settings/security" className="break-all text-muted hover:text-strong" title="Security settings">
         {user.email}
       </Link>
       <form action="/api/auth/sign-out" method="post">
-        <button type="submit" className="text-muted hover:text-white">
+        <button type="submit" className="text-left text-muted hover:text-strong">
           Sign out
         </button>
       </form>

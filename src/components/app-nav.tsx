@@ -1,5 +1,8 @@
 import Link from "next/link";
 import { AccountMenu } from "./account-menu";
+import { CollapsibleNav } from "./collapsible-nav";
+import type { ThemeChoice } from "./theme/theme-choice";
+import { ThemeToggle } from "./theme/theme-toggle";
 
 /** Top-level sections of the dashboard. Features add their entry here. */
 export const NAV_ITEMS: { href: string; label: string }[] = [
@@ -11,25 +14,27 @@ export const NAV_ITEMS: { href: string; label: string }[] = [
   { href: "/settings/security", label: "Security" },
 ];
 
-export function AppNav() {
+export function AppNav({ theme }: { theme: ThemeChoice }) {
   return (
     <header className="border-b border-line bg-panel">
-      <nav aria-label="Main" className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
-        <Link href="/" className="font-semibold tracking-tight text-white">
+      <nav aria-label="Main" className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3 sm:px-6">
+        <Link href="/" className="font-semibold tracking-tight text-strong">
           WiseHosting
         </Link>
-        <ul className="flex gap-4 text-sm text-muted">
-          {NAV_ITEMS.map((item) => (
-            <li key={item.href}>
-              <Link href={item.href} className="hover:text-white">
-                {item.label}
-              </Link>
-            </li>
-          ))}
-        </ul>
-        <div className="ml-auto">
-          <AccountMenu />
-        </div>
+        <CollapsibleNav tools={<ThemeToggle initial={theme} />}>
+          <ul className="flex flex-col gap-2 text-sm text-muted md:flex-row md:gap-4">
+            {NAV_ITEMS.map((item) => (
+              <li key={item.href}>
+                <Link href={item.href} className="hover:text-strong">
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+          <div className="min-w-0 md:ml-auto">
+            <AccountMenu />
+          </div>
+        </CollapsibleNav>
       </nav>
     </header>
   );

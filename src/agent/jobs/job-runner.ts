@@ -59,9 +59,16 @@ export class JobRunner {
         ? new BuildLogStream((chunk) => this.link.send("build_log", { deployment_id: job.deployment_id!, chunk }, { reliable: true }), this.logBudget)
         : null;
     progress(5, "Job received by the worker");
+    const seen: { commit?: { sha: string; message: string } } = {};
     let result: JobResultPayload;
     try {
-      const outcome = await this.runtime.execute(job, { progress, buildLog: (line) => buildLog?.line(line) });
+      const outcome = await this.runtime.execute(job, {
+        progress,
+        buildLog: (line) => buildLog?.line(line),
+        checkedOut: (commit) => {
+          seen.commit = commit;
+        },
+      });
       result = outcome.ok
         ? {
             job_id: job.job_id,
@@ -72,7 +79,14 @@ export class JobRunner {
             ...(outcome.commitMessage !== undefined ? { commit_message: outcome.commitMessage } : {}),
             ...(outcome.logs ? { logs: capTail(outcome.logs) } : {}),
           }
-        : { job_id: job.job_id, status: "failed", error: outcome.error, ...(outcome.logs ? { logs: capTail(outcome.logs) } : {}) };
+        : {
+            job_id: job.job_id,
+            status: "failed",
+            error: outcome.error,
+            // A build that failed after the checkout still names its commit (src/server/jobs/complete-job.ts keeps it).
+            ...(seen.commit ? { commit_sha: seen.commit.sha, commit_message: seen.commit.message.slice(0, 4000) } : {}),
+            ...(outcome.logs ? { logs: capTail(outcome.logs) } : {}),
+          };
     } catch (err) {
       log.error({ err }, "job crashed inside the agent");
       result = { job_id: job.job_id, status: "failed", error: `internal agent error: ${(err as Error).message}` };

@@ -86,6 +86,8 @@ export interface JobReporter {
   progress(percent: number, message: string): void;
   /** One line of build output. */
   buildLog(line: string): void;
+  /** The commit a deploy checked out, so a build that fails after it still reports it (not "branch head"). */
+  checkedOut?(commit: { sha: string; message: string }): void;
 }
 
 export type JobOutcome =

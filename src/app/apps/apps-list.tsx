@@ -69,7 +69,7 @@ export function AppsList({ initialStatus, initialSearch }: { initialStatus: stri
           {apps.data.map((app) => (
             <li key={app.id} className="flex flex-wrap items-center gap-4 px-4 py-3" data-app-name={app.name}>
               <div className="min-w-0 flex-1">
-                <Link href={`/apps/${app.id}`} className="font-medium text-white hover:underline">{app.name}</Link>
+                <Link href={`/apps/${app.id}`} className="font-medium text-strong hover:underline">{app.name}</Link>
                 <div className="truncate text-xs text-muted">
                   {app.repoUrl} · {app.branch}
                   {app.domains.length ? ` · ${app.domains.map((d) => d.hostname).join(", ")}` : ""}

@@ -36,7 +36,7 @@ export default async function RevokePage({ searchParams }: { searchParams: Promi
       ) : (
         <form method="post" action="/api/auth/revoke-link">
           <input type="hidden" name="token" value={token as string} />
-          <button type="submit" className="rounded-md bg-bad px-4 py-2 text-sm font-semibold text-white hover:bg-bad/90">
+          <button type="submit" className="rounded-md bg-bad px-4 py-2 text-sm font-semibold text-strong hover:bg-bad/90">
             Revoke this session
           </button>
         </form>

@@ -36,7 +36,7 @@ export function ConfirmButton(props: ConfirmButtonProps) {
       >
         {props.label}
       </button>
-      <dialog ref={dialog} aria-labelledby={titleId} className="m-auto w-full max-w-md rounded-lg border border-line bg-panel p-5 text-[#e6e9ef] backdrop:bg-black/60">
+      <dialog ref={dialog} aria-labelledby={titleId} className="m-auto w-full max-w-md rounded-lg border border-line bg-panel p-5 text-fg backdrop:bg-black/60">
         <h2 id={titleId} className="text-lg font-semibold">{props.title}</h2>
         <div className="mt-2 text-sm text-muted">{props.description}</div>
         {props.typeToConfirm ? (
@@ -66,7 +66,7 @@ export function ConfirmButton(props: ConfirmButtonProps) {
                 setBusy(false);
               }
             }}
-            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${props.danger ? "bg-bad text-white" : "bg-accent text-black"}`}
+            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${props.danger ? "bg-bad text-strong" : "bg-accent text-black"}`}
           >
             {busy ? "Working…" : props.confirmLabel}
           </button>

@@ -5,11 +5,14 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { untrack } from "./format";
+import { DeployControls } from "./deploy-controls";
 import { StatusBadge } from "./status-badge";
 
 interface Progress {
   jobId: number;
   deploymentId: number | null;
+  jobNumber: number;
+  deploymentNumber: number | null;
   status: string;
   progress: number;
   message: string;
@@ -40,15 +43,16 @@ export function DeployProgress({ appId }: { appId: number }) {
   return (
     <div className="space-y-2" data-testid="deploy-progress" data-status={p.status}>
       <div className="flex items-center gap-2 text-sm">
-        <span>Job #{p.jobId}</span>
+        <span data-testid="job-number">Job #{p.jobNumber}</span>
         <StatusBadge status={p.status} />
-        {p.deploymentId ? <span className="text-muted">deployment #{p.deploymentId}</span> : null}
-        <span className="ml-auto text-muted">{p.progress}%</span>
+        {p.deploymentNumber ? <span className="text-muted" data-testid="progress-deployment-number">deployment #{p.deploymentNumber}</span> : null}
+        <span className="ml-auto text-muted" data-testid="progress-percent">{p.progress}%</span>
       </div>
       <div className="h-2 overflow-hidden rounded bg-panel-2" role="progressbar" aria-valuenow={p.progress} aria-valuemin={0} aria-valuemax={100} aria-label="Job progress">
         <div className={`h-full ${p.status === "failed" ? "bg-bad" : active ? "bg-accent" : "bg-ok"}`} style={{ width: `${Math.max(active ? 3 : 0, p.progress)}%` }} />
       </div>
       {p.message ? <p className="text-xs text-muted">{p.message}</p> : null}
+      {p.deploymentId ? <DeployControls appId={appId} deploymentId={p.deploymentId} status={p.status} /> : null}
     </div>
   );
 }

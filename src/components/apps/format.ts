@@ -1,7 +1,26 @@
 /** Display helpers for deployments and logs; pure, shared by the app pages. */
 
+/** An empty sha means the worker has not checked anything out yet: the branch's head will be built. */
 export function shortSha(sha: string): string {
   return sha ? sha.slice(0, 7) : "branch head";
+}
+
+const OUTCOME: Record<string, string> = {
+  pending: "is waiting for a worker",
+  building: "is building",
+  succeeded: "succeeded",
+  failed: "failed",
+  cancelled: "was cancelled",
+};
+
+/** "Deployment #2 failed." — a sentence for a deployment's status, not "is failed". */
+export function deploymentSentence(number: number, status: string): string {
+  return `Deployment #${number} ${OUTCOME[status] ?? `is ${status}`}.`;
+}
+
+/** "1 other session", "2 other sessions". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 export function formatDuration(ms: number | null): string {

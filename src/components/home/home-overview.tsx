@@ -7,6 +7,7 @@ import { useTRPC } from "@/lib/trpc/client";
 import { StatusBadge } from "@/components/apps/status-badge";
 import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-states";
 import { firstLine, formatDuration, shortSha, timeAgo } from "@/components/apps/format";
+import { ScrollX } from "@/components/scroll-x";
 
 const STATUS_ORDER = ["running", "deploying", "pending", "stopped", "crashed", "failed", "violated"];
 
@@ -63,6 +64,7 @@ export function HomeOverview() {
         ) : recent.data.length === 0 ? (
           <Empty>No deployments yet. Deploy an app and it shows up here.</Empty>
         ) : (
+          <ScrollX label="Recent deployments">
           <table className="w-full text-left text-sm" data-testid="recent-deployments">
             <thead className="text-muted">
               <tr>
@@ -91,6 +93,7 @@ export function HomeOverview() {
               ))}
             </tbody>
           </table>
+          </ScrollX>
         )}
       </Panel>
     </div>

@@ -12,7 +12,7 @@ const APP_STATUSES = ["pending", "deploying", "running", "stopped", "crashed", "
 export const listAppsInput = z.object({ search: z.string().max(100).optional(), status: z.enum(APP_STATUSES).optional() }).optional();
 
 const deploymentSummary = {
-  select: { id: true, status: true, commitSha: true, commitMessage: true, branch: true, trigger: true, createdAt: true, finishedAt: true },
+  select: { id: true, number: true, status: true, commitSha: true, commitMessage: true, branch: true, trigger: true, createdAt: true, finishedAt: true },
 } as const;
 
 function appUrl(deps: Pick<Services, "config">, subdomain: string): string {
@@ -74,7 +74,7 @@ export async function getApp(deps: Deps & Pick<Services, "plans">, actor: Pick<A
     deps.db.job.findFirst({
       where: { appId, status: { in: ["pending", "assigned", "processing"] } },
       orderBy: { id: "desc" },
-      select: { id: true, type: true, status: true, progress: true, message: true, pendingReason: true, deploymentId: true },
+      select: { id: true, number: true, type: true, status: true, progress: true, message: true, pendingReason: true, deploymentId: true },
     }),
     app.workerId ? deps.db.worker.findUnique({ where: { id: app.workerId }, select: { ip: true, wireguardIp: true } }) : null,
   ]);

@@ -15,6 +15,7 @@ export async function findActiveJob(db: DbOrTx, appId: number) {
   return db.job.findFirst({
     where: { appId, status: { in: [...ACTIVE_JOB_STATUSES] } },
     orderBy: { createdAt: "desc" },
+    include: { deployment: { select: { number: true } } },
   });
 }
 
@@ -26,7 +27,7 @@ export async function assertNoActiveJob(db: DbOrTx, appId: number): Promise<void
   const active = await findActiveJob(db, appId);
   if (!active) return;
   const what = VERB[active.type] ?? "A job";
-  const deployment = active.deploymentId ? ` (deployment #${active.deploymentId})` : "";
+  const deployment = active.deployment ? ` (deployment #${active.deployment.number})` : "";
   throw conflict(
     `${what}${deployment} is already ${active.status} for this app. Wait for it to finish before starting another.`,
   );

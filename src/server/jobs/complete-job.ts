@@ -28,6 +28,8 @@ export interface CompletedJob {
   appStatus: string;
   deploymentId: number | null;
   status: "completed" | "failed";
+  /** The stored progress (100 when completed; where it stopped when failed), as every page shows it. */
+  progress: number;
   error: string | null;
   commitSha: string;
   commitMessage: string;
@@ -57,11 +59,12 @@ export async function completeJob(db: WorkerServiceDeps["db"], workerId: number,
     if (job.status !== "assigned" && job.status !== "processing") return undefined;
 
     const error = result.status === "failed" ? printableLogText(result.error ?? "the worker reported a failure without a message") : null;
-    await tx.$executeRaw`
+    const [ended] = await tx.$queryRaw<{ progress: number }[]>`
       UPDATE jobs SET status = ${result.status}::"JobStatus", error = ${error},
              progress = CASE WHEN ${result.status} = 'completed' THEN 100 ELSE progress END,
              completed_at = now(), updated_at = now()
-       WHERE id = ${job.id}`;
+       WHERE id = ${job.id}
+       RETURNING progress`;
     await tx.$executeRaw`
       UPDATE workers SET used_cpu = GREATEST(used_cpu - ${job.req_cpu}, 0),
                          used_mem = GREATEST(used_mem - ${job.req_mem}, 0),
@@ -115,6 +118,7 @@ export async function completeJob(db: WorkerServiceDeps["db"], workerId: number,
       appStatus: app?.status ?? "",
       deploymentId: job.deployment_id,
       status: result.status,
+      progress: ended?.progress ?? 0,
       error,
       commitSha,
       commitMessage,

@@ -18,7 +18,7 @@ export async function afterJobCompleted(deps: WorkerServiceDeps, done: Completed
       appId: done.appId,
       deploymentId: done.deploymentId,
       status: done.status,
-      progress: done.status === "completed" ? 100 : 0,
+      progress: done.progress,
       message: done.error ?? "",
     }),
     "job.updated",

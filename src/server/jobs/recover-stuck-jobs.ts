@@ -23,6 +23,8 @@ interface StuckRow {
   worker_id: number | null;
   req_cpu: number;
   req_mem: number;
+  /** Where the job stopped; the failure keeps it, as the stored row does. */
+  progress: number;
 }
 
 export interface StuckRecoveryResult {
@@ -52,7 +54,7 @@ export async function recoverStuckJobs(
         )
         UPDATE jobs j SET status = 'failed', error = ${reason}, completed_at = now(), updated_at = now()
         FROM claimed WHERE j.id = claimed.id
-        RETURNING j.id, j.type::text AS type, j.app_id, j.deployment_id, j.worker_id, j.req_cpu, j.req_mem`;
+        RETURNING j.id, j.type::text AS type, j.app_id, j.deployment_id, j.worker_id, j.req_cpu, j.req_mem, j.progress`;
       if (stuck.length === 0) return { stuck, apps: [], deployments: [] };
       const withWorker = stuck.filter((s) => s.worker_id != null);
       if (withWorker.length > 0) {
@@ -81,7 +83,7 @@ export async function recoverStuckJobs(
   );
   for (const s of stuck) {
     await deps.bus
-      ?.publish("job.updated", { jobId: s.id, appId: s.app_id, deploymentId: s.deployment_id, status: "failed", progress: 0, message: reason })
+      ?.publish("job.updated", { jobId: s.id, appId: s.app_id, deploymentId: s.deployment_id, status: "failed", progress: s.progress, message: reason })
       .catch(() => undefined);
   }
   for (const app of apps) {

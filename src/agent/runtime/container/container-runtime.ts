@@ -225,6 +225,7 @@ export class ContainerRuntime implements AppRuntime {
           env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work },
           onLine: buildLog,
         });
+        reporter.checkedOut?.(commit);
         buildLog(`Checked out ${commit.sha.slice(0, 12)} ${commit.message.split("\n")[0] ?? ""}`);
         reporter.progress(20, "Building the image");
         const built = await buildAppImage({

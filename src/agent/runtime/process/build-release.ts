@@ -28,6 +28,7 @@ export interface BuildContext {
   port: number;
   progress(percent: number, message: string): void;
   buildLog(line: string): void;
+  checkedOut?(commit: { sha: string; message: string }): void;
 }
 
 /**
@@ -87,6 +88,7 @@ async function buildInto(ctx: BuildContext, home: string, buildHome: string): Pr
     env: buildEnv,
     onLine: ctx.buildLog,
   });
+  ctx.checkedOut?.(commit);
   ctx.buildLog(`Checked out ${commit.sha.slice(0, 12)} ${commit.message.split("\n")[0] ?? ""}`);
 
   ctx.progress(25, "Detecting the app");

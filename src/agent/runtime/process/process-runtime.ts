@@ -132,6 +132,7 @@ export class ProcessRuntime implements AppRuntime {
         port,
         progress: (p, m) => reporter.progress(p, m),
         buildLog,
+        checkedOut: (commit) => reporter.checkedOut?.(commit),
       });
       reporter.progress(75, `Starting the app on port ${port}`);
       buildLog(`$ ${release.argv.join(" ")}  (PORT=${port})`);

@@ -15,7 +15,7 @@ export function Field({ id, label, error, hint, ...input }: { id: string; label:
         name={id}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
-        className="w-full rounded-md border border-line bg-panel-2 px-3 py-2 text-sm text-white placeholder:text-muted focus:border-accent"
+        className="w-full rounded-md border border-line bg-panel-2 px-3 py-2 text-sm text-strong placeholder:text-muted focus:border-accent"
         {...input}
       />
       {hint ? (

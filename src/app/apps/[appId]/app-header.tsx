@@ -29,7 +29,7 @@ export function AppHeader({ appId }: { appId: number }) {
   const a = app.data;
   return (
     <div className="flex flex-wrap items-center gap-3">
-      <Link href="/apps" className="text-sm text-muted hover:text-white">Apps /</Link>
+      <Link href="/apps" className="text-sm text-muted hover:text-strong">Apps /</Link>
       <h1 className="text-2xl font-semibold" data-testid="app-name">{a.name}</h1>
       <StatusBadge status={a.status} />
       <a href={a.url} target="_blank" rel="noreferrer" className="text-sm text-accent hover:underline">{a.url.replace(/^https?:\/\//, "")}</a>

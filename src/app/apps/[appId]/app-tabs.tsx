@@ -27,7 +27,7 @@ export function AppTabs({ appId }: { appId: number }) {
               <Link
                 href={href}
                 aria-current={active ? "page" : undefined}
-                className={`inline-block border-b-2 px-3 py-2 ${active ? "border-accent text-white" : "border-transparent text-muted hover:text-white"}`}
+                className={`inline-block border-b-2 px-3 py-2 ${active ? "border-accent text-strong" : "border-transparent text-muted hover:text-strong"}`}
               >
                 {tab.label}
               </Link>

@@ -7,7 +7,7 @@ import { AppActions } from "@/components/apps/app-actions";
 import { DeployProgress } from "@/components/apps/deploy-progress";
 import { ErrorState, Loading, Panel } from "@/components/apps/query-states";
 import { StatusBadge } from "@/components/apps/status-badge";
-import { firstLine, shortSha, timeAgo } from "@/components/apps/format";
+import { deploymentSentence, firstLine, shortSha, timeAgo } from "@/components/apps/format";
 
 export function OverviewPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
@@ -34,7 +34,7 @@ export function OverviewPanel({ appId }: { appId: number }) {
             <dt className="text-muted">Deployed</dt><dd className="col-span-2">{timeAgo(current.finishedAt ?? current.createdAt)} ({current.trigger})</dd>
           </dl>
         ) : (
-          <p className="text-sm text-muted">Nothing is live yet. {a.latestDeployment ? `Deployment #${a.latestDeployment.id} is ${a.latestDeployment.status}.` : "Deploy to go live."}</p>
+          <p className="text-sm text-muted">Nothing is live yet. {a.latestDeployment ? deploymentSentence(a.latestDeployment.number, a.latestDeployment.status) : "Deploy to go live."}</p>
         )}
       </Panel>
       <Panel title="Details">

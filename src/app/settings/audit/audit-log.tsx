@@ -2,6 +2,7 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc/client";
+import { ScrollX } from "@/components/scroll-x";
 
 const LABELS: Record<string, string> = {
   login: "Signed in",
@@ -36,6 +37,7 @@ export function AuditLog() {
   if (events.length === 0) return <p className="text-sm text-muted">No events yet.</p>;
   return (
     <div className="space-y-3">
+      <ScrollX label="Audit events">
       <table className="w-full text-left text-sm" data-testid="audit-table">
         <thead className="text-muted">
           <tr>
@@ -59,6 +61,7 @@ export function AuditLog() {
           ))}
         </tbody>
       </table>
+      </ScrollX>
       {query.hasNextPage ? (
         <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage} className="rounded-md border border-line px-3 py-1 text-sm hover:bg-panel-2">
           {query.isFetchingNextPage ? "Loading…" : "Load older events"}

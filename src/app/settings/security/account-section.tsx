@@ -5,6 +5,7 @@ import { TRPCClientError } from "@trpc/client";
 import { useState, type FormEvent } from "react";
 import { errorMessage, needsReauth } from "@/app/(auth)/_ui/error-message";
 import { Field, FormError, SubmitButton } from "@/app/(auth)/_ui/form-parts";
+import { plural } from "@/components/apps/format";
 import { useTRPC } from "@/lib/trpc/client";
 import { ReauthForm } from "./reauth-form";
 
@@ -50,7 +51,11 @@ export function AccountSection({ linkNotice }: { linkNotice: string | null }) {
   const changePassword = useMutation(
     trpc.account.changePassword.mutationOptions({
       onSuccess(r) {
-        setNotice(`Password changed. ${r.otherSessionsRevoked} other session(s) were signed out.`);
+        setNotice(
+          r.otherSessionsRevoked === 0
+            ? "Password changed. No other session was signed in."
+            : `Password changed. ${plural(r.otherSessionsRevoked, "other session")} ${r.otherSessionsRevoked === 1 ? "was" : "were"} signed out.`,
+        );
         setPassword("");
         void refresh();
       },
@@ -124,6 +129,11 @@ export function AccountSection({ linkNotice }: { linkNotice: string | null }) {
           </form>
           <form onSubmit={submitPassword} className="space-y-3" aria-label="Change password">
             <p className="text-sm text-muted">{overview.data.hasPassword ? "Changing it signs out your other sessions." : "Your account has no password yet; set one to sign in with email."}</p>
+            {overview.data.sudo ? (
+              <p className="text-xs text-muted" data-testid="sudo-note">
+                You confirmed your identity in the last 2 hours, so the current password is not asked again. After that window a change asks for it first.
+              </p>
+            ) : null}
             <Field id="new-password" label="New password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} hint="At least 10 characters." required />
             <SubmitButton pending={changePassword.isPending} pendingText="Saving…">
               {overview.data.hasPassword ? "Change password" : "Set password"}

@@ -37,7 +37,7 @@ export function BackupCodesPanel({ codes, onDone }: { codes: string[]; onDone: (
         <button type="button" onClick={download} className="rounded-md border border-line px-3 py-1 hover:bg-panel-2">
           Download
         </button>
-        <button type="button" onClick={onDone} className="rounded-md px-3 py-1 text-muted hover:text-white">
+        <button type="button" onClick={onDone} className="rounded-md px-3 py-1 text-muted hover:text-strong">
           I saved them
         </button>
       </div>

@@ -36,7 +36,7 @@ export function ReauthForm({ onConfirmed, onCancel, allowCode }: { onConfirmed: 
             {useCode ? "Use password instead" : "Use an authenticator code instead"}
           </button>
         ) : null}
-        <button type="button" className="text-sm text-muted hover:text-white" onClick={onCancel}>
+        <button type="button" className="text-sm text-muted hover:text-strong" onClick={onCancel}>
           Cancel
         </button>
       </div>

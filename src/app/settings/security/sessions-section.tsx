@@ -6,6 +6,7 @@ import { errorMessage, needsReauth } from "@/app/(auth)/_ui/error-message";
 import { FormError } from "@/app/(auth)/_ui/form-parts";
 import { useTRPC } from "@/lib/trpc/client";
 import { ReauthForm } from "./reauth-form";
+import { ScrollX } from "@/components/scroll-x";
 
 const when = (d: Date) => new Date(d).toLocaleString();
 
@@ -73,6 +74,7 @@ export function SessionsSection() {
           Loading sessions…
         </p>
       ) : (
+        <ScrollX label="Sessions">
         <table className="w-full text-left text-sm">
           <thead className="text-muted">
             <tr>
@@ -114,6 +116,7 @@ export function SessionsSection() {
             ))}
           </tbody>
         </table>
+        </ScrollX>
       )}
     </section>
   );

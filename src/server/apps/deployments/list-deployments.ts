@@ -13,6 +13,8 @@ export const recentDeploymentsInput = z.object({ limit: z.number().int().min(1).
 
 const historySelect = {
   id: true,
+  /** What users see ("Deployment #1"); ids stay internal. */
+  number: true,
   appId: true,
   status: true,
   trigger: true,
@@ -21,6 +23,7 @@ const historySelect = {
   commitMessage: true,
   branch: true,
   rollbackOfId: true,
+  rollbackOf: { select: { number: true } },
   error: true,
   startedAt: true,
   finishedAt: true,
@@ -48,7 +51,7 @@ export async function listDeployments(deps: Deps, actor: Caller, opts: z.infer<t
 export async function getDeployment(deps: Deps, actor: Caller, { deploymentId }: z.infer<typeof deploymentIdInput>) {
   const d = await deps.db.deployment.findFirst({
     where: ownedDeploymentWhere(actor.userId, deploymentId),
-    select: { ...historySelect, jobs: { orderBy: { id: "desc" }, take: 1, select: { id: true, status: true, progress: true, message: true, pendingReason: true } } },
+    select: { ...historySelect, jobs: { orderBy: { id: "desc" }, take: 1, select: { id: true, number: true, status: true, progress: true, message: true, pendingReason: true } } },
   });
   if (!d) throw notFound("Deployment");
   const { jobs, ...rest } = d;

@@ -111,12 +111,18 @@ export interface DeployProgress {
   jobId: number;
   appId: number;
   deploymentId: number | null;
+  /** Per-app numbers, as the Deployments tab shows them ("Job #1 · deployment #1"). */
+  jobNumber: number;
+  deploymentNumber: number | null;
   status: string;
   progress: number;
   message: string;
 }
 
-/** Job status and progress % of one app's jobs: the current state first, then every change. */
+/**
+ * Job status and progress % of one app's jobs: the current state first, then every change.
+ * Bus messages carry ids; the per-app numbers are read once per job and kept for the stream.
+ */
 export async function* streamDeployProgress(
   deps: Deps,
   actor: Caller,
@@ -124,12 +130,32 @@ export async function* streamDeployProgress(
 ): AsyncGenerator<LiveEvent<DeployProgress>> {
   await requireOwnedApp(deps.db, actor.userId, appId);
   const queue = await openBusQueue(deps.bus, "job.updated", (m) => m.appId === appId, signal);
-  const idOf = (p: DeployProgress) => `${p.jobId}:${p.status}:${p.progress}`;
+  const idOf = (p: Pick<DeployProgress, "jobId" | "status" | "progress">) => `${p.jobId}:${p.status}:${p.progress}`;
+  const numbers = new Map<number, { jobNumber: number; deploymentNumber: number | null }>();
+  const numbersOf = async (jobId: number) => {
+    let n = numbers.get(jobId);
+    if (!n) {
+      const row = await deps.db.job.findFirst({ where: { id: jobId, appId }, select: { number: true, deployment: { select: { number: true } } } });
+      n = { jobNumber: row?.number ?? 0, deploymentNumber: row?.deployment?.number ?? null };
+      numbers.set(jobId, n);
+    }
+    return n;
+  };
   try {
-    const job = await deps.db.job.findFirst({ where: { appId }, orderBy: { id: "desc" } });
+    const job = await deps.db.job.findFirst({ where: { appId }, orderBy: { id: "desc" }, include: { deployment: { select: { number: true } } } });
     let lastId = lastEventId ?? "";
     if (job) {
-      const snapshot = { jobId: job.id, appId, deploymentId: job.deploymentId, status: job.status, progress: job.progress, message: job.message || job.pendingReason || "" };
+      numbers.set(job.id, { jobNumber: job.number, deploymentNumber: job.deployment?.number ?? null });
+      const snapshot: DeployProgress = {
+        jobId: job.id,
+        appId,
+        deploymentId: job.deploymentId,
+        jobNumber: job.number,
+        deploymentNumber: job.deployment?.number ?? null,
+        status: job.status,
+        progress: job.progress,
+        message: job.message || job.pendingReason || "",
+      };
       if (idOf(snapshot) !== lastId) {
         lastId = idOf(snapshot);
         yield { id: lastId, data: snapshot };
@@ -139,7 +165,7 @@ export async function* streamDeployProgress(
       const id = idOf(m);
       if (id === lastId) continue;
       lastId = id;
-      yield { id, data: m };
+      yield { id, data: { ...m, ...(await numbersOf(m.jobId)) } };
     }
   } finally {
     queue.close();

@@ -42,7 +42,7 @@ export function BuildLog({ deploymentId }: { deploymentId: number }) {
         </span>
         <label className="flex items-center gap-1"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>
       </div>
-      <pre ref={pre} data-testid="build-log" className="max-h-96 overflow-auto whitespace-pre-wrap rounded-md border border-line bg-black/40 p-3 font-mono text-xs">
+      <pre ref={pre} data-testid="build-log" className="max-h-96 overflow-auto whitespace-pre-wrap rounded-md border border-line bg-code p-3 font-mono text-xs">
         {printableLogText(text) || "No build output yet."}
       </pre>
     </div>

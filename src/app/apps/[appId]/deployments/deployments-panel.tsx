@@ -9,6 +9,7 @@ import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-state
 import { StatusBadge } from "@/components/apps/status-badge";
 import { firstLine, formatDuration, shortSha, timeAgo, triggerLabel } from "@/components/apps/format";
 import { BuildLog } from "./build-log";
+import { ScrollX } from "@/components/scroll-x";
 
 export function DeploymentsPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
@@ -38,6 +39,7 @@ export function DeploymentsPanel({ appId }: { appId: number }) {
         {list.data.length === 0 ? (
           <Empty>No deployments yet. Use Deploy on the overview tab.</Empty>
         ) : (
+          <ScrollX label="Deployment history">
           <table className="w-full text-left text-sm" data-testid="deployments-table">
             <thead className="text-muted">
               <tr>
@@ -55,15 +57,15 @@ export function DeploymentsPanel({ appId }: { appId: number }) {
               {list.data.map((d) => (
                 <tr key={d.id} data-deployment-id={d.id} className={`border-t border-line ${d.id === shown ? "bg-panel-2" : ""}`}>
                   <td className="py-2">
-                    <button type="button" onClick={() => setSelected(d.id)} className="text-accent hover:underline" aria-label={`Show build log of deployment ${d.id}`}>
-                      {d.id}
+                    <button type="button" onClick={() => setSelected(d.id)} className="text-accent hover:underline" aria-label={`Show build log of deployment ${d.number}`}>
+                      {d.number}
                     </button>
                     {d.isCurrent ? <span className="ml-1 text-xs text-ok">live</span> : null}
                   </td>
                   <td><StatusBadge status={d.status} /></td>
                   <td className="max-w-xs truncate" title={d.commitMessage}>
                     <code>{shortSha(d.commitSha)}</code> {firstLine(d.commitMessage)}
-                    {d.rollbackOfId ? <span className="text-xs text-muted"> (rollback of #{d.rollbackOfId})</span> : null}
+                    {d.rollbackOf ? <span className="text-xs text-muted"> (rollback of #{d.rollbackOf.number})</span> : null}
                   </td>
                   <td>{d.branch}</td>
                   <td>{triggerLabel(d.trigger, d.triggeredBy)}</td>
@@ -73,7 +75,7 @@ export function DeploymentsPanel({ appId }: { appId: number }) {
                     {d.status === "succeeded" && !d.isCurrent && d.commitSha ? (
                       <ConfirmButton
                         label="Roll back"
-                        title={`Roll back to deployment #${d.id}?`}
+                        title={`Roll back to deployment #${d.number}?`}
                         description={<>A new deployment builds commit <code>{shortSha(d.commitSha)}</code> with the app&apos;s current settings and env vars.</>}
                         confirmLabel="Roll back"
                         onConfirm={() => rollback.mutateAsync({ appId, deploymentId: d.id })}
@@ -85,10 +87,11 @@ export function DeploymentsPanel({ appId }: { appId: number }) {
               ))}
             </tbody>
           </table>
+          </ScrollX>
         )}
       </Panel>
       {shown ? (
-        <Panel title={`Build log · deployment #${shown}`}>
+        <Panel title={`Build log · deployment #${list.data.find((d) => d.id === shown)?.number ?? ""}`}>
           {list.data.find((d) => d.id === shown)?.error ? <p role="alert" className="mb-2 text-sm text-bad">{list.data.find((d) => d.id === shown)?.error}</p> : null}
           <BuildLog deploymentId={shown} />
         </Panel>

@@ -7,6 +7,7 @@ import { ConfirmButton } from "@/components/apps/confirm-button";
 import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-states";
 import { StatusBadge } from "@/components/apps/status-badge";
 import { timeAgo } from "@/components/apps/format";
+import { ScrollX } from "@/components/scroll-x";
 
 export function DomainsPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
@@ -68,6 +69,7 @@ export function DomainsPanel({ appId }: { appId: number }) {
           >
             <div data-domain={d.hostname} className="space-y-3">
               <p className="text-sm text-muted">Create these records at your DNS provider, then press Verify.</p>
+              <ScrollX label="DNS records">
               <table className="w-full text-left text-xs">
                 <thead className="text-muted"><tr><th scope="col" className="py-1">Type</th><th scope="col">Name</th><th scope="col">Value</th><th scope="col">Why</th></tr></thead>
                 <tbody>
@@ -81,6 +83,7 @@ export function DomainsPanel({ appId }: { appId: number }) {
                   ))}
                 </tbody>
               </table>
+              </ScrollX>
               {d.lastCheckedAt ? (
                 <p role="status" className={`text-sm ${d.lastError ? "text-bad" : "text-ok"}`} data-testid="domain-check-result">
                   {d.lastError ? `Last check failed ${timeAgo(d.lastCheckedAt)}: ${d.lastError}` : `Verified ${timeAgo(d.verifiedAt)}.`}

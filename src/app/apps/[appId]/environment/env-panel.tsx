@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { ConfirmButton } from "@/components/apps/confirm-button";
 import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-states";
+import { ScrollX } from "@/components/scroll-x";
 
 export function EnvPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
@@ -45,6 +46,7 @@ export function EnvPanel({ appId }: { appId: number }) {
       ) : list.data.length === 0 ? (
         <Empty>No env vars yet. Add one below or paste a .env file.</Empty>
       ) : (
+        <ScrollX label="Env vars">
         <table className="w-full text-left text-sm" data-testid="env-table">
           <thead className="text-muted">
             <tr><th scope="col" className="py-2">Key</th><th scope="col">Value</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
@@ -77,6 +79,7 @@ export function EnvPanel({ appId }: { appId: number }) {
             ))}
           </tbody>
         </table>
+        </ScrollX>
       )}
       <form onSubmit={submit} className="mt-4 grid gap-2 sm:grid-cols-[1fr_2fr_auto]" aria-label="Set an env var">
         <label className="text-sm">

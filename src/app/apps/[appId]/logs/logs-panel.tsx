@@ -106,7 +106,7 @@ export function LogsPanel({ appId }: { appId: number }) {
                 : "Live"}{" "}
         · {lines.length} lines
       </p>
-      <div ref={box} data-testid="runtime-logs" className="h-[28rem] overflow-auto rounded-md border border-line bg-black/40 p-3 font-mono text-xs">
+      <div ref={box} data-testid="runtime-logs" className="h-[28rem] overflow-auto rounded-md border border-line bg-code p-3 font-mono text-xs">
         {lines.length === 0 ? (
           <p className="text-muted">{search || stream ? "No lines match." : "No output yet. Lines appear here as the app writes them."}</p>
         ) : (

@@ -60,7 +60,7 @@ export function UsageCharts({ appId }: { appId: number }) {
               role="radio"
               aria-checked={range === r.value}
               onClick={() => setRange(r.value)}
-              className={`rounded px-2 py-1 ${range === r.value ? "bg-accent text-black" : "text-muted hover:text-white"}`}
+              className={`rounded px-2 py-1 ${range === r.value ? "bg-accent text-black" : "text-muted hover:text-strong"}`}
             >
               {r.label}
             </button>

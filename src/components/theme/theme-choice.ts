@@ -1,0 +1,14 @@
+import { z } from "zod";
+
+/** The theme the user picked with the toggle; "system" follows prefers-color-scheme. */
+export const themeChoice = z.enum(["system", "light", "dark"]);
+export type ThemeChoice = z.infer<typeof themeChoice>;
+
+/** Cookie the toggle writes and the root layout reads, so the server renders the chosen theme. */
+export const THEME_COOKIE = "wh-theme";
+
+/** Anything but a known value (a tampered or stale cookie) means "follow the system". */
+export function parseThemeChoice(value: string | undefined | null): ThemeChoice {
+  const parsed = themeChoice.safeParse(value);
+  return parsed.success ? parsed.data : "system";
+}
