@@ -132,6 +132,9 @@ function routes(parts: AgentParts, log: AgentLogger, onFatal: (reason: string) =
         case "job":
           parts.jobs.handle(message.data, message.seq);
           return;
+        case "cancel":
+          parts.jobs.cancel(message.data.job_id, message.data.reason);
+          return;
         case "error":
           log.warn({ code: message.data.code, message: message.data.message, re: message.re }, "hub reported an error about one of our frames");
       }

@@ -25,6 +25,12 @@ export const hubMessageSchemas = {
     conn_nonce: connTokenSchema.optional(),
   }),
   job: jobFrameSchema,
+  /**
+   * Stop a job this worker is running (docs/worker-protocol.md, "Cancelling a job"): the user
+   * cancelled the deployment or deleted the app. The control plane has already marked the job
+   * cancelled; the worker kills the build and never switches traffic to its result.
+   */
+  cancel: z.object({ job_id: rowId, reason: z.string().max(500) }),
   error: errorPayloadSchema,
 } as const;
 

@@ -38,6 +38,10 @@ const configSchema = z.object({
   startTimeoutSeconds: seconds(60),
   /** A ceiling on the plans' build time (unset: each plan's own build time applies). */
   buildTimeoutSeconds: z.coerce.number().positive().optional(),
+  /** A clone (or fetch) that takes longer fails, whatever is left of the build time: a silent git server must not hold a deploy. */
+  cloneTimeoutSeconds: seconds(120),
+  /** Each build step (install, build) on its own, within the build time. */
+  stepTimeoutSeconds: seconds(900),
   crashBackoffInitialSeconds: seconds(1),
   crashBackoffMaxSeconds: seconds(300),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -95,6 +99,10 @@ export const USAGE = `WiseHosting worker agent
                             i.e. containers when an engine answers or Podman is installed, for a
                             remote hub; process for a loopback hub). AGENT_KEEP_IMAGES: images kept
                             per app for rollback (3)
+  --clone-timeout SECONDS   a git clone or fetch that takes longer fails the deploy (AGENT_CLONE_TIMEOUT_SECONDS;
+                            default 120)
+  --step-timeout SECONDS    each build step (install, build) on its own, within the plan's build time
+                            (AGENT_STEP_TIMEOUT_SECONDS; default 900)
   --log-level LEVEL         (AGENT_LOG_LEVEL, LOG_LEVEL; default info)
 
   Package registry and trust for builds (defaults: this agent's own environment and npm config)
@@ -167,6 +175,8 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
       "allow-local-repos": { type: "boolean" },
       "repo-allow-cidrs": { type: "string" },
       "stop-apps-on-exit": { type: "boolean" },
+      "clone-timeout": { type: "string" },
+      "step-timeout": { type: "string" },
       runtime: { type: "string" },
       "log-level": { type: "string" },
       "npm-registry": { type: "string" },
@@ -221,6 +231,8 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
     diskCheckSeconds: pick(env.AGENT_DISK_CHECK_SECONDS),
     startTimeoutSeconds: pick(env.AGENT_START_TIMEOUT_SECONDS),
     buildTimeoutSeconds: pick(env.AGENT_BUILD_TIMEOUT_SECONDS),
+    cloneTimeoutSeconds: pick(values["clone-timeout"], env.AGENT_CLONE_TIMEOUT_SECONDS),
+    stepTimeoutSeconds: pick(values["step-timeout"], env.AGENT_STEP_TIMEOUT_SECONDS),
     crashBackoffInitialSeconds: pick(env.AGENT_CRASH_BACKOFF_INITIAL_SECONDS),
     crashBackoffMaxSeconds: pick(env.AGENT_CRASH_BACKOFF_MAX_SECONDS),
     logLevel: pick(values["log-level"], env.AGENT_LOG_LEVEL, env.LOG_LEVEL),

@@ -13,6 +13,8 @@ const MAX_RESULT_LOG_BYTES = 64 * 1024;
 export class JobRunner {
   /** Running jobs and the last progress each reported. */
   private readonly inFlight = new Map<number, { percent: number; message: string }>();
+  /** Aborting one cancels that job's build (a hub `cancel` frame). */
+  private readonly cancels = new Map<number, AbortController>();
 
   constructor(
     private readonly runtime: AppRuntime,
@@ -40,7 +42,24 @@ export class JobRunner {
       return;
     }
     this.inFlight.set(job.job_id, { percent: 0, message: "Job received by the worker" });
-    void this.run(job, seq).finally(() => this.inFlight.delete(job.job_id));
+    this.cancels.set(job.job_id, new AbortController());
+    void this.run(job, seq).finally(() => {
+      this.inFlight.delete(job.job_id);
+      this.cancels.delete(job.job_id);
+    });
+  }
+
+  /**
+   * A `cancel` frame: the job's build stops (its processes are killed) and its result says so.
+   * A job that is not running here (finished, or never received) needs nothing: the hub has
+   * already marked it cancelled. Returns whether a running job was cancelled.
+   */
+  cancel(jobId: number, reason: string): boolean {
+    const controller = this.cancels.get(jobId);
+    if (!controller || controller.signal.aborted) return false;
+    this.log.info({ jobId, reason }, "job cancelled by the hub");
+    controller.abort(new Error(reason));
+    return true;
   }
 
   private async run(job: JobFrame, seq: number): Promise<void> {
@@ -65,6 +84,7 @@ export class JobRunner {
       const outcome = await this.runtime.execute(job, {
         progress,
         buildLog: (line) => buildLog?.line(line),
+        signal: this.cancels.get(job.job_id)?.signal,
         checkedOut: (commit) => {
           seen.commit = commit;
         },

@@ -86,6 +86,11 @@ export interface JobReporter {
   progress(percent: number, message: string): void;
   /** One line of build output. */
   buildLog(line: string): void;
+  /**
+   * Aborted when the hub cancels the job (a `cancel` frame): the runtime stops the build's
+   * processes, never switches traffic to the new version, and resolves with a failed outcome.
+   */
+  signal?: AbortSignal;
   /** The commit a deploy checked out, so a build that fails after it still reports it (not "branch head"). */
   checkedOut?(commit: { sha: string; message: string }): void;
 }

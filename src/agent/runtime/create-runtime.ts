@@ -13,6 +13,7 @@ import { ProcessRuntime } from "./process/process-runtime";
 export function createRuntime(config: AgentConfig, events: RuntimeEvents, log: AgentLogger): AppRuntime {
   const crashBackoff = { initialMs: config.crashBackoffInitialSeconds * 1000, maxMs: config.crashBackoffMaxSeconds * 1000 };
   const buildTimeoutMs = config.buildTimeoutSeconds === undefined ? undefined : config.buildTimeoutSeconds * 1000;
+  const cloneTimeoutMs = config.cloneTimeoutSeconds * 1000;
   return new RuntimeSelection({
     choice: config.runtime,
     stateDir: config.stateDir,
@@ -23,6 +24,8 @@ export function createRuntime(config: AgentConfig, events: RuntimeEvents, log: A
         allowLocalRepos: config.allowLocalRepos,
         repoNetwork: { allowCidrs: config.repoAllowCidrs },
         buildTimeoutMs,
+        cloneTimeoutMs,
+        stepTimeoutMs: config.stepTimeoutSeconds * 1000,
         registry: config.registry,
         startTimeoutMs: config.startTimeoutSeconds * 1000,
         crashBackoff,
@@ -38,6 +41,7 @@ export function createRuntime(config: AgentConfig, events: RuntimeEvents, log: A
         allowLocalRepos: config.allowLocalRepos,
         repoNetwork: { allowCidrs: config.repoAllowCidrs },
         buildTimeoutMs,
+        cloneTimeoutMs,
         startTimeoutMs: config.startTimeoutSeconds * 1000,
         crashBackoff,
         keepImages: config.keepImages,

@@ -1,3 +1,4 @@
+import { JobCancelledError } from "./job-cancelled";
 import { runCommand } from "./run-command";
 import { pinRepoAddress, redactUrl, SourceValidationError, validateBranch, validateCommitSha, validateRepoUrl, type PinnedRepo, type RepoNetworkPolicy } from "./repo-source";
 
@@ -11,6 +12,10 @@ export interface CheckoutRequest {
   /** Which repository hosts git may connect to (default: public addresses only). */
   network?: RepoNetworkPolicy;
   timeoutMs: number;
+  /** The clone's (and fetch's) own limit within timeoutMs (AGENT_CLONE_TIMEOUT_SECONDS). */
+  cloneTimeoutMs?: number;
+  /** Aborted when the job is cancelled: git's process group is killed. */
+  signal?: AbortSignal;
   env: Record<string, string>;
   onLine: (line: string) => void;
 }
@@ -50,13 +55,18 @@ export async function checkoutCommit(req: CheckoutRequest): Promise<CommitIdenti
     ...pinned.gitConfig,
   ];
   const env = { ...req.env, ...pinned.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false", GIT_CONFIG_NOSYSTEM: "1" };
-  const git = async (args: string[], what: string) => {
+  const git = async (args: string[], what: string, network = false) => {
     const tail: string[] = [];
+    // Talking to the repository has its own limit, so a server that accepts and never answers
+    // fails the deploy in minutes, not at the end of the whole build time.
+    const cloneLimited = network && req.cloneTimeoutMs !== undefined && req.cloneTimeoutMs < req.timeoutMs;
+    const timeoutMs = cloneLimited ? req.cloneTimeoutMs! : req.timeoutMs;
     const result = await runCommand({
       argv: ["git", ...hardening, ...args],
       cwd: req.dir,
       env,
-      timeoutMs: req.timeoutMs,
+      timeoutMs,
+      signal: req.signal,
       onLine: (_stream, line) => {
         tail.push(line);
         if (tail.length > 20) tail.shift();
@@ -64,19 +74,25 @@ export async function checkoutCommit(req: CheckoutRequest): Promise<CommitIdenti
       },
     });
     if (result.spawnError) throw new CheckoutError(`git could not be started (${result.spawnError}); install git on the worker`);
-    if (result.timedOut) throw new CheckoutError(`${what} timed out after ${Math.round(req.timeoutMs / 1000)} s`);
+    if (result.cancelled) throw new JobCancelledError(`while ${what}`);
+    if (result.timedOut && cloneLimited) {
+      throw new CheckoutError(
+        `${what} timed out after ${Math.round(timeoutMs / 1000)} s: the repository did not answer in time (the worker's clone timeout, AGENT_CLONE_TIMEOUT_SECONDS); check that the git server is up and the URL is right`,
+      );
+    }
+    if (result.timedOut) throw new CheckoutError(`${what} timed out after ${Math.round(timeoutMs / 1000)} s`);
     if (result.code !== 0) throw new CheckoutError(`${what} failed: ${tail.slice(-3).join(" | ") || `exit code ${result.code}`}`);
     return tail;
   };
 
   if (pinned.address && pinned.address !== pinned.host) req.onLine(`Repository host ${pinned.host} is ${pinned.address}`);
   req.onLine(`$ git clone --branch ${branch} ${redactUrl(url)}`);
-  await git(["clone", "--quiet", "--no-recurse-submodules", "--single-branch", "--branch", branch, "--", pinned.url, "src"], `cloning ${redactUrl(url)} (branch ${branch})`);
+  await git(["clone", "--quiet", "--no-recurse-submodules", "--single-branch", "--branch", branch, "--", pinned.url, "src"], `cloning ${redactUrl(url)} (branch ${branch})`, true);
   const repo = ["-C", "src"];
   if (sha) {
     req.onLine(`$ git checkout ${sha}`);
     const has = await runCommand({ argv: ["git", ...repo, "cat-file", "-e", `${sha}^{commit}`], cwd: req.dir, env, timeoutMs: 30_000 });
-    if (has.code !== 0) await git([...repo, "fetch", "--quiet", "origin", "--", sha], `fetching commit ${sha}`);
+    if (has.code !== 0) await git([...repo, "fetch", "--quiet", "origin", "--", sha], `fetching commit ${sha}`, true);
     await git([...repo, "checkout", "--quiet", "--detach", sha, "--"], `checking out ${sha}`);
   }
   const shaLines: string[] = [];

@@ -9,12 +9,16 @@ export interface RunCommandOptions {
   onLine?: (stream: "stdout" | "stderr", line: string) => void;
   /** Called with the step's pid (= its process group) once it runs. */
   onSpawn?: (pid: number) => void;
+  /** Aborting it kills the step's process group (a cancelled deploy, src/agent/jobs/job-runner.ts). */
+  signal?: AbortSignal;
 }
 
 export interface RunCommandResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  /** The signal aborted the step. */
+  cancelled?: boolean;
   /** Set when the program could not be started at all (not found, not executable). */
   spawnError?: string;
 }
@@ -26,6 +30,7 @@ export interface RunCommandResult {
 export function runCommand(options: RunCommandOptions): Promise<RunCommandResult> {
   const [file, ...args] = options.argv;
   if (!file) return Promise.resolve({ code: null, signal: null, timedOut: false, spawnError: "empty command" });
+  if (options.signal?.aborted) return Promise.resolve({ code: null, signal: null, timedOut: false, cancelled: true });
   return new Promise((resolve) => {
     let timedOut = false;
     let settled = false;
@@ -45,6 +50,12 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
       timedOut = true;
       killGroup();
     }, options.timeoutMs);
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+      killGroup();
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     child.once("spawn", () => {
       if (child.pid) options.onSpawn?.(child.pid);
     });
@@ -52,6 +63,7 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
       resolve({ code: null, signal: null, timedOut: false, spawnError: error.message });
     });
     child.once("close", (code, signal) => {
@@ -62,7 +74,8 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
       err.flush();
       // Leftover background processes of a finished step would hold the build directory.
       killGroup();
-      resolve({ code, signal, timedOut });
+      options.signal?.removeEventListener("abort", onAbort);
+      resolve({ code, signal, timedOut, ...(cancelled ? { cancelled } : {}) });
     });
   });
 }

@@ -6,6 +6,7 @@ import { describeRegistrySettings, type RegistrySettings } from "../../config/re
 import type { AgentLogger } from "../../logger";
 import type { AppRuntime, AppSample, AppState, AppStatus, JobOutcome, JobReporter, RuntimeEvents } from "../app-runtime";
 import { CheckoutError, checkoutCommit } from "../git-checkout";
+import { JobCancelledError } from "../job-cancelled";
 import { KeyedMutex } from "../keyed-mutex";
 import { SourceValidationError, type RepoNetworkPolicy } from "../repo-source";
 import { inspectContainer, listAppContainers, removeContainer, runAppContainer, startContainer, stopContainer } from "./app-container";
@@ -35,6 +36,8 @@ export interface ContainerRuntimeOptions {
   repoNetwork?: RepoNetworkPolicy;
   /** The worker's ceiling on a build's time; each build otherwise gets its plan's build time. */
   buildTimeoutMs?: number;
+  /** A clone's own limit (AGENT_CLONE_TIMEOUT_SECONDS). */
+  cloneTimeoutMs?: number;
   /** How long a new container has to answer its health check. */
   startTimeoutMs: number;
   crashBackoff: { initialMs: number; maxMs: number };
@@ -193,6 +196,8 @@ export class ContainerRuntime implements AppRuntime {
     const work = path.join(this.options.stateDir, "container-builds", `job-${job.job_id}`);
     const controller = new AbortController();
     this.builds.add(controller);
+    // A cancel frame (src/agent/jobs/job-runner.ts) ends the build like an agent shutdown does.
+    reporter.signal?.addEventListener("abort", () => controller.abort(), { once: true });
     const limits = buildLimitsOf(payload);
     const planMs = limits.timeoutSeconds * 1000;
     const timeoutMs = this.options.buildTimeoutMs ? Math.min(planMs, this.options.buildTimeoutMs) : planMs;
@@ -222,6 +227,8 @@ export class ContainerRuntime implements AppRuntime {
           allowLocal: this.options.allowLocalRepos,
           network: this.options.repoNetwork,
           timeoutMs: Math.max(1, deadline - Date.now()),
+          cloneTimeoutMs: this.options.cloneTimeoutMs,
+          signal: controller.signal,
           env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work },
           onLine: buildLog,
         });
@@ -287,6 +294,7 @@ export class ContainerRuntime implements AppRuntime {
         const still = serving && serving.status === "running" ? "; the previous version keeps serving" : "";
         return fail(`${why}${still}`, logTail.length ? ["--- app output ---", ...logTail] : ["(the app wrote no output)"]);
       }
+      if (reporter.signal?.aborted) throw new JobCancelledError("before traffic switched to the new container");
       reporter.progress(95, "The new container answers; switching traffic to it");
 
       const record: ContainerAppRecord = {
@@ -323,6 +331,7 @@ export class ContainerRuntime implements AppRuntime {
     } catch (err) {
       const known =
         err instanceof ImageBuildError || err instanceof CheckoutError || err instanceof SourceValidationError || err instanceof HealthCheckPathError;
+      if (reporter.signal?.aborted) return fail(err instanceof JobCancelledError ? err.message : "cancelled while building the image");
       if (!known) this.options.log.error({ err, appId: job.app_id }, "container deploy failed unexpectedly");
       const extra = err instanceof ImageBuildError && err.logTail.length ? err.logTail.filter((l) => !tail.includes(l)) : [];
       return fail(known ? (err as Error).message : `internal agent error: ${(err as Error).message}`, extra);

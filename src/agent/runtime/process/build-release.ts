@@ -24,6 +24,11 @@ export interface BuildContext {
   repoNetwork?: RepoNetworkPolicy;
   /** The worker's ceiling on the plan's build time (AGENT_BUILD_TIMEOUT_SECONDS), if any. */
   buildTimeoutCeilingMs?: number;
+  /** The clone's own limit (AGENT_CLONE_TIMEOUT_SECONDS) and each build step's (AGENT_STEP_TIMEOUT_SECONDS). */
+  cloneTimeoutMs?: number;
+  stepTimeoutMs?: number;
+  /** Aborted when the job is cancelled. */
+  signal?: AbortSignal;
   registry: RegistrySettings;
   port: number;
   progress(percent: number, message: string): void;
@@ -55,7 +60,14 @@ async function buildInto(ctx: BuildContext, home: string, buildHome: string): Pr
   const limits = effectiveBuildLimits(payload, ctx.buildTimeoutCeilingMs);
   const pathVar = childPath();
   const pin = cpuPinning(limits.cpu, pathVar);
-  const budget: BuildBudget = { limits, deadline: Date.now() + limits.timeoutMs, cpuPrefix: pin.prefix, registry: ctx.registry.npmRegistry };
+  const budget: BuildBudget = {
+    limits,
+    deadline: Date.now() + limits.timeoutMs,
+    cpuPrefix: pin.prefix,
+    registry: ctx.registry.npmRegistry,
+    stepTimeoutMs: ctx.stepTimeoutMs,
+    signal: ctx.signal,
+  };
   const time = limits.planTimeoutMs
     ? `${formatDuration(limits.timeoutMs)} (the plan allows ${formatDuration(limits.planTimeoutMs)}; this worker caps builds at ${formatDuration(limits.timeoutMs)})`
     : formatDuration(limits.timeoutMs);
@@ -85,6 +97,8 @@ async function buildInto(ctx: BuildContext, home: string, buildHome: string): Pr
     allowLocal: ctx.allowLocalRepos,
     network: ctx.repoNetwork,
     timeoutMs: Math.max(1, budget.deadline - Date.now()),
+    cloneTimeoutMs: ctx.cloneTimeoutMs,
+    signal: ctx.signal,
     env: buildEnv,
     onLine: ctx.buildLog,
   });

@@ -1,4 +1,5 @@
 import { classifyRegistryFailure, corepackFailure } from "../registry-failure";
+import { JobCancelledError, throwIfCancelled } from "../job-cancelled";
 import { runCommand } from "../run-command";
 import { BuildMemoryWatch, formatDuration, type EffectiveBuildLimits } from "./build-limits";
 import { recordBuildProcess } from "./build-process-marker";
@@ -19,6 +20,10 @@ export interface BuildBudget {
   cpuPrefix: string[];
   /** The registry the build uses, for registry failure messages. */
   registry: string;
+  /** Each step's own limit within the deadline (AGENT_STEP_TIMEOUT_SECONDS). */
+  stepTimeoutMs?: number;
+  /** Aborted when the job is cancelled: the running step's process group is killed. */
+  signal?: AbortSignal;
 }
 
 export interface StepRequest {
@@ -49,6 +54,8 @@ export async function runBuildStep(req: StepRequest): Promise<StepResult> {
   const command = `\`${req.argv.join(" ")}\``;
   const remaining = budget.deadline - Date.now();
   if (remaining <= 0) throw new BuildError(timeMessage(req.label, command, budget));
+  throwIfCancelled(budget.signal, `before ${req.label.toLowerCase()}`);
+  const stepLimited = budget.stepTimeoutMs !== undefined && budget.stepTimeoutMs < remaining;
   const kept: string[] = [];
   const watch = new BuildMemoryWatch(budget.limits.memoryMb * 1024 * 1024);
   let result;
@@ -57,7 +64,8 @@ export async function runBuildStep(req: StepRequest): Promise<StepResult> {
       argv: [...budget.cpuPrefix, ...req.argv],
       cwd: req.cwd,
       env: req.env,
-      timeoutMs: remaining,
+      timeoutMs: stepLimited ? budget.stepTimeoutMs! : remaining,
+      signal: budget.signal,
       onLine: (_stream, line) => {
         kept.push(line);
         if (kept.length > KEPT_LINES) kept.shift();
@@ -80,6 +88,12 @@ export async function runBuildStep(req: StepRequest): Promise<StepResult> {
     throw new BuildError(
       `${req.label}: ${command} used ${Math.ceil(watch.exceededBytes / 1048576)} MiB of memory, over the plan's build memory limit of ${budget.limits.memoryMb} MiB, and was stopped. ` +
         "Reduce the build's memory (e.g. fewer parallel workers) or move to a plan with more build memory",
+    );
+  }
+  if (result.cancelled) throw new JobCancelledError(`while ${req.label.toLowerCase()}`);
+  if (result.timedOut && stepLimited) {
+    throw new BuildError(
+      `${req.label}: ${command} timed out after ${formatDuration(budget.stepTimeoutMs!)}, this worker's limit for one build step (AGENT_STEP_TIMEOUT_SECONDS), and was stopped`,
     );
   }
   if (result.timedOut) throw new BuildError(timeMessage(req.label, command, budget));

@@ -9,6 +9,7 @@ import { killRecordedBuild } from "./build-process-marker";
 import { BuildError, buildRelease } from "./build-release";
 import { dirSize } from "../dir-size";
 import { CheckoutError } from "../git-checkout";
+import { JobCancelledError, throwIfCancelled } from "../job-cancelled";
 import { KeyedMutex } from "../keyed-mutex";
 import { SourceValidationError, type RepoNetworkPolicy } from "../repo-source";
 import type { AppRuntime, AppSample, AppState, JobOutcome, JobReporter, RuntimeEvents } from "../app-runtime";
@@ -22,6 +23,9 @@ export interface RuntimeOptions {
   repoNetwork?: RepoNetworkPolicy;
   /** The worker's ceiling on a build's time; each build otherwise gets its plan's build time. */
   buildTimeoutMs?: number;
+  /** A clone's own limit and each build step's (AGENT_CLONE_TIMEOUT_SECONDS, AGENT_STEP_TIMEOUT_SECONDS). */
+  cloneTimeoutMs?: number;
+  stepTimeoutMs?: number;
   /** How builds reach the package registry; default: from this process's environment and npm config. */
   registry?: RegistrySettings;
   startTimeoutMs: number;
@@ -128,18 +132,27 @@ export class ProcessRuntime implements AppRuntime {
         allowLocalRepos: this.options.allowLocalRepos,
         repoNetwork: this.options.repoNetwork,
         buildTimeoutCeilingMs: this.options.buildTimeoutMs,
+        cloneTimeoutMs: this.options.cloneTimeoutMs,
+        stepTimeoutMs: this.options.stepTimeoutMs,
+        signal: reporter.signal,
         registry: this.registry,
         port,
         progress: (p, m) => reporter.progress(p, m),
         buildLog,
         checkedOut: (commit) => reporter.checkedOut?.(commit),
       });
+      throwIfCancelled(reporter.signal, "before the app was started");
       reporter.progress(75, `Starting the app on port ${port}`);
       buildLog(`$ ${release.argv.join(" ")}  (PORT=${port})`);
       const outcome = await supervisor.launchCandidate(release);
       if (!outcome.ok) {
         if (outcome.tail) buildLog(outcome.tail);
         return { ok: false, error: outcome.error, logs: tail.join("\n") };
+      }
+      if (reporter.signal?.aborted) {
+        // Cancelled while the new version was starting: it never takes traffic.
+        await outcome.instance.stop(2_000);
+        throw new JobCancelledError("before traffic switched to the new version");
       }
       reporter.progress(95, "The app answers; switching traffic to it");
       await supervisor.promote(outcome.instance, payload.limits);
@@ -154,7 +167,7 @@ export class ProcessRuntime implements AppRuntime {
         logs: tail.join("\n"),
       };
     } catch (err) {
-      const known = err instanceof BuildError || err instanceof CheckoutError || err instanceof SourceValidationError;
+      const known = err instanceof BuildError || err instanceof CheckoutError || err instanceof SourceValidationError || err instanceof JobCancelledError;
       if (!known) this.options.log.error({ err, appId: job.app_id }, "deploy failed unexpectedly");
       const error = known ? (err as Error).message : `internal agent error: ${(err as Error).message}`;
       buildLog(`Deploy failed: ${error}`);
