@@ -8,7 +8,8 @@ import { z } from "zod";
  */
 export const buildSettingsSchema = z.object({
   /** auto: detect (package.json → node, index.html → static). */
-  kind: z.enum(["auto", "node", "static"]).default("auto"),
+  /** dockerfile: build the repository's own Dockerfile as is (container workers only). */
+  kind: z.enum(["auto", "node", "static", "dockerfile"]).default("auto"),
   installCommand: z.string().max(500).default(""),
   buildCommand: z.string().max(500).default(""),
   startCommand: z.string().max(500).default(""),
@@ -21,6 +22,19 @@ export const buildSettingsSchema = z.object({
   dockerfilePath: z.string().max(255).optional(),
 });
 export type BuildSettings = z.infer<typeof buildSettingsSchema>;
+
+/** Limits of a health-check setting; the dashboard validates against the same numbers. */
+export const HEALTH_CHECK_TIMEOUT_SECONDS = { min: 1, max: 600, default: 60 } as const;
+
+/**
+ * The HTTP check a new release must pass before it gets traffic: GET `path` answering 2xx/3xx
+ * within `timeoutSeconds` (capped by the worker's own start timeout).
+ */
+export const healthCheckSchema = z.object({
+  path: z.string().max(1024).default("/"),
+  timeoutSeconds: z.number().int().min(HEALTH_CHECK_TIMEOUT_SECONDS.min).max(HEALTH_CHECK_TIMEOUT_SECONDS.max).default(HEALTH_CHECK_TIMEOUT_SECONDS.default),
+});
+export type HealthCheck = z.infer<typeof healthCheckSchema>;
 
 export const resourceLimitsSchema = z.object({
   cpu: z.number().positive(),
@@ -58,6 +72,8 @@ export const deployPayloadSchema = z.object({
   limits: resourceLimitsSchema,
   /** Optional for compatibility: absent means DEFAULT_BUILD_LIMITS. */
   buildLimits: buildLimitsSchema.optional(),
+  /** Optional for compatibility: absent means GET / within the worker's start timeout. */
+  healthCheck: healthCheckSchema.optional(),
   subdomain: z.string(),
   domains: z.array(z.string()),
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ErrorPayload } from "./error-codes";
 import { nonNegative, rowId } from "./fields";
+import { runtimeReportSchema } from "./runtime-report";
 
 /** Runtime log limits (docs/worker-protocol.md, "Worker → hub", `runtime_log`). */
 export const MAX_LOG_LINES_PER_FRAME = 5000;
@@ -48,6 +49,8 @@ export const workerMessageSchemas = {
     commit_sha: z.string().max(64).optional(),
     commit_message: z.string().max(4000).optional(),
     error: z.string().max(10_000).optional(),
+    /** How the app now runs (a completed deploy, start or restart); src/protocol/runtime-report.ts. */
+    runtime: runtimeReportSchema.optional(),
   }),
   app_status: z.object({
     app_id: rowId,

@@ -98,6 +98,7 @@ export class JobRunner {
             ...(outcome.commitSha ? { commit_sha: outcome.commitSha } : {}),
             ...(outcome.commitMessage !== undefined ? { commit_message: outcome.commitMessage } : {}),
             ...(outcome.logs ? { logs: capTail(outcome.logs) } : {}),
+            ...(outcome.runtime ? { runtime: outcome.runtime } : {}),
           }
         : {
             job_id: job.job_id,

@@ -1,4 +1,5 @@
 import type { JobFrame } from "../../protocol/job-payload";
+import type { RuntimeReport } from "../../protocol/runtime-report";
 
 /**
  * The seam between the agent and whatever runs the apps. The job runner, the usage reporter,
@@ -96,7 +97,7 @@ export interface JobReporter {
 }
 
 export type JobOutcome =
-  | { ok: true; port?: number; containerId?: string; commitSha?: string; commitMessage?: string; logs?: string }
+  | { ok: true; port?: number; containerId?: string; commitSha?: string; commitMessage?: string; logs?: string; runtime?: RuntimeReport }
   | { ok: false; error: string; logs?: string };
 
 /** One app's usage at one sample. Rates (CPU, disk) are 0 on an app's first sample. */

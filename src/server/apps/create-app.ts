@@ -82,6 +82,8 @@ export async function createApp(
             branch: input.branch,
             buildSettings: input.buildSettings,
             internalPort: input.internalPort,
+            healthCheckPath: input.healthCheck.path,
+            healthCheckTimeoutSeconds: input.healthCheck.timeoutSeconds,
             status: "pending",
           },
         });

@@ -3,6 +3,7 @@ import type { Actor } from "../auth/actor";
 import type { Services } from "../runtime/services";
 import { requireOwnedApp, userAppsWhere, type AppRef } from "./app-access";
 import { liveStatsFor } from "./live/live-stats";
+import { appRuntimeView } from "./app-runtime-view";
 import { pushWebhookUrl } from "./auto-deploy";
 import { planSummary } from "../plans/plan-summary";
 
@@ -78,7 +79,7 @@ export async function getApp(deps: Deps & Pick<Services, "plans">, actor: Pick<A
     }),
     app.workerId ? deps.db.worker.findUnique({ where: { id: app.workerId }, select: { ip: true, wireguardIp: true } }) : null,
   ]);
-  const stats = await liveStatsFor(deps, [app.id]);
+  const [stats, runtime] = await Promise.all([liveStatsFor(deps, [app.id]), appRuntimeView(deps.db, app)]);
   const plan = deps.plans.for(actor.plan);
   return {
     id: app.id,
@@ -105,5 +106,6 @@ export async function getApp(deps: Deps & Pick<Services, "plans">, actor: Pick<A
     envCount,
     activeJob,
     live: stats.get(app.id) ?? null,
+    runtime,
   };
 }

@@ -22,6 +22,7 @@ export async function updateAppSpec(deps: Pick<Services, "db" | "config">, actor
         ...(patch.branch !== undefined ? { branch: patch.branch } : {}),
         ...(patch.buildSettings !== undefined ? { buildSettings: patch.buildSettings } : {}),
         ...(patch.internalPort !== undefined ? { internalPort: patch.internalPort } : {}),
+        ...(patch.healthCheck !== undefined ? { healthCheckPath: patch.healthCheck.path, healthCheckTimeoutSeconds: patch.healthCheck.timeoutSeconds } : {}),
       },
     });
   });

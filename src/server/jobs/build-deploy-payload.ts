@@ -33,6 +33,7 @@ export async function buildDeployPayload(
     internalPort: app.internalPort,
     limits: { cpu: plan.cpu, memoryMb: plan.memoryMb, pids: plan.pids, diskMb: plan.diskMb, bandwidthMbit: plan.bandwidthMbit },
     buildLimits: { cpu: plan.buildCpu, memoryMb: plan.buildMemoryMb, timeoutSeconds: plan.buildTimeoutSeconds },
+    healthCheck: { path: app.healthCheckPath, timeoutSeconds: app.healthCheckTimeoutSeconds },
     subdomain: app.subdomain,
     domains: domains.map((d) => d.hostname),
   });

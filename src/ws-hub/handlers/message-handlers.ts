@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { applyAppStatus, applyViolation } from "../../server/worker-reports/app-status";
 import { appendBuildLog } from "../../server/worker-reports/build-log";
+import { storeRuntimeReport } from "../../server/worker-reports/runtime-report";
 import { completeJob } from "../../server/jobs/complete-job";
 import type { WorkerServiceDeps } from "../../server/workers/hub-deps";
 import { afterJobCompleted } from "../../server/jobs/job-completion-effects";
@@ -77,6 +78,10 @@ const handlers: { [T in WorkerMessageType]: Handler<T> } = {
     if (done) {
       ctx.owned.forget(conn);
       if (done.appStatus === "deleted" || done.appStatus === "stopped") ctx.stats.delete(done.appId);
+      // Before the app.changed notification, so the dashboard's refetch sees the new report.
+      if (done.status === "completed" && msg.runtime && done.type !== "stop" && done.type !== "delete") {
+        await storeRuntimeReport(ctx.deps, conn.worker.id, done.appId, msg.runtime);
+      }
       await afterJobCompleted(ctx.deps, done);
     }
     await ctx.jobs.pushNext(conn, "result");

@@ -20,6 +20,8 @@ export const containerAppRecordSchema = z.object({
   internalPort: z.number().int(),
   env: z.record(z.string(), z.string()),
   limits: resourceLimitsSchema,
+  /** The app's health check as its deploy applied it (start and restart check the same); absent in older records. */
+  healthCheck: z.object({ path: z.string(), timeoutMs: z.number().int().positive() }).optional(),
   readOnlyRootfs: z.boolean(),
   commitSha: z.string(),
   commitMessage: z.string(),

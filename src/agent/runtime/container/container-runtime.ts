@@ -19,6 +19,7 @@ import { watchContainerStats, type ContainerStatsSample, type StatsWatcher } fro
 import type { Engine } from "./engine";
 import { watchContainerEvents, type ContainerEvent, type EventWatcher } from "./engine-events";
 import { healthCheckPath, HealthCheckPathError, waitForHealthy } from "./health-check";
+import { containerRuntimeReport, effectiveHealthCheck } from "../runtime-report";
 import { buildAppImage, ImageBuildError } from "./image-build";
 import { imageExists, inspectImage, listAppImages, pruneAppImages, removeImage } from "./images";
 import { appImageTag, LABELS, type AppRef } from "./labels";
@@ -199,6 +200,7 @@ export class ContainerRuntime implements AppRuntime {
     // A cancel frame (src/agent/jobs/job-runner.ts) ends the build like an agent shutdown does.
     reporter.signal?.addEventListener("abort", () => controller.abort(), { once: true });
     const limits = buildLimitsOf(payload);
+    const check = effectiveHealthCheck(payload, this.options.startTimeoutMs);
     const planMs = limits.timeoutSeconds * 1000;
     const timeoutMs = this.options.buildTimeoutMs ? Math.min(planMs, this.options.buildTimeoutMs) : planMs;
     const deadline = Date.now() + timeoutMs;
@@ -210,6 +212,7 @@ export class ContainerRuntime implements AppRuntime {
       buildLog(`Build limits: memory ${limits.memoryMb} MiB, ${limits.cpu} CPU, time ${Math.round(timeoutMs / 1000)} s; the app then runs with ${payload.limits.memoryMb} MiB and ${payload.limits.cpu} CPU`);
       const tag = appImageTag(job.app_id, deploymentId);
       const earlier = await inspectImage(this.engine, tag);
+      let imageSizeBytes: number | null = earlier?.Size ?? null;
       let commit: { sha: string; message: string };
       let image: { image: string; readOnlyRootfs: boolean };
       if (earlier && payload.commitSha) {
@@ -253,6 +256,7 @@ export class ContainerRuntime implements AppRuntime {
         });
         buildLog(`Built ${built.image} (${Math.ceil(built.sizeBytes / 1048576)} MiB) in ${Math.round(built.durationMs / 1000)} s`);
         image = built;
+        imageSizeBytes = built.sizeBytes;
         await rm(work, { recursive: true, force: true });
       }
 
@@ -274,8 +278,8 @@ export class ContainerRuntime implements AppRuntime {
       const health = await waitForHealthy({
         host: this.hostIp,
         port,
-        path: healthCheckPath("/"),
-        timeoutMs: this.options.startTimeoutMs,
+        path: healthCheckPath(check.path),
+        timeoutMs: check.timeoutMs,
         isAlive: async () => (await inspectContainer(this.engine, started.id))?.State.Running ?? false,
         signal: controller.signal,
       });
@@ -289,7 +293,7 @@ export class ContainerRuntime implements AppRuntime {
             ? `the app exited${exit ? ` with code ${exit.exitCode}${exit.oomKilled ? " (out of memory)" : ""}` : ""} before it answered on port ${payload.internalPort}`
             : health.reason === "aborted"
               ? "the deploy was cancelled"
-              : `the app did not answer GET / on port ${payload.internalPort} within ${Math.round(this.options.startTimeoutMs / 1000)} s${health.lastError ? ` (last: ${health.lastError})` : ""}`;
+              : `the app did not answer GET ${check.path} on port ${payload.internalPort} with a 2xx/3xx within ${Math.round(check.timeoutMs / 1000)} s (the app's health check)${health.lastError ? ` (last: ${health.lastError})` : ""}`;
         const serving = this.slots.get(job.app_id);
         const still = serving && serving.status === "running" ? "; the previous version keeps serving" : "";
         return fail(`${why}${still}`, logTail.length ? ["--- app output ---", ...logTail] : ["(the app wrote no output)"]);
@@ -307,6 +311,7 @@ export class ContainerRuntime implements AppRuntime {
         internalPort: payload.internalPort,
         env: payload.env,
         limits: payload.limits,
+        healthCheck: check,
         readOnlyRootfs: image.readOnlyRootfs,
         commitSha: commit.sha,
         commitMessage: commit.message,
@@ -327,7 +332,16 @@ export class ContainerRuntime implements AppRuntime {
       // new port): retiring it is queued behind this job on the app's lock.
       if (oldContainer && oldContainer !== started.id) void this.mutex.run(job.app_id, () => this.retire(job.app_id, oldContainer, image.image));
       else void this.mutex.run(job.app_id, () => this.prune(job.app_id, image.image));
-      return { ok: true, port, containerId: started.id, commitSha: commit.sha, commitMessage: commit.message, logs: tail.join("\n") };
+      const runtime = containerRuntimeReport({
+        engine: this.engine.describe(),
+        image: image.image,
+        imageSizeBytes,
+        limits: payload.limits,
+        built: earlier && payload.commitSha ? null : payload,
+        buildTimeoutCeilingMs: this.options.buildTimeoutMs,
+        healthCheck: check,
+      });
+      return { ok: true, port, containerId: started.id, commitSha: commit.sha, commitMessage: commit.message, logs: tail.join("\n"), runtime };
     } catch (err) {
       const known =
         err instanceof ImageBuildError || err instanceof CheckoutError || err instanceof SourceValidationError || err instanceof HealthCheckPathError;
@@ -385,17 +399,21 @@ export class ContainerRuntime implements AppRuntime {
       return { ok: false, error: `the container could not start: ${(err as Error).message}` };
     }
     reporter.progress(60, "Waiting for the app to answer");
+    const check = slot.record.healthCheck ?? { path: "/", timeoutMs: this.options.startTimeoutMs };
     const health = await waitForHealthy({
       host: this.hostIp,
       port: slot.record.port,
-      timeoutMs: this.options.startTimeoutMs,
+      path: check.path,
+      timeoutMs: check.timeoutMs,
       isAlive: async () => (await inspectContainer(this.engine, slot.record.containerId))?.State.Running ?? false,
     });
     if (!health.healthy) {
       const logs = (await containerLogTail(this.engine, slot.record.containerId, LOG_TAIL_LINES)).join("\n");
       return { ok: false, error: `the app did not answer on port ${slot.record.internalPort} after starting (${health.reason})`, logs };
     }
-    return { ok: true, port: slot.record.port, containerId: slot.record.containerId, commitSha: slot.record.commitSha, commitMessage: slot.record.commitMessage };
+    const image = await inspectImage(this.engine, slot.record.image).catch(() => null);
+    const runtime = containerRuntimeReport({ engine: this.engine.describe(), image: slot.record.image, imageSizeBytes: image?.Size ?? null, limits: slot.record.limits, built: null, healthCheck: check });
+    return { ok: true, port: slot.record.port, containerId: slot.record.containerId, commitSha: slot.record.commitSha, commitMessage: slot.record.commitMessage, runtime };
   }
 
   /** Starts the record's existing container and follows it. */

@@ -17,6 +17,8 @@ const releaseSchema = z.object({
   commitMessage: z.string(),
   kind: z.enum(["node", "static"]),
   diskBytes: z.number().default(0),
+  /** The app's health check as its deploy applied it (src/agent/runtime/runtime-report.ts); absent in older records. */
+  healthCheck: z.object({ path: z.string(), timeoutMs: z.number().int().positive() }).optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 

@@ -88,10 +88,11 @@ export class AppSupervisor {
     } catch (err) {
       return { ok: false, error: (err as Error).message, tail: "" };
     }
-    const outcome = await waitForStart(instance, release.port, this.deps.startTimeoutMs);
+    const check = this.healthCheckOf(release);
+    const outcome = await waitForStart(instance, release.port, check.timeoutMs, check.path);
     if (outcome.kind === "ready") return { ok: true, instance };
     // Read what it said before stopping it: the message names the port it listens on, or its first error.
-    const error = await startFailureMessage(instance, outcome, release.port, this.deps.startTimeoutMs);
+    const error = await startFailureMessage(instance, outcome, release.port, check.timeoutMs, check.path);
     await instance.stop(2_000);
     const tail = await instance.logTail();
     return { ok: false, error, tail };
@@ -233,9 +234,15 @@ export class AppSupervisor {
     this.record = { ...this.record, process: instance.proc.identity };
     await this.deps.store.save(this.record);
     if (why) this.deps.log.info({ appId: this.appId }, why);
-    void waitUntilAnswering(release.port, this.deps.startTimeoutMs, () => instance.proc.hasExited).then((outcome) => {
+    const check = this.healthCheckOf(release);
+    void waitUntilAnswering(release.port, check.timeoutMs, () => instance.proc.hasExited, check.path).then((outcome) => {
       if (outcome === "ready" && this.current === instance) this.setLive("running");
     });
+  }
+
+  /** The release's health check (set by its deploy), else GET / within the worker's start timeout. */
+  private healthCheckOf(release: Release): { path: string; timeoutMs: number } {
+    return release.healthCheck ?? { path: "/", timeoutMs: this.deps.startTimeoutMs };
   }
 
   private cancelRestart(): void {

@@ -7,6 +7,7 @@ import { commandWords } from "./command-words";
 import { checkNodeEngine } from "./engines-check";
 import { planInstall, type PackageManager } from "./package-manager";
 import { SourceValidationError } from "../repo-source";
+import { DOCKERFILE_NEEDS_ENGINE } from "./dockerfile-refusal";
 
 /** How to build and run one checkout; every command is an argv array. */
 export interface AppPlan {
@@ -80,6 +81,7 @@ export async function resolveRoot(checkout: string, rootDirectory: string): Prom
 
 /** Detects a Node app (package.json) or a static site (index.html) and plans its steps. */
 export async function planApp(checkout: string, settings: BuildSettings, options: PlanOptions = {}): Promise<AppPlan> {
+  if (settings.kind === "dockerfile") throw new SourceValidationError(DOCKERFILE_NEEDS_ENGINE);
   const root = await resolveRoot(checkout, settings.rootDirectory);
   const notes: string[] = [];
   const hasPackage = await exists(path.join(root, "package.json"));

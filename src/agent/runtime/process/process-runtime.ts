@@ -3,7 +3,9 @@ import path from "node:path";
 import { freePort } from "../../../net/free-port";
 import type { JobFrame } from "../../../protocol/job-payload";
 import type { AgentLogger } from "../../logger";
-import { AppStore, type AppRecord } from "./app-store";
+import { AppStore, type AppRecord, type Release } from "./app-store";
+import { DOCKERFILE_NEEDS_ENGINE } from "./dockerfile-refusal";
+import { effectiveHealthCheck, processRuntimeReport } from "../runtime-report";
 import { AppSupervisor } from "./app-supervisor";
 import { killRecordedBuild } from "./build-process-marker";
 import { BuildError, buildRelease } from "./build-release";
@@ -103,6 +105,12 @@ export class ProcessRuntime implements AppRuntime {
   private async deploy(job: JobFrame, reporter: JobReporter): Promise<JobOutcome> {
     const payload = job.payload;
     if (!payload) return { ok: false, error: "the deploy job carries no payload" };
+    if (payload.buildSettings.kind === "dockerfile") {
+      // Refused before anything is cloned: no build here could honour the Dockerfile.
+      reporter.buildLog(`Deploy failed: ${DOCKERFILE_NEEDS_ENGINE}`);
+      return { ok: false, error: DOCKERFILE_NEEDS_ENGINE, logs: `Deploy failed: ${DOCKERFILE_NEEDS_ENGINE}` };
+    }
+    const check = effectiveHealthCheck(payload, this.options.startTimeoutMs);
     const tail: string[] = [];
     const buildLog = (line: string) => {
       tail.push(line);
@@ -144,7 +152,8 @@ export class ProcessRuntime implements AppRuntime {
       throwIfCancelled(reporter.signal, "before the app was started");
       reporter.progress(75, `Starting the app on port ${port}`);
       buildLog(`$ ${release.argv.join(" ")}  (PORT=${port})`);
-      const outcome = await supervisor.launchCandidate(release);
+      const candidate: Release = { ...release, healthCheck: check };
+      const outcome = await supervisor.launchCandidate(candidate);
       if (!outcome.ok) {
         if (outcome.tail) buildLog(outcome.tail);
         return { ok: false, error: outcome.error, logs: tail.join("\n") };
@@ -165,6 +174,7 @@ export class ProcessRuntime implements AppRuntime {
         commitSha: release.commitSha,
         commitMessage: release.commitMessage,
         logs: tail.join("\n"),
+        runtime: processRuntimeReport({ limits: payload.limits, built: payload, buildTimeoutCeilingMs: this.options.buildTimeoutMs, healthCheck: check }),
       };
     } catch (err) {
       const known = err instanceof BuildError || err instanceof CheckoutError || err instanceof SourceValidationError || err instanceof JobCancelledError;
@@ -195,6 +205,15 @@ export class ProcessRuntime implements AppRuntime {
       containerId: `pid-${outcome.instance.proc.pid}`,
       commitSha: outcome.release?.commitSha,
       commitMessage: outcome.release?.commitMessage,
+      ...(supervisor.record.limits
+        ? {
+            runtime: processRuntimeReport({
+              limits: supervisor.record.limits,
+              built: null,
+              healthCheck: outcome.release?.healthCheck ?? { path: "/", timeoutMs: this.options.startTimeoutMs },
+            }),
+          }
+        : {}),
     };
   }
 

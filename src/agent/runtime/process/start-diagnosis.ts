@@ -24,13 +24,13 @@ export function appListeningPorts(instance: AppInstance): number[] {
  * ports its processes listen on meanwhile: an app listening only on another port (a hard-coded
  * 3000) is failed as soon as that is clear, with that port named, instead of after the timeout.
  */
-export async function waitForStart(instance: AppInstance, port: number, timeoutMs: number): Promise<StartOutcome> {
+export async function waitForStart(instance: AppInstance, port: number, timeoutMs: number, path = "/"): Promise<StartOutcome> {
   let exit: ExitInfo | null = null;
   instance.onExit((info) => (exit = info));
   const deadline = Date.now() + timeoutMs;
   let elsewhereSince: number | null = null;
   while (Date.now() < deadline) {
-    const round = await waitUntilAnswering(port, Math.min(1_000, Math.max(1, deadline - Date.now())), () => instance.proc.hasExited);
+    const round = await waitUntilAnswering(port, Math.min(1_000, Math.max(1, deadline - Date.now())), () => instance.proc.hasExited, path);
     if (round === "ready") return { kind: "ready" };
     if (round === "exited") return { kind: "exited", exit };
     const ports = appListeningPorts(instance);
@@ -75,10 +75,13 @@ export function busyFixedPort(lines: string[], port: number): number | null {
 }
 
 /** The deploy's failure message for an app that did not come up. */
-export async function startFailureMessage(instance: AppInstance, outcome: Exclude<StartOutcome, { kind: "ready" }>, port: number, timeoutMs: number): Promise<string> {
+export async function startFailureMessage(instance: AppInstance, outcome: Exclude<StartOutcome, { kind: "ready" }>, port: number, timeoutMs: number, path = "/"): Promise<string> {
   if (outcome.kind === "wrong-port") return wrongPortMessage(outcome.ports, port);
   if (outcome.kind === "timeout") {
     const seconds = Math.round(timeoutMs / 1000);
+    if (path !== "/" && outcome.ports.includes(port)) {
+      return `the app listens on port ${port} but did not answer its health check GET ${path} with a 2xx/3xx within ${seconds} s; fix that route or change the health-check path in the app's settings`;
+    }
     return `the app did not answer on port ${port} within ${seconds} s (timeout); it must listen on the port given in $PORT${outcome.ports.length ? "" : " (it listens on no port yet)"}`;
   }
   const lines = await firstErrorLines(instance);

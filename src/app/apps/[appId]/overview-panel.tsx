@@ -7,6 +7,7 @@ import { AppActions } from "@/components/apps/app-actions";
 import { DeployProgress } from "@/components/apps/deploy-progress";
 import { ErrorState, Loading, Panel } from "@/components/apps/query-states";
 import { StatusBadge } from "@/components/apps/status-badge";
+import { RuntimePanel } from "./runtime-panel";
 import { deploymentSentence, firstLine, shortSha, timeAgo } from "@/components/apps/format";
 
 export function OverviewPanel({ appId }: { appId: number }) {
@@ -55,6 +56,7 @@ export function OverviewPanel({ appId }: { appId: number }) {
           {a.live ? (<><dt className="text-muted">Live usage</dt><dd className="col-span-2">CPU {a.live.cpuPct.toFixed(1)}% · {(a.live.memBytes / 1048576).toFixed(0)} MiB</dd></>) : null}
         </dl>
       </Panel>
+      <RuntimePanel appId={appId} runtime={a.runtime} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { Panel } from "@/components/apps/query-states";
 import { BuildSettingsFields, DEFAULT_BUILD, type BuildSettingsValue } from "@/components/apps/build-settings-fields";
+import { DEFAULT_HEALTH_CHECK, HealthCheckFields, healthCheckInputOf, type HealthCheckValue } from "@/components/apps/health-check-fields";
 import { RepoPicker } from "./repo-picker";
 
 type EnvError = { line: number; message: string };
@@ -19,6 +20,7 @@ export function NewAppForm() {
   const [branch, setBranch] = useState("main");
   const [port, setPort] = useState("8080");
   const [build, setBuild] = useState<BuildSettingsValue>(DEFAULT_BUILD);
+  const [health, setHealth] = useState<HealthCheckValue>(DEFAULT_HEALTH_CHECK);
   const [envText, setEnvText] = useState("");
   const [deploy, setDeploy] = useState(true);
   const nameCheck = useQuery({ ...trpc.apps.checkName.queryOptions({ name }), enabled: name.length >= 3 });
@@ -36,6 +38,7 @@ export function NewAppForm() {
       branch,
       internalPort: Number(port),
       buildSettings: build,
+      healthCheck: healthCheckInputOf(health),
       envText: envText.trim() ? envText : undefined,
       deploy,
     });
@@ -109,7 +112,10 @@ export function NewAppForm() {
       </Panel>
 
       <Panel title="Build">
-        <BuildSettingsFields value={build} onChange={setBuild} />
+        <div className="space-y-4">
+          <BuildSettingsFields value={build} onChange={setBuild} />
+          <HealthCheckFields value={health} onChange={setHealth} />
+        </div>
       </Panel>
 
       <Panel title="Environment (optional)">

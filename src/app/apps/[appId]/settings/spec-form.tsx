@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { BuildSettingsFields, DEFAULT_BUILD, type BuildSettingsValue } from "@/components/apps/build-settings-fields";
+import { DEFAULT_HEALTH_CHECK, HealthCheckFields, healthCheckInputOf, type HealthCheckValue } from "@/components/apps/health-check-fields";
 import { ErrorState, Loading, Panel } from "@/components/apps/query-states";
 
 export function SpecForm({ appId }: { appId: number }) {
@@ -14,6 +15,7 @@ export function SpecForm({ appId }: { appId: number }) {
   const [branch, setBranch] = useState("");
   const [port, setPort] = useState("");
   const [build, setBuild] = useState<BuildSettingsValue>(DEFAULT_BUILD);
+  const [health, setHealth] = useState<HealthCheckValue>(DEFAULT_HEALTH_CHECK);
   const update = useMutation(trpc.apps.updateSpec.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.apps.get.queryKey({ appId }) }) }));
   useEffect(() => {
     if (!app.data) return;
@@ -21,13 +23,14 @@ export function SpecForm({ appId }: { appId: number }) {
     setBranch(app.data.branch);
     setPort(String(app.data.internalPort));
     setBuild({ ...DEFAULT_BUILD, ...(app.data.buildSettings as Partial<BuildSettingsValue>) });
+    setHealth({ path: app.data.runtime.healthCheck.path, timeoutSeconds: String(app.data.runtime.healthCheck.timeoutSeconds) });
   }, [app.data]);
   if (app.isPending) return <Loading what="settings" />;
   if (app.isError) return <ErrorState error={app.error} what="settings" />;
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    update.mutate({ appId, spec: { repoUrl, branch, internalPort: Number(port), buildSettings: build } });
+    update.mutate({ appId, spec: { repoUrl, branch, internalPort: Number(port), buildSettings: build, healthCheck: healthCheckInputOf(health) } });
   }
 
   return (
@@ -48,6 +51,7 @@ export function SpecForm({ appId }: { appId: number }) {
           </label>
         </div>
         <BuildSettingsFields value={build} onChange={setBuild} />
+        <HealthCheckFields value={health} onChange={setHealth} />
         <div className="flex items-center gap-3">
           <button type="submit" disabled={update.isPending} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black disabled:opacity-50">Save</button>
           {update.isSuccess ? <span role="status" className="text-sm text-ok">Saved. Applies on the next deploy.</span> : null}
