@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   write("launcher", `  ws-hub         ${platform.hubUrl}  (workers connect here; Traefik polls ${platform.hubUrl}/v1/traefik/proxy-config)`);
   write("launcher", `  Postgres       ${platform.embeddedPostgres ? "embedded" : "external"} (${platform.databaseUrl.replace(/:[^:@/]+@/, ":***@")})`);
   write("launcher", `  Data           ${platform.dataDir}`);
+  if (platform.env.DEV_INGRESS_URL) write("launcher", `  App addresses  http://<app name>.localhost:${new URL(platform.env.DEV_INGRESS_URL).port}  (development ingress)`);
   if (platform.agentRuntime) write("launcher", `  Apps run as    ${platform.agentRuntime.summary}`);
   if (platform.sampleRepoUrl) write("launcher", `  Sample app     ${platform.sampleRepoUrl}  (New app → "Use the sample app")`);
   if (platform.setupToken) {

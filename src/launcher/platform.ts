@@ -7,6 +7,7 @@ import { migrate } from "../server/db/migrator";
 import { currentSetupToken } from "../server/auth/setup-token";
 import { createDb } from "../server/db/client";
 import { ensureSampleRepository } from "../sample-repo/ensure-sample-repository";
+import { planDevIngress } from "../dev-ingress/launch";
 import { planAgentRuntime, type AgentRuntimePlan } from "./agent-runtime";
 import { buildChildEnv } from "./child-env";
 import { startEmbeddedDatabase } from "./embedded-database";
@@ -90,7 +91,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const webUrl = `http://localhost:${parsed.WEB_PORT}`;
     const hubUrl = `http://localhost:${parsed.HUB_PORT}`;
     const distDir = options.env.NEXT_DIST_DIR ?? ".next";
-    const childEnv = buildChildEnv({ env: options.env, generatedSecrets, databaseUrl, dataDir, webUrl, hubPort: parsed.HUB_PORT, distDir, sampleRepoUrl });
+    const ingress = await planDevIngress(parsed, note);
+    const childEnv = { ...buildChildEnv({ env: options.env, generatedSecrets, databaseUrl, dataDir, webUrl, hubPort: parsed.HUB_PORT, distDir, sampleRepoUrl }), ...ingress?.env };
     writeFileSync(runtimeFile(dataDir), JSON.stringify({ databaseUrl, launcherPid: process.pid, webUrl, hubUrl }, null, 2), {
       mode: 0o600,
     });
@@ -104,11 +106,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     }
 
     const supervisor = new Supervisor(options.write, options.onUnexpectedExit ?? (() => undefined));
+    if (ingress) supervisor.start(ingress.spec({ command: process.execPath, env: childEnv, cwd: options.root }));
     for (const spec of childSpecs(options, childEnv, wantAgent ? (agentRuntime?.agentEnv ?? {}) : null)) supervisor.start(spec);
 
     const stop = async () => {
       note("stopping: web and agent, then ws-hub, then jobs, then Postgres");
-      await supervisor.stopInOrder([["web", "agent"], ["ws-hub"], ["jobs"]]);
+      await supervisor.stopInOrder([["web", "agent", "dev-ingress"], ["ws-hub"], ["jobs"]]);
       // The Podman service the launcher started goes last of the agent's parts: the agent stops its containers through it.
       await agentRuntime?.close().catch((err: Error) => note(`could not stop the container engine service: ${err.message}`));
       if (pg) await pg.stop();

@@ -16,7 +16,17 @@ const deploymentSummary = {
   select: { id: true, number: true, status: true, commitSha: true, commitMessage: true, branch: true, trigger: true, createdAt: true, finishedAt: true },
 } as const;
 
+/**
+ * The address the app answers at: under `npm start` the development ingress's
+ * (http://<slug>.localhost:<port>, src/dev-ingress/), which stays the same across deploys,
+ * redeploys and rollbacks; otherwise `<slug>.<PLATFORM_DOMAIN>` behind Traefik.
+ */
 function appUrl(deps: Pick<Services, "config">, subdomain: string): string {
+  const ingress = deps.config.isProduction ? undefined : deps.config.DEV_INGRESS_URL;
+  if (ingress) {
+    const url = new URL(ingress);
+    return `${url.protocol}//${subdomain}.localhost${url.port ? `:${url.port}` : ""}`;
+  }
   const domain = deps.config.PLATFORM_DOMAIN;
   const scheme = deps.config.isProduction ? "https" : "http";
   return `${scheme}://${subdomain}.${domain}`;

@@ -99,6 +99,14 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATA_DIR: z.string().default(".data"),
   SAMPLE_REPO_URL: z.string().regex(/^file:\/\//, "must be a file:// URL").optional(),
+  /** Check an app's repository and branch with `git ls-remote` before it is saved (off: a control plane that cannot reach the git hosts its workers can). */
+  REPO_CHECK_ENABLED: boolish.default(true),
+  /** Seconds `git ls-remote` may take when an app's repository is checked before it is saved (src/server/git/repo-reachability.ts). */
+  REPO_CHECK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  /** Port of the development ingress `npm start` runs (src/dev-ingress/); taken: a free one. */
+  DEV_INGRESS_PORT: port.default(3080),
+  /** Where the development ingress answers (set by the launcher): app links become http://<slug>.localhost:<port>. */
+  DEV_INGRESS_URL: optionalUrl,
 });
 
 export type RawEnv = z.infer<typeof envSchema> & {
