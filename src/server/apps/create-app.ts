@@ -2,6 +2,7 @@ import { z } from "zod";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { conflict, DomainError, validation } from "../errors/domain-errors";
 import { assertSafeRepoUrl } from "../git/repo-url";
+import { assertRepoReachable } from "../git/repo-reachability";
 import type { Services } from "../runtime/services";
 import type { Actor } from "../auth/actor";
 import type { Tx } from "./app-access";
@@ -42,6 +43,14 @@ export async function createApp(
   if (chosen) {
     const problem = appNameProblem(chosen);
     if (problem) throw validation(problem, { field: "name" });
+  }
+  // Before anything is written: an unreachable repository must not take a plan's app slot.
+  if (deps.config.REPO_CHECK_ENABLED) {
+    await assertRepoReachable(repoUrl, input.branch, {
+      allowLocal: deps.config.LOCAL_REPOS_ENABLED,
+      allowCidrs: deps.config.REPO_ALLOW_CIDRS,
+      timeoutMs: deps.config.REPO_CHECK_TIMEOUT_SECONDS * 1000,
+    });
   }
   const plan = deps.plans.for(actor.plan);
   const env = [...input.env];

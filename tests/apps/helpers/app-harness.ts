@@ -40,6 +40,8 @@ export async function startAppHarness(env: Record<string, string> = {}): Promise
     PLATFORM_DOMAIN: "apps.test.example",
     PUBLIC_URL: "http://127.0.0.1:3999",
     LOG_LEVEL: "silent",
+    // Fake repository URLs: the reachability check (src/server/git/repo-reachability.ts) has its own tests.
+    REPO_CHECK_ENABLED: "0",
     ...env,
   });
   const services = createServices("test", config);

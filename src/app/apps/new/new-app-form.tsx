@@ -28,6 +28,10 @@ export function NewAppForm() {
     trpc.apps.create.mutationOptions({ onSuccess: (result) => router.push(`/apps/${result.app.id}${result.deployment ? "/deployments" : ""}`) }),
   );
   const envErrors = ((create.error?.data as { details?: { envErrors?: EnvError[] } } | undefined)?.details?.envErrors ?? []) as EnvError[];
+  // The repository check (src/server/git/repo-reachability.ts) names the field to fix; its message shows there, once.
+  const errorField = (create.error?.data as { details?: { field?: string } } | undefined)?.details?.field;
+  const repoError = errorField === "repoUrl" ? create.error?.message : undefined;
+  const branchError = errorField === "branch" ? create.error?.message : undefined;
   const atLimit = !!defaults.data && defaults.data.plan.maxApps > 0 && defaults.data.appCount >= defaults.data.plan.maxApps;
 
   function submit(e: FormEvent) {
@@ -77,14 +81,16 @@ export function NewAppForm() {
           <div className="grid gap-3 sm:grid-cols-3">
             <label className="text-sm sm:col-span-2">
               Repository URL
-              <input required value={repoUrl} onChange={(e) => setRepoUrl(e.target.value)} placeholder="https://github.com/you/app.git" className="mt-1 w-full rounded-md border border-line bg-surface px-2 py-1.5" aria-describedby="repo-help" />
+              <input required value={repoUrl} onChange={(e) => setRepoUrl(e.target.value)} placeholder="https://github.com/you/app.git" className="mt-1 w-full rounded-md border border-line bg-surface px-2 py-1.5" aria-describedby={repoError ? "repo-error repo-help" : "repo-help"} aria-invalid={!!repoError} />
+              {repoError ? <span id="repo-error" role="alert" className="mt-1 block text-xs text-bad">{repoError}</span> : null}
               <span id="repo-help" className="mt-1 block text-xs text-muted">
                 https:// or ssh (git@host:owner/repo.git){defaults.data?.localReposEnabled ? "; file:// is enabled here" : ""}. No credentials in the URL.
               </span>
             </label>
             <label className="text-sm">
               Branch
-              <input required value={branch} onChange={(e) => setBranch(e.target.value)} className="mt-1 w-full rounded-md border border-line bg-surface px-2 py-1.5" />
+              <input required value={branch} onChange={(e) => setBranch(e.target.value)} className="mt-1 w-full rounded-md border border-line bg-surface px-2 py-1.5" aria-invalid={!!branchError} aria-describedby={branchError ? "branch-error" : undefined} />
+              {branchError ? <span id="branch-error" role="alert" className="mt-1 block text-xs text-bad">{branchError}</span> : null}
             </label>
           </div>
         </div>
@@ -133,7 +139,7 @@ export function NewAppForm() {
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" checked={deploy} onChange={(e) => setDeploy(e.target.checked)} /> Deploy right away
       </label>
-      {create.error && !envErrors.length ? <p role="alert" className="text-sm text-bad">{create.error.message}</p> : null}
+      {create.error && !envErrors.length && !repoError && !branchError ? <p role="alert" className="text-sm text-bad">{create.error.message}</p> : null}
       <button type="submit" disabled={create.isPending || atLimit} className="rounded-md bg-accent px-4 py-2 text-sm font-medium text-black disabled:opacity-50">
         {create.isPending ? "Creating…" : deploy ? "Create and deploy" : "Create app"}
       </button>
