@@ -68,7 +68,8 @@ test("sign up; an app with recorded usage exists", async ({ page }) => {
   const userId = user.rows[0]!.id;
   appName = `mon-${Date.now().toString().slice(-6)}`;
   const app = await db.query<{ id: number }>(
-    "INSERT INTO apps (uuid, user_id, name, subdomain, status, updated_at) VALUES ($1, $2, $3, $3, 'stopped', now()) RETURNING id",
+    // team_id: the personal team the users trigger created with the user (docs/teams.md).
+    "INSERT INTO apps (uuid, user_id, team_id, name, subdomain, status, updated_at) VALUES ($1, $2, (SELECT team_id FROM team_members WHERE user_id = $2 ORDER BY team_id LIMIT 1), $3, $3, 'stopped', now()) RETURNING id",
     [randomUUID(), userId, appName],
   );
   appId = app.rows[0]!.id;

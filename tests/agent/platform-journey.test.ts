@@ -16,6 +16,7 @@ import { startAgentProcess, type AgentProcess } from "./support/agent-process";
 import { HUB_SECRETS, startHubProcess, type HubProcess } from "./support/hub-process";
 import { startJobsProcess } from "./support/jobs-process";
 import { eventually, httpText } from "./support/runtime-harness";
+import { teamActor } from "../helpers/personal-team";
 
 /**
  * The platform's own services create and control an app; the real jobs process schedules, the
@@ -26,7 +27,7 @@ let hub: HubProcess;
 let jobs: ReturnType<typeof startJobsProcess>;
 let agent: AgentProcess;
 let services: Services;
-let actor: Pick<Actor, "userId" | "email" | "plan" | "audit">;
+let actor: Pick<Actor, "userId" | "team" | "email" | "plan" | "audit">;
 const dir = mkdtempSync(path.join(os.tmpdir(), "wh-journey-"));
 
 beforeAll(async () => {
@@ -38,7 +39,7 @@ beforeAll(async () => {
   const config = loadConfig({ ...HUB_SECRETS, NODE_ENV: "test", DATABASE_URL: tdb.url, LOG_LEVEL: "silent", LOCAL_REPOS_ENABLED: "true", DATA_DIR: dir });
   services = createServices("agent-journey-test", config);
   const user = await tdb.db.user.create({ data: { email: "journey@example.test" } });
-  actor = { userId: user.id, email: user.email, plan: "free", audit: {} };
+  actor = { ...(await teamActor(tdb.db, user.id)), email: user.email, plan: "free", audit: {} };
 }, 300_000);
 
 afterAll(async () => {

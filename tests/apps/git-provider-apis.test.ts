@@ -64,7 +64,7 @@ describe("git provider APIs per vendor", () => {
   });
 
   async function connect(provider: "gitlab" | "bitbucket") {
-    const actor = actorFor({ user: u.ctx.user!, session: u.ctx.session! }, u.ctx.request);
+    const actor = actorFor({ user: u.ctx.user!, session: u.ctx.session!, team: u.team }, u.ctx.request);
     const begin = connectRedirect(h.services, actor, { provider });
     const state = new URL(begin.headers.get("location")!).searchParams.get("state")!;
     const nonce = /=([^;]+)/.exec(begin.headers.get("set-cookie")!)![1]!;
@@ -100,7 +100,7 @@ describe("git provider APIs per vendor", () => {
 
   it("Codeberg: repositories and branches of the connected account", async () => {
     await h.tdb.db.gitProviderToken.create({
-      data: { userId: u.id, provider: "codeberg", username: "cb-user", token: h.services.cipher.encrypt("cb-token", cipherContext.gitToken(u.id, "codeberg")) },
+      data: { userId: u.id, teamId: u.team.id, provider: "codeberg", username: "cb-user", token: h.services.cipher.encrypt("cb-token", cipherContext.gitToken(u.id, "codeberg")) },
     });
     expect(await u.caller.gitProviders.repos({ provider: "codeberg" })).toEqual([
       { fullName: "me/blog", cloneUrl: "https://codeberg.example/me/blog.git", defaultBranch: "pages", private: false },

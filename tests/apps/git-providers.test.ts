@@ -67,7 +67,7 @@ describe("git providers", () => {
     await gh.close();
   });
 
-  const actor = () => actorFor({ user: u.ctx.user!, session: u.ctx.session! }, u.ctx.request);
+  const actor = () => actorFor({ user: u.ctx.user!, session: u.ctx.session!, team: u.team }, u.ctx.request);
 
   async function begin(provider = "github") {
     const res = connectRedirect(h.services, actor(), { provider });
@@ -116,7 +116,7 @@ describe("git providers", () => {
     const forged = await callback({ code: "good-code", state: state.replace(/.$/, (c) => (c === "A" ? "B" : "A")) }, nonce);
     expect(errorOf(forged)).toMatch(/could not be confirmed/);
     const other = await h.user("pro");
-    const otherActor = actorFor({ user: other.ctx.user!, session: other.ctx.session! }, other.ctx.request);
+    const otherActor = actorFor({ user: other.ctx.user!, session: other.ctx.session!, team: other.team }, other.ctx.request);
     const stolen = await connectCallback(h.services, otherActor, { provider: "github", request: new Request(`http://x/api/git/callback/github?code=good-code&state=${state}`, { headers: { cookie: `wh_git_oauth_github=${nonce}` } }) });
     expect(errorOf(stolen)).toMatch(/could not be confirmed/);
     const badCode = await callback({ code: "bad-code", state }, nonce);
@@ -153,7 +153,7 @@ describe("git providers", () => {
 
   it("a token the provider no longer accepts yields a reconnect message", async () => {
     await h.tdb.db.gitProviderToken.create({
-      data: { userId: u.id, provider: "github", username: "octo-dev", token: h.services.cipher.encrypt("revoked-token", cipherContext.gitToken(u.id, "github")) },
+      data: { userId: u.id, teamId: u.team.id, provider: "github", username: "octo-dev", token: h.services.cipher.encrypt("revoked-token", cipherContext.gitToken(u.id, "github")) },
     });
     await expectTrpcError(u.caller.gitProviders.repos({ provider: "github" }), "PRECONDITION_FAILED", /Disconnect and connect GitHub again/);
   });
@@ -164,6 +164,7 @@ describe("git providers", () => {
     await h.tdb.db.gitProviderToken.create({
       data: {
         userId: u.id,
+        teamId: u.team.id,
         provider: "github",
         username: "octo-dev",
         token: h.services.cipher.encrypt("expired-token", ctx),

@@ -38,9 +38,9 @@ describe("Traefik endpoints", () => {
     const app = await seedApp(fx.tdb, userId, wg.id, { port: 30080 });
     await fx.tdb.db.domain.createMany({
       data: [
-        { userId, appId: app.id, hostname: "shop.example.org", verificationToken: "t1", status: "verified" },
-        { userId, appId: app.id, hostname: "pending.example.org", verificationToken: "t2", status: "pending" },
-        { userId, appId: app.id, hostname: "evil.example.org`) || Host(`x.org", verificationToken: "t3", status: "verified" },
+        { userId, teamId: app.teamId, appId: app.id, hostname: "shop.example.org", verificationToken: "t1", status: "verified" },
+        { userId, teamId: app.teamId, appId: app.id, hostname: "pending.example.org", verificationToken: "t2", status: "pending" },
+        { userId, teamId: app.teamId, appId: app.id, hostname: "evil.example.org`) || Host(`x.org", verificationToken: "t3", status: "verified" },
       ],
     });
     const stopped = await seedApp(fx.tdb, userId, wg.id, { status: "stopped" });
@@ -80,10 +80,10 @@ describe("Traefik endpoints", () => {
     });
     await fx.tdb.db.domain.createMany({
       data: [
-        { userId, appId: withPortEnv.id, hostname: "a.example.net", verificationToken: "a", status: "verified" },
-        { userId, appId: withPortEnv.id, hostname: "b.example.net", verificationToken: "b", status: "verified" },
-        { userId, appId: plain.id, hostname: "c.example.net", verificationToken: "c", status: "verified" },
-        { userId, appId: foreign.id, hostname: "d.example.net", verificationToken: "d", status: "verified" },
+        { userId, teamId: withPortEnv.teamId, appId: withPortEnv.id, hostname: "a.example.net", verificationToken: "a", status: "verified" },
+        { userId, teamId: withPortEnv.teamId, appId: withPortEnv.id, hostname: "b.example.net", verificationToken: "b", status: "verified" },
+        { userId, teamId: plain.teamId, appId: plain.id, hostname: "c.example.net", verificationToken: "c", status: "verified" },
+        { userId, teamId: foreign.teamId, appId: foreign.id, hostname: "d.example.net", verificationToken: "d", status: "verified" },
       ],
     });
     const jwt = (await new WorkerJwtSigner(TEST_SECRETS.APP_SECRET).sign(w.id, hashApiKey(w.apiKey))).token;

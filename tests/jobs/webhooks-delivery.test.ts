@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { createApp, createUser } from "./fixtures/seed-data";
 import { startReceiver } from "./fixtures/http-receiver";
 import { testServices } from "./fixtures/test-services";
+import { teamActor } from "../helpers/personal-team";
 
 const LOOPBACK = { WEBHOOK_ALLOW_CIDRS: "127.0.0.1/32" };
 let t: TestDatabase;
@@ -78,7 +79,7 @@ async function deliveriesSettled(webhookId: number): Promise<void> {
 async function setup(events: string[] = ["deployment.succeeded", "deployment.failed"], channel?: "standard" | "discord" | "slack" | "ntfy") {
   const user = await createUser(t.db);
   const app = await createApp(t.db, user.id);
-  const hook = await createWebhook(web, { userId: user.id }, { url: receiver.url(`/u${user.id}`), events: events as never, channel });
+  const hook = await createWebhook(web, await teamActor(t.db, user.id), { url: receiver.url(`/u${user.id}`), events: events as never, channel });
   return { user, app, hook };
 }
 
@@ -89,14 +90,14 @@ describe("outbound webhooks", () => {
 
     await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
     const req = receiver.received[0]!;
-    const secret = await revealWebhookSecret(web, { userId: user.id }, { id: hook.id });
+    const secret = await revealWebhookSecret(web, await teamActor(t.db, user.id), { id: hook.id });
     expect(secret).toMatch(/^whsec_/);
     const verified = new StandardWebhook(secret).verify(req.body, req.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
     expect(verified.type).toBe("deployment.succeeded");
     expect(verified.data).toMatchObject({ appId: app.id, appName: app.name, commitSha: "0123456789abcdef" });
 
-    await expect.poll(async () => (await listDeliveries(web, { userId: user.id }, { id: hook.id }))[0]?.status, { timeout: 15_000 }).toBe("succeeded");
-    const [row] = await listDeliveries(web, { userId: user.id }, { id: hook.id });
+    await expect.poll(async () => (await listDeliveries(web, await teamActor(t.db, user.id), { id: hook.id }))[0]?.status, { timeout: 15_000 }).toBe("succeeded");
+    const [row] = await listDeliveries(web, await teamActor(t.db, user.id), { id: hook.id });
     expect(row).toMatchObject({ attempt: 1, responseCode: 200, event: "deployment.succeeded", messageId: req.headers["webhook-id"] });
     const stored = await t.db.webhook.findUniqueOrThrow({ where: { id: hook.id } });
     expect([stored.totalDeliveries, stored.failedDeliveries]).toEqual([1, 0]);
@@ -124,13 +125,13 @@ describe("outbound webhooks", () => {
     await web.events.emit({ type: "deployment.failed", userId: user.id, appId: app.id, data: { appName: app.name } });
     await expect.poll(() => receiver.received.length, { timeout: 20_000 }).toBe(2);
     expect(receiver.received[0]!.headers["webhook-id"]).toBe(receiver.received[1]!.headers["webhook-id"]);
-    await expect.poll(async () => (await listDeliveries(web, { userId: user.id }, { id: hook.id })).map((d) => [d.attempt, d.status, d.responseCode]), { timeout: 15_000 }).toEqual([
+    await expect.poll(async () => (await listDeliveries(web, await teamActor(t.db, user.id), { id: hook.id })).map((d) => [d.attempt, d.status, d.responseCode]), { timeout: 15_000 }).toEqual([
       [2, "succeeded", 200],
       [1, "failed", 503],
     ]);
     const stored = await t.db.webhook.findUniqueOrThrow({ where: { id: hook.id } });
     expect([stored.totalDeliveries, stored.failedDeliveries]).toEqual([2, 1]);
-    expect(await webhookStats(web, { userId: user.id })).toMatchObject({ total: 1, active: 1, failed7d: 1 });
+    expect(await webhookStats(web, await teamActor(t.db, user.id))).toMatchObject({ total: 1, active: 1, failed7d: 1 });
   });
 
   it("410 Gone disables the endpoint and stops retrying", async () => {
@@ -143,13 +144,13 @@ describe("outbound webhooks", () => {
     // No retry: once no attempt of the endpoint waits or runs, none can arrive.
     await deliveriesSettled(hook.id);
     expect(receiver.received).toHaveLength(1);
-    const [row] = await listDeliveries(web, { userId: user.id }, { id: hook.id });
+    const [row] = await listDeliveries(web, await teamActor(t.db, user.id), { id: hook.id });
     expect(row!.nextRetryAt).toBeNull();
     // A manual retry is refused while disabled; re-enabling allows it.
-    await expect(retryDelivery(web, { userId: user.id }, { deliveryId: row!.id })).rejects.toThrow(/disabled/);
-    await updateWebhook(web, { userId: user.id }, { id: hook.id, active: true });
+    await expect(retryDelivery(web, await teamActor(t.db, user.id), { deliveryId: row!.id })).rejects.toThrow(/disabled/);
+    await updateWebhook(web, await teamActor(t.db, user.id), { id: hook.id, active: true });
     reply = () => ({ status: 200 });
-    expect(await retryDelivery(web, { userId: user.id }, { deliveryId: row!.id })).toEqual({ attempt: 2 });
+    expect(await retryDelivery(web, await teamActor(t.db, user.id), { deliveryId: row!.id })).toEqual({ attempt: 2 });
     await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(2);
   });
 
@@ -173,19 +174,19 @@ describe("outbound webhooks", () => {
   it("test send answers synchronously; rotation changes the signing secret; other users see nothing", async () => {
     const { user, hook } = await setup(["deployment.failed"]);
     const dispatcher = createGuardedAgent({ allowCidrs: "127.0.0.1/32" });
-    const before = await revealWebhookSecret(web, { userId: user.id }, { id: hook.id });
-    const rotated = await rotateWebhookSecret(web, { userId: user.id }, { id: hook.id });
+    const before = await revealWebhookSecret(web, await teamActor(t.db, user.id), { id: hook.id });
+    const rotated = await rotateWebhookSecret(web, await teamActor(t.db, user.id), { id: hook.id });
     expect(rotated).not.toBe(before);
-    const outcome = await sendTestDelivery({ ...web, webhookDispatcher: dispatcher }, { userId: user.id }, { id: hook.id });
+    const outcome = await sendTestDelivery({ ...web, webhookDispatcher: dispatcher }, await teamActor(t.db, user.id), { id: hook.id });
     expect(outcome).toMatchObject({ status: "succeeded", responseCode: 200 });
     const req = receiver.received[0]!;
     expect((new StandardWebhook(rotated).verify(req.body, req.headers as Record<string, string>) as { type: string }).type).toBe("webhook.test");
     expect(() => new StandardWebhook(before).verify(req.body, req.headers as Record<string, string>)).toThrow();
 
     const other = await createUser(t.db);
-    await expect(revealWebhookSecret(web, { userId: other.id }, { id: hook.id })).rejects.toThrow(/not found/);
-    await expect(listDeliveries(web, { userId: other.id }, { id: hook.id })).rejects.toThrow(/not found/);
-    await expect(sendTestDelivery({ ...web, webhookDispatcher: dispatcher }, { userId: other.id }, { id: hook.id })).rejects.toThrow(/not found/);
+    await expect(revealWebhookSecret(web, await teamActor(t.db, other.id), { id: hook.id })).rejects.toThrow(/not found/);
+    await expect(listDeliveries(web, await teamActor(t.db, other.id), { id: hook.id })).rejects.toThrow(/not found/);
+    await expect(sendTestDelivery({ ...web, webhookDispatcher: dispatcher }, await teamActor(t.db, other.id), { id: hook.id })).rejects.toThrow(/not found/);
     await dispatcher.close();
   });
 
@@ -207,7 +208,7 @@ describe("outbound webhooks", () => {
     expect(outcome.nextRetryAt).toBeNull();
     expect(sent).toEqual([]);
     expect(receiver.received).toHaveLength(0);
-    const [row] = await listDeliveries(web, { userId: user.id }, { id: hook.id });
+    const [row] = await listDeliveries(web, await teamActor(t.db, user.id), { id: hook.id });
     expect(row).toMatchObject({ status: "failed", responseCode: null });
     await strictAgent.close();
   });
@@ -215,8 +216,8 @@ describe("outbound webhooks", () => {
   it("refuses private URLs at creation with a clear message", async () => {
     const user = await createUser(t.db);
     const strict = testServices(t.url);
-    await expect(createWebhook(strict, { userId: user.id }, { url: "http://169.254.169.254/latest", events: ["deployment.failed"] })).rejects.toThrow(/not a public internet address/);
-    await expect(createWebhook(strict, { userId: user.id }, { url: "http://127.0.0.1:9/x", events: [] as never })).rejects.toThrow();
+    await expect(createWebhook(strict, await teamActor(t.db, user.id), { url: "http://169.254.169.254/latest", events: ["deployment.failed"] })).rejects.toThrow(/not a public internet address/);
+    await expect(createWebhook(strict, await teamActor(t.db, user.id), { url: "http://127.0.0.1:9/x", events: [] as never })).rejects.toThrow();
     await strict.close();
   });
 });

@@ -42,6 +42,16 @@ export async function emitAlert(db: Db, spec: AlertSpec): Promise<EmitResult> {
   return emitAlert(db, spec);
 }
 
+/**
+ * Resolves every open alert of an app (it was deleted: nothing is left to be wrong). Runs in the
+ * delete's transaction (src/server/apps/delete-app.ts), so the inbox never lists a deleted app.
+ */
+export async function resolveAppAlerts(db: Pick<Db, "$executeRaw">, appId: number): Promise<number> {
+  return db.$executeRaw`
+    UPDATE alerts SET status = 'resolved', resolved_at = now(), open_key = NULL, updated_at = now()
+    WHERE app_id = ${appId} AND status <> 'resolved'`;
+}
+
 /** Resolves the open alert for a source, if any. Returns how many changed. */
 export async function resolveAlertsBySource(db: Db, userId: number, sourceType: string, sourceId: string): Promise<number> {
   return db.$executeRaw`

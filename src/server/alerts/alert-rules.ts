@@ -36,10 +36,14 @@ export const ruleUpdateSchema = z
 
 /** Creates the default rule set for an app where missing; existing (edited) rules are kept. */
 export async function ensureAppAlertRules(db: Db, appId: number, userId: number): Promise<void> {
+  const app = await db.app.findUnique({ where: { id: appId }, select: { teamId: true } });
+  if (!app) return;
+  const { teamId } = app;
   await db.appAlertRule.createMany({
     data: ALERT_METRICS.map((metric) => ({
       appId,
       userId,
+      teamId,
       metric,
       threshold: METRIC_SPECS[metric].threshold,
       sustainMinutes: METRIC_SPECS[metric].sustainMinutes,
@@ -53,8 +57,8 @@ export async function ensureAppAlertRules(db: Db, appId: number, userId: number)
 export async function ensureRulesForRunningApps(db: Db): Promise<number> {
   const metrics = ALERT_METRICS.map((m) => m);
   return db.$executeRaw`
-    INSERT INTO app_alert_rules (app_id, user_id, metric, threshold, sustain_minutes, enabled, updated_at)
-    SELECT a.id, a.user_id, d.metric::"AlertMetric", d.threshold, d.sustain, d.enabled, now()
+    INSERT INTO app_alert_rules (app_id, user_id, team_id, metric, threshold, sustain_minutes, enabled, updated_at)
+    SELECT a.id, a.user_id, a.team_id, d.metric::"AlertMetric", d.threshold, d.sustain, d.enabled, now()
     FROM apps a
     CROSS JOIN unnest(
       ${metrics}::text[],

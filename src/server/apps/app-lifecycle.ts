@@ -11,7 +11,7 @@ import { requestAssignment } from "../jobs/request-assignment";
 
 type LifecycleAction = "restart" | "start" | "stop";
 type Deps = Pick<Services, "db" | "plans" | "cipher" | "queue" | "log" | "bus">;
-type Caller = Pick<Actor, "userId" | "plan" | "audit">;
+type Caller = Pick<Actor, "userId" | "team" | "plan" | "audit">;
 
 const AUDIT: Record<LifecycleAction, AuditKind> = { restart: "app_restart", start: "app_start", stop: "app_stop" };
 
@@ -21,7 +21,7 @@ const AUDIT: Record<LifecycleAction, AuditKind> = { restart: "app_restart", star
  */
 async function pinnedJob(deps: Deps, actor: Caller, { appId }: AppRef, action: LifecycleAction) {
   const job = await deps.db.$transaction(async (tx: Tx) => {
-    const app = await lockOwnedApp(tx, actor.userId, appId);
+    const app = await lockOwnedApp(tx, actor, appId);
     if (!app.workerId) {
       throw new DomainError("PRECONDITION_FAILED", "This app has not been deployed to a worker yet. Deploy it first.");
     }

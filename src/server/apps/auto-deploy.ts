@@ -6,7 +6,7 @@ import type { Actor } from "../auth/actor";
 import { appIdInput, lockOwnedApp, requireOwnedApp, type AppRef, type Tx } from "./app-access";
 
 type Deps = Pick<Services, "db" | "cipher" | "config">;
-type Caller = Pick<Actor, "userId">;
+type Caller = Pick<Actor, "userId" | "team">;
 
 export const setAutoDeployInput = appIdInput.extend({ enabled: z.boolean() });
 
@@ -28,7 +28,7 @@ function newWebhookSecret(): string {
  */
 export async function setAutoDeploy(deps: Deps, actor: Caller, { appId, enabled }: z.infer<typeof setAutoDeployInput>) {
   await deps.db.$transaction(async (tx: Tx) => {
-    const app = await lockOwnedApp(tx, actor.userId, appId);
+    const app = await lockOwnedApp(tx, actor, appId);
     const needsSecret = enabled && (!app.webhookId || !app.webhookSecret);
     await tx.app.update({
       where: { id: app.id },
@@ -46,7 +46,7 @@ export async function setAutoDeploy(deps: Deps, actor: Caller, { appId, enabled 
 /** A new secret; the endpoint URL stays. Deliveries signed with the old secret are refused from now on. */
 export async function rotateWebhookSecret(deps: Deps, actor: Caller, { appId }: AppRef) {
   await deps.db.$transaction(async (tx: Tx) => {
-    const app = await lockOwnedApp(tx, actor.userId, appId);
+    const app = await lockOwnedApp(tx, actor, appId);
     await tx.app.update({
       where: { id: app.id },
       data: {
@@ -59,7 +59,7 @@ export async function rotateWebhookSecret(deps: Deps, actor: Caller, { appId }: 
 }
 
 export async function getAutoDeploy(deps: Deps, actor: Caller, { appId }: AppRef) {
-  const app = await requireOwnedApp(deps.db, actor.userId, appId);
+  const app = await requireOwnedApp(deps.db, actor, appId);
   const secret = app.webhookSecret ? deps.cipher.decrypt(app.webhookSecret, cipherContext.appWebhookSecret(app.id)) : null;
   return {
     enabled: app.autoDeploy,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recordAuditEvent } from "../audit/record-audit-event";
-import { conflict, DomainError, validation } from "../errors/domain-errors";
+import { conflict, DomainError, notFound, validation } from "../errors/domain-errors";
 import { assertSafeRepoUrl } from "../git/repo-url";
 import { assertRepoReachable } from "../git/repo-reachability";
 import type { Services } from "../runtime/services";
@@ -34,7 +34,7 @@ const GENERATED_NAME_ATTEMPTS = 8;
  */
 export async function createApp(
   deps: Pick<Services, "db" | "config" | "plans" | "cipher" | "queue" | "log" | "bus">,
-  actor: Pick<Actor, "userId" | "email" | "plan" | "audit">,
+  actor: Pick<Actor, "userId" | "team" | "email" | "plan" | "audit">,
   raw: CreateAppInput,
 ) {
   const input = createAppInput.parse(raw);
@@ -69,9 +69,14 @@ export async function createApp(
     const name = chosen ?? generateAppName();
     try {
       const result = await deps.db.$transaction(async (tx: Tx) => {
-        await tx.$queryRaw`SELECT id FROM users WHERE id = ${actor.userId} FOR UPDATE`;
+        // The team row serialises concurrent creates, so two cannot both take the plan's last slot;
+        // the membership join refuses a caller removed since the request began.
+        const team = await tx.$queryRaw<{ id: number }[]>`
+          SELECT t.id FROM teams t JOIN team_members m ON m.team_id = t.id AND m.user_id = ${actor.userId}
+           WHERE t.id = ${actor.team.id} AND t.deleted_at IS NULL FOR UPDATE OF t`;
+        if (team.length === 0) throw notFound("Team");
         if (plan.maxApps > 0) {
-          const count = await tx.app.count({ where: { userId: actor.userId, deletedAt: null } });
+          const count = await tx.app.count({ where: { teamId: actor.team.id, deletedAt: null } });
           if (count >= plan.maxApps) {
             throw new DomainError(
               "LIMIT_REACHED",
@@ -84,6 +89,7 @@ export async function createApp(
           data: {
             uuid: newAppUuid(),
             userId: actor.userId,
+            teamId: actor.team.id,
             name,
             subdomain: name,
             plan: plan.id,

@@ -4,12 +4,13 @@ import { DomainError } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
 import type { Actor } from "../auth/actor";
 import { appIdInput, type AppRef, type Tx } from "./app-access";
+import type { TeamScope } from "../teams/team-scope";
 import { insertJob } from "../jobs/insert-job";
 import { requestAssignment } from "../jobs/request-assignment";
 import { publishAppChanged } from "./publish-app-changed";
 
 type Deps = Pick<Services, "db" | "cipher" | "plans" | "queue" | "log" | "bus">;
-type Caller = Pick<Actor, "userId" | "plan" | "audit">;
+type Caller = Pick<Actor, "userId" | "team" | "plan" | "audit">;
 
 export const deleteAppInput = appIdInput.extend({ hard: z.boolean().default(false) });
 
@@ -32,10 +33,14 @@ async function cancelQueuedJobs(tx: Tx, appId: number) {
   });
 }
 
-async function lockAppForDelete(tx: Tx, userId: number, appId: number, includeDeleted: boolean) {
-  const rows = includeDeleted
-    ? await tx.$queryRaw<{ id: number }[]>`SELECT id FROM apps WHERE id = ${appId} AND user_id = ${userId} FOR UPDATE`
-    : await tx.$queryRaw<{ id: number }[]>`SELECT id FROM apps WHERE id = ${appId} AND user_id = ${userId} AND deleted_at IS NULL FOR UPDATE`;
+/** lockOwnedApp (app-access.ts), optionally over soft-deleted apps too (erasing one for good). */
+async function lockAppForDelete(tx: Tx, scope: TeamScope, appId: number, includeDeleted: boolean) {
+  const rows = await tx.$queryRaw<{ id: number }[]>`
+    SELECT a.id FROM apps a
+      JOIN teams t ON t.id = a.team_id AND t.deleted_at IS NULL
+      JOIN team_members m ON m.team_id = a.team_id AND m.user_id = ${scope.userId}
+     WHERE a.id = ${appId} AND a.team_id = ${scope.team.id} AND (${includeDeleted} OR a.deleted_at IS NULL)
+       FOR UPDATE OF a`;
   if (rows.length === 0) throw new DomainError("NOT_FOUND", "App not found.");
   return tx.app.findUniqueOrThrow({ where: { id: appId } });
 }
@@ -51,7 +56,7 @@ export function deleteApp(deps: Deps, actor: Caller, input: z.infer<typeof delet
  */
 export async function softDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef) {
   const app = await deps.db.$transaction(async (tx: Tx) => {
-    const app = await lockAppForDelete(tx, actor.userId, appId, false);
+    const app = await lockAppForDelete(tx, actor, appId, false);
     await cancelQueuedJobs(tx, app.id);
     await tx.deployment.updateMany({
       where: { appId: app.id, status: { in: ["pending", "building"] } },
@@ -86,7 +91,7 @@ export async function softDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef
  */
 export async function hardDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef) {
   const app = await deps.db.$transaction(async (tx: Tx) => {
-    const app = await lockAppForDelete(tx, actor.userId, appId, true);
+    const app = await lockAppForDelete(tx, actor, appId, true);
     const running = await tx.job.findFirst({ where: { appId: app.id, status: "processing" } });
     if (running) {
       throw new DomainError("CONFLICT", `A ${running.type} job is running for this app. Wait for it to finish, then delete permanently.`);

@@ -43,11 +43,11 @@ function directUrl(worker: { ip: string; wireguardIp: string | null } | null, po
 }
 
 /** The dashboard's app list: status, current deployment, live usage when a hub has reported it, domains. */
-export async function listApps(deps: Deps, actor: Pick<Actor, "userId">, filter: z.infer<typeof listAppsInput> = {}) {
+export async function listApps(deps: Deps, actor: Pick<Actor, "userId" | "team">, filter: z.infer<typeof listAppsInput> = {}) {
   const search = filter.search?.trim();
   const apps = await deps.db.app.findMany({
     where: {
-      ...userAppsWhere(actor.userId),
+      ...userAppsWhere(actor),
       ...(search ? { OR: [{ name: { contains: search.toLowerCase() } }, { repoUrl: { contains: search, mode: "insensitive" as const } }] } : {}),
       ...(filter.status ? { status: filter.status } : {}),
     },
@@ -75,8 +75,8 @@ export async function listApps(deps: Deps, actor: Pick<Actor, "userId">, filter:
   }));
 }
 
-export async function getApp(deps: Deps & Pick<Services, "plans">, actor: Pick<Actor, "userId" | "plan">, { appId }: AppRef) {
-  const app = await requireOwnedApp(deps.db, actor.userId, appId);
+export async function getApp(deps: Deps & Pick<Services, "plans">, actor: Pick<Actor, "userId" | "team" | "plan">, { appId }: AppRef) {
+  const app = await requireOwnedApp(deps.db, actor, appId);
   const [currentDeployment, latestDeployment, domains, envCount, activeJob, worker] = await Promise.all([
     app.currentDeploymentId ? deps.db.deployment.findUnique({ where: { id: app.currentDeploymentId }, ...deploymentSummary }) : null,
     deps.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, ...deploymentSummary }),

@@ -6,9 +6,9 @@ import { appNameProblem, generateAppName } from "./naming";
 import { planSummary } from "../plans/plan-summary";
 
 /** A fresh generated name and the plan's limits, for the new-app form. */
-export async function newAppDefaults(deps: Pick<Services, "db" | "config" | "plans">, actor: Pick<Actor, "userId" | "plan">) {
+export async function newAppDefaults(deps: Pick<Services, "db" | "config" | "plans">, actor: Pick<Actor, "userId" | "team" | "plan">) {
   const plan = deps.plans.for(actor.plan);
-  const count = await deps.db.app.count({ where: userAppsWhere(actor.userId) });
+  const count = await deps.db.app.count({ where: userAppsWhere(actor) });
   return {
     suggestedName: generateAppName(),
     plan: planSummary(plan),

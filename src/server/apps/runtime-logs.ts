@@ -52,8 +52,8 @@ export async function readRuntimeLogs(
   return rows.map((r) => ({ id: r.id.toString(), ts: r.ts.getTime(), stream: r.stream, line: r.line }));
 }
 
-export async function listRuntimeLogs(deps: Pick<Services, "db">, actor: Pick<Actor, "userId">, input: z.infer<typeof listRuntimeLogsInput>) {
-  await requireOwnedApp(deps.db, actor.userId, input.appId);
+export async function listRuntimeLogs(deps: Pick<Services, "db">, actor: Pick<Actor, "userId" | "team">, input: z.infer<typeof listRuntimeLogsInput>) {
+  await requireOwnedApp(deps.db, actor, input.appId);
   return readRuntimeLogs(deps, input.appId, input.filter, {
     limit: input.limit,
     beforeId: input.beforeId && /^\d+$/.test(input.beforeId) ? BigInt(input.beforeId) : undefined,

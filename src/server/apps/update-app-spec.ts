@@ -9,12 +9,12 @@ import { appSpecPatchInput, type AppSpecPatch } from "./app-spec";
 export const updateAppSpecInput = appIdInput.extend({ spec: appSpecPatchInput });
 
 /** Changes the build spec; changes apply on the next deploy. */
-export async function updateAppSpec(deps: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId" | "audit">, input: z.input<typeof updateAppSpecInput>) {
+export async function updateAppSpec(deps: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId" | "team" | "audit">, input: z.input<typeof updateAppSpecInput>) {
   const { appId } = input;
   const patch = appSpecPatchInput.parse(input.spec);
   const repoUrl = patch.repoUrl === undefined ? undefined : await assertSafeRepoUrl(patch.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED, allowCidrs: deps.config.REPO_ALLOW_CIDRS });
   const app = await deps.db.$transaction(async (tx: Tx) => {
-    await lockOwnedApp(tx, actor.userId, appId);
+    await lockOwnedApp(tx, actor, appId);
     return tx.app.update({
       where: { id: appId },
       data: {

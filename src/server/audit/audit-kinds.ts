@@ -38,5 +38,15 @@ export const AUDIT_KINDS = [
   "email_change_cancelled",
   "signup_attempt_existing",
   "admin_granted",
+  "team_create",
+  "team_rename",
+  "team_delete",
+  "team_invite",
+  "team_invitation_revoke",
+  "team_join",
+  "team_role_change",
+  "team_member_remove",
+  "team_leave",
+  "team_ownership_transfer",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];

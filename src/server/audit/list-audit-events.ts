@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Actor } from "../auth/actor";
 import type { Services } from "../runtime/services";
+import { auditTargetLabels } from "./audit-target-labels";
 
 const PAGE = 50;
 
@@ -17,8 +18,9 @@ export async function listAuditEvents(deps: Pick<Services, "db">, actor: Pick<Ac
     take: opts.limit + 1,
   });
   const page = rows.slice(0, opts.limit);
+  const labels = await auditTargetLabels(deps, page.map((e) => ({ targetType: e.targetType, targetId: e.targetId, metadata: (e.metadata ?? {}) as Record<string, unknown> })));
   return {
-    events: page.map((e) => ({
+    events: page.map((e, i) => ({
       id: e.id.toString(),
       kind: e.kind,
       createdAt: e.createdAt,
@@ -30,6 +32,8 @@ export async function listAuditEvents(deps: Pick<Services, "db">, actor: Pick<Ac
       city: e.city,
       targetType: e.targetType,
       targetId: e.targetId,
+      /** What the event was about, by name ("app shop"); null for account events. */
+      target: labels[i] ?? null,
       metadata: e.metadata as Record<string, unknown>,
     })),
     nextCursor: rows.length > opts.limit ? page[page.length - 1]!.id.toString() : null,

@@ -10,6 +10,8 @@ export interface AuditContext {
   country?: string;
   city?: string;
   sessionId?: number | null;
+  /** The team the action happened in (the per-team audit log); actor.audit carries it. */
+  teamId?: number | null;
 }
 
 export interface AuditEventInput {
@@ -36,6 +38,7 @@ export async function recordAuditEvent(db: Db, input: AuditEventInput): Promise<
       country: c.country ?? "",
       city: c.city ?? "",
       sessionId: c.sessionId ?? null,
+      teamId: c.teamId ?? null,
       targetType: input.targetType ?? null,
       targetId: input.targetId === undefined ? null : String(input.targetId),
       metadata: (input.metadata ?? {}) as object,

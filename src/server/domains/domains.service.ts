@@ -10,13 +10,14 @@ import { conflict, validation } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
 import { checkDomainDns } from "./dns-check";
 import { requireOwnedDomain } from "./domain-access";
+import { teamWhere } from "../teams/team-scope";
 import { allowedAddresses, CHALLENGE_PREFIX, cnameTarget, hostnameContext } from "./domain-config";
 import { checkHostname } from "./hostname-rules";
 
 export const DOMAINS_PER_APP_MAX = 20;
 
 type Deps = Pick<Services, "db" | "config">;
-type Caller = Pick<Actor, "userId" | "audit">;
+type Caller = Pick<Actor, "userId" | "team" | "audit">;
 
 export const domainIdInput = z.object({ domainId: z.number().int().positive() });
 export const createDomainInput = z.object({ appId: z.number().int().positive(), hostname: z.string().max(1000) });
@@ -67,11 +68,11 @@ function present(config: AppConfig, d: {
 export async function createDomain(deps: Deps, actor: Caller, { appId, hostname }: z.infer<typeof createDomainInput>) {
   const check = checkHostname(hostname, hostnameContext(deps.config));
   if (!check.ok) throw validation(check.message, { field: "hostname" });
-  const app = await requireOwnedApp(deps.db, actor.userId, appId);
-  const existing = await deps.db.domain.findUnique({ where: { hostname: check.hostname }, select: { userId: true, app: { select: { name: true } } } });
+  const app = await requireOwnedApp(deps.db, actor, appId);
+  const existing = await deps.db.domain.findUnique({ where: { hostname: check.hostname }, select: { teamId: true, app: { select: { name: true } } } });
   if (existing) {
     throw conflict(
-      existing.userId === actor.userId
+      existing.teamId === actor.team.id
         ? `${check.hostname} is already added to your app ${existing.app.name}. Remove it there first.`
         : `${check.hostname} is already claimed by another account. If you own it, contact support.`,
     );
@@ -83,6 +84,7 @@ export async function createDomain(deps: Deps, actor: Caller, { appId, hostname 
     const domain = await deps.db.domain.create({
       data: {
         userId: actor.userId,
+        teamId: app.teamId,
         appId: app.id,
         hostname: check.hostname,
         verificationToken: `wh-verify-${randomBytes(16).toString("hex")}`,
@@ -98,23 +100,23 @@ export async function createDomain(deps: Deps, actor: Caller, { appId, hostname 
   }
 }
 
-export async function listDomains(deps: Deps, actor: Pick<Actor, "userId">, { appId }: z.infer<typeof listDomainsInput> = {}) {
-  if (appId !== undefined) await requireOwnedApp(deps.db, actor.userId, appId);
+export async function listDomains(deps: Deps, actor: Pick<Actor, "userId" | "team">, { appId }: z.infer<typeof listDomainsInput> = {}) {
+  if (appId !== undefined) await requireOwnedApp(deps.db, actor, appId);
   const rows = await deps.db.domain.findMany({
-    where: { userId: actor.userId, app: { deletedAt: null }, ...(appId !== undefined ? { appId } : {}) },
+    where: { ...teamWhere(actor), app: { deletedAt: null }, ...(appId !== undefined ? { appId } : {}) },
     include: { app: { select: { name: true, subdomain: true } } },
     orderBy: [{ appId: "asc" }, { hostname: "asc" }],
   });
   return rows.map((d) => present(deps.config, d));
 }
 
-export async function getDomain(deps: Deps, actor: Pick<Actor, "userId">, { domainId }: z.infer<typeof domainIdInput>) {
-  return present(deps.config, await requireOwnedDomain(deps.db, actor.userId, domainId));
+export async function getDomain(deps: Deps, actor: Pick<Actor, "userId" | "team">, { domainId }: z.infer<typeof domainIdInput>) {
+  return present(deps.config, await requireOwnedDomain(deps.db, actor, domainId));
 }
 
 /** Checks the domain's DNS records now; every check stores its outcome and reason. */
 export async function verifyDomain(deps: Deps & Pick<Services, "bus" | "log">, actor: Caller, { domainId }: z.infer<typeof domainIdInput>) {
-  const domain = await requireOwnedDomain(deps.db, actor.userId, domainId);
+  const domain = await requireOwnedDomain(deps.db, actor, domainId);
   const result = await checkDomainDns({
     hostname: domain.hostname,
     token: domain.verificationToken,
@@ -144,8 +146,8 @@ export async function verifyDomain(deps: Deps & Pick<Services, "bus" | "log">, a
 }
 
 export async function deleteDomain(deps: Deps & Pick<Services, "bus" | "log">, actor: Caller, { domainId }: z.infer<typeof domainIdInput>) {
-  const domain = await requireOwnedDomain(deps.db, actor.userId, domainId);
-  await deps.db.domain.deleteMany({ where: { id: domain.id, userId: actor.userId } });
+  const domain = await requireOwnedDomain(deps.db, actor, domainId);
+  await deps.db.domain.deleteMany({ where: { id: domain.id, ...teamWhere(actor) } });
   if (domain.status === "verified") {
     const app = await deps.db.app.findUnique({ where: { id: domain.appId }, select: { id: true, userId: true, status: true } });
     if (app) await publishAppChanged(deps, app);

@@ -12,20 +12,20 @@ import { writeEnvVars } from "./write-env-vars";
 export const MASK = "••••••••";
 
 type Deps = Pick<Services, "db" | "cipher">;
-type Caller = Pick<Actor, "userId" | "audit">;
+type Caller = Pick<Actor, "userId" | "team" | "audit">;
 
 export const envVarKeyInput = appIdInput.extend({ key: z.string().min(1).max(200) });
 export const importDotenvInput = appIdInput.extend({ text: z.string().max(1024 * 1024) });
 
 /** Values are masked; `reveal` returns one value on request. */
-export async function listEnvVars(deps: Pick<Services, "db">, actor: Pick<Actor, "userId">, { appId }: AppRef) {
-  await requireOwnedApp(deps.db, actor.userId, appId);
+export async function listEnvVars(deps: Pick<Services, "db">, actor: Pick<Actor, "userId" | "team">, { appId }: AppRef) {
+  await requireOwnedApp(deps.db, actor, appId);
   const rows = await deps.db.appEnvVar.findMany({ where: { appId }, orderBy: { key: "asc" } });
   return rows.map((r) => ({ key: r.key, maskedValue: MASK, updatedAt: r.updatedAt }));
 }
 
-export async function revealEnvVar(deps: Deps, actor: Pick<Actor, "userId">, { appId, key }: z.infer<typeof envVarKeyInput>) {
-  await requireOwnedApp(deps.db, actor.userId, appId);
+export async function revealEnvVar(deps: Deps, actor: Pick<Actor, "userId" | "team">, { appId, key }: z.infer<typeof envVarKeyInput>) {
+  await requireOwnedApp(deps.db, actor, appId);
   const row = await deps.db.appEnvVar.findUnique({ where: { appId_key: { appId, key } } });
   if (!row) throw notFound(`Env var ${key}`);
   return { key, value: deps.cipher.decrypt(row.value, cipherContext.envVar(appId, key)) };
@@ -35,7 +35,7 @@ export const setEnvVarInput = z.object({ appId: z.number().int(), key: envKeyInp
 
 export async function setEnvVar(deps: Deps, actor: Caller, input: z.infer<typeof setEnvVarInput>) {
   await deps.db.$transaction(async (tx: Tx) => {
-    await lockOwnedApp(tx, actor.userId, input.appId);
+    await lockOwnedApp(tx, actor, input.appId);
     await writeEnvVars(tx, deps.cipher, input.appId, [{ key: input.key, value: input.value }]);
   });
   await recordAuditEvent(deps.db, {
@@ -51,7 +51,7 @@ export async function setEnvVar(deps: Deps, actor: Caller, input: z.infer<typeof
 
 export async function deleteEnvVar(deps: Pick<Services, "db">, actor: Caller, { appId, key }: z.infer<typeof envVarKeyInput>) {
   const deleted = await deps.db.$transaction(async (tx: Tx) => {
-    await lockOwnedApp(tx, actor.userId, appId);
+    await lockOwnedApp(tx, actor, appId);
     return tx.appEnvVar.deleteMany({ where: { appId, key } });
   });
   if (deleted.count === 0) throw notFound(`Env var ${key}`);
@@ -78,12 +78,12 @@ export async function importDotenv(deps: Deps, actor: Caller, { appId, text }: z
   if (Buffer.byteLength(text, "utf8") > DOTENV_MAX_BYTES) {
     throw validation(`The pasted text is too large (at most ${DOTENV_MAX_BYTES / 1024} KiB).`);
   }
-  await requireOwnedApp(deps.db, actor.userId, appId);
+  await requireOwnedApp(deps.db, actor, appId);
   const parsed = parseDotenv(text);
   if (parsed.errors.length > 0) return { ok: false, errors: parsed.errors };
   if (parsed.entries.length === 0) throw validation("No KEY=value lines found in the pasted text.");
   await deps.db.$transaction(async (tx: Tx) => {
-    await lockOwnedApp(tx, actor.userId, appId);
+    await lockOwnedApp(tx, actor, appId);
     await writeEnvVars(tx, deps.cipher, appId, parsed.entries);
   });
   const keys = parsed.entries.map((e) => e.key);

@@ -9,6 +9,7 @@ import { REPO_FULL_NAME } from "./providers/provider-http";
 import { callbackUrl, isConfigured, PROVIDERS } from "./providers/provider-registry";
 import { GIT_PROVIDERS, type GitProviderId, type OAuthTokens } from "./providers/provider-types";
 import type { Tx } from "../apps/app-access";
+import { teamWhere } from "../teams/team-scope";
 
 type Deps = Pick<Services, "db" | "config" | "cipher">;
 
@@ -23,9 +24,9 @@ function configuredProvider(deps: Pick<Services, "config">, id: GitProviderId) {
   return provider;
 }
 
-/** Every provider with whether the operator configured it and whether the user connected it. */
-export async function listConnections(deps: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId">) {
-  const rows = await deps.db.gitProviderToken.findMany({ where: { userId: actor.userId } });
+/** Every provider with whether the operator configured it and whether the current team linked it. */
+export async function listConnections(deps: Pick<Services, "db" | "config">, actor: Pick<Actor, "userId" | "team">) {
+  const rows = await deps.db.gitProviderToken.findMany({ where: teamWhere(actor) });
   return GIT_PROVIDERS.map((id) => {
     const row = rows.find((r) => r.provider === id);
     return {
@@ -40,7 +41,7 @@ export async function listConnections(deps: Pick<Services, "db" | "config">, act
 }
 
 /** The provider's authorize URL and the nonce the route keeps in a cookie until the callback. */
-export function beginConnect(deps: Pick<Services, "config">, actor: Pick<Actor, "userId">, { provider: id }: z.infer<typeof providerInput>) {
+export function beginConnect(deps: Pick<Services, "config">, actor: Pick<Actor, "userId" | "team">, { provider: id }: z.infer<typeof providerInput>) {
   const provider = configuredProvider(deps, id);
   const { state, nonce } = signOAuthState(deps.config.APP_SECRET, actor.userId, id);
   return { url: provider.authorizeUrl(deps.config, { state, redirectUri: callbackUrl(deps.config, id) }), nonce };
@@ -48,7 +49,7 @@ export function beginConnect(deps: Pick<Services, "config">, actor: Pick<Actor, 
 
 export async function completeConnect(
   deps: Deps,
-  actor: Pick<Actor, "userId" | "audit">,
+  actor: Pick<Actor, "userId" | "team" | "audit">,
   params: z.infer<typeof providerInput> & { code: string | null; state: string | null; nonce: string | undefined },
 ) {
   const id = params.provider;
@@ -61,13 +62,13 @@ export async function completeConnect(
     throw validation(`${provider.label} did not accept the sign-in: ${err.message.slice(0, 200)}. Start connecting again.`);
   });
   const username = await provider.username(deps.config, tokens.accessToken);
-  await saveTokens(deps, actor.userId, id, tokens, username);
+  await saveTokens(deps, actor, id, tokens, username);
   await recordAuditEvent(deps.db, { userId: actor.userId, kind: "git_token_connect", context: actor.audit, targetType: "git_provider", targetId: id, metadata: { username } });
   return { provider: id, username };
 }
 
-export async function revokeConnection(deps: Pick<Services, "db">, actor: Pick<Actor, "userId" | "audit">, { provider: id }: z.infer<typeof providerInput>) {
-  const deleted = await deps.db.gitProviderToken.deleteMany({ where: { userId: actor.userId, provider: id } });
+export async function revokeConnection(deps: Pick<Services, "db">, actor: Pick<Actor, "userId" | "team" | "audit">, { provider: id }: z.infer<typeof providerInput>) {
+  const deleted = await deps.db.gitProviderToken.deleteMany({ where: { ...teamWhere(actor), provider: id } });
   if (deleted.count === 0) throw notFound(`${PROVIDERS[id].label} connection`);
   await recordAuditEvent(deps.db, { userId: actor.userId, kind: "git_token_revoke", context: actor.audit, targetType: "git_provider", targetId: id });
   return { provider: id };
@@ -83,11 +84,13 @@ function encryptedTokens(deps: Pick<Services, "cipher">, userId: number, id: Git
   };
 }
 
-async function saveTokens(deps: Deps, userId: number, id: GitProviderId, tokens: OAuthTokens, username: string) {
-  const data = { username, ...encryptedTokens(deps, userId, id, tokens) };
+/** One link per team and provider; the tokens are encrypted for the member who linked them. */
+async function saveTokens(deps: Deps, actor: Pick<Actor, "userId" | "team">, id: GitProviderId, tokens: OAuthTokens, username: string) {
+  const userId = actor.userId;
+  const data = { userId, username, ...encryptedTokens(deps, userId, id, tokens) };
   await deps.db.gitProviderToken.upsert({
-    where: { userId_provider: { userId, provider: id } },
-    create: { userId, provider: id, ...data },
+    where: { teamId_provider: { teamId: actor.team.id, provider: id } },
+    create: { teamId: actor.team.id, provider: id, ...data },
     update: data,
   });
 }
@@ -96,13 +99,14 @@ async function saveTokens(deps: Deps, userId: number, id: GitProviderId, tokens:
 const REFRESH_MARGIN_MS = 60_000;
 
 /**
- * The user's access token, refreshed first when the provider issued an expiring one. The row is
+ * The team's access token, refreshed first when the provider issued an expiring one. The row is
  * locked while refreshing: providers that rotate refresh tokens accept each one only once.
  */
-async function tokenFor(deps: Deps, actor: Pick<Actor, "userId">, id: GitProviderId): Promise<string> {
-  const context = cipherContext.gitToken(actor.userId, id);
-  const row = await deps.db.gitProviderToken.findUnique({ where: { userId_provider: { userId: actor.userId, provider: id } } });
+async function tokenFor(deps: Deps, actor: Pick<Actor, "userId" | "team">, id: GitProviderId): Promise<string> {
+  const row = await deps.db.gitProviderToken.findFirst({ where: { ...teamWhere(actor), provider: id } });
   if (!row) throw new DomainError("PRECONDITION_FAILED", `Connect ${PROVIDERS[id].label} first, or paste the repository URL.`);
+  // Encrypted for the member who linked the provider (saveTokens).
+  const context = cipherContext.gitToken(row.userId, id);
   const fresh = (r: { expiresAt: Date | null }) => !r.expiresAt || r.expiresAt.getTime() - REFRESH_MARGIN_MS > Date.now();
   if (fresh(row)) return deps.cipher.decrypt(row.token, context);
   if (!row.refreshToken) {
@@ -119,18 +123,18 @@ async function tokenFor(deps: Deps, actor: Pick<Actor, "userId">, id: GitProvide
     });
     await tx.gitProviderToken.update({
       where: { id: row.id },
-      data: encryptedTokens(deps, actor.userId, id, { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken }),
+      data: encryptedTokens(deps, row.userId, id, { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken }),
     });
     return tokens.accessToken;
   });
 }
 
-export async function listProviderRepos(deps: Deps, actor: Pick<Actor, "userId">, { provider: id }: z.infer<typeof providerInput>) {
+export async function listProviderRepos(deps: Deps, actor: Pick<Actor, "userId" | "team">, { provider: id }: z.infer<typeof providerInput>) {
   const provider = configuredProvider(deps, id);
   return provider.repos(deps.config, await tokenFor(deps, actor, id));
 }
 
-export async function listProviderBranches(deps: Deps, actor: Pick<Actor, "userId">, { provider: id, repo: fullName }: z.infer<typeof providerBranchesInput>) {
+export async function listProviderBranches(deps: Deps, actor: Pick<Actor, "userId" | "team">, { provider: id, repo: fullName }: z.infer<typeof providerBranchesInput>) {
   if (!REPO_FULL_NAME.test(fullName) || fullName.split("/").some((p) => p === "." || p === "..")) {
     throw validation("Repository must be given as owner/name.");
   }

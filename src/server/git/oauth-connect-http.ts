@@ -5,6 +5,7 @@ import { readCookie, serializeCookie } from "../http/cookies";
 import type { Services } from "../runtime/services";
 import { beginConnect, completeConnect } from "./git-connections.service";
 import { isGitProviderId } from "./providers/provider-types";
+import { authorizeRoute } from "../teams/authorize";
 
 /** Where the dashboard lists git connections; callbacks return here with the outcome. */
 export const GIT_CONNECTIONS_PAGE = "/apps/git";
@@ -12,7 +13,7 @@ export const GIT_CONNECTIONS_PAGE = "/apps/git";
 const nonceCookie = (provider: string) => `wh_git_oauth_${provider}`;
 
 type Deps = Pick<Services, "db" | "config" | "cipher" | "log">;
-type Caller = Pick<Actor, "userId" | "audit">;
+type Caller = Pick<Actor, "userId" | "role" | "team" | "audit">;
 
 function redirect(deps: Pick<Services, "config">, path: string, setCookie?: string): Response {
   const headers = new Headers({ Location: new URL(path, deps.config.PUBLIC_URL).toString() });
@@ -29,6 +30,7 @@ export function connectRedirect(deps: Pick<Services, "config">, actor: Caller | 
   if (!actor) return redirect(deps, `/sign-in?next=${encodeURIComponent(GIT_CONNECTIONS_PAGE)}`);
   if (!isGitProviderId(provider)) return redirect(deps, pageWith({ error: "Unknown git provider." }));
   try {
+    authorizeRoute(actor, "git.connect");
     const { url, nonce } = beginConnect(deps, actor, { provider });
     const cookie = serializeCookie(nonceCookie(provider), nonce, {
       maxAgeSeconds: 600,
@@ -53,6 +55,7 @@ export async function connectCallback(deps: Deps, actor: Caller | null, { provid
   const denied = url.searchParams.get("error");
   if (denied) return redirect(deps, pageWith({ error: `The provider did not grant access (${denied.slice(0, 80)}).` }), clear);
   try {
+    authorizeRoute(actor, "git.callback");
     const done = await completeConnect(deps, actor, {
       provider,
       code: url.searchParams.get("code"),

@@ -16,6 +16,7 @@ import { usageRouter } from "./routers/usage.router";
 import { adminRouter } from "./routers/admin.router";
 import { devMailRouter } from "./routers/dev-mail.router";
 import { setupRouter } from "./routers/setup.router";
+import { teamsRouter } from "./routers/teams.router";
 
 /** Every router the dashboard uses. Add one line per router. */
 export const appRouter = router({
@@ -36,6 +37,7 @@ export const appRouter = router({
   admin: adminRouter,
   devMail: devMailRouter,
   setup: setupRouter,
+  teams: teamsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,10 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { actorFor } from "../auth/actor";
+import { resolveActor } from "../auth/actor";
+import { DomainError } from "../errors/domain-errors";
+import { authorizeProcedure } from "../teams/authorize";
+import { accessFor } from "../teams/procedure-access";
 import type { TrpcContext } from "./context";
 import { toTrpcError } from "./error-mapping";
 
@@ -46,18 +49,28 @@ const timing = t.middleware(async ({ ctx, path, type, next }) => {
 /** Every procedure sees the request's client (address, user agent) in the shape services take. */
 const withClient = t.middleware(({ ctx, next }) => next({ ctx: { client: { ip: ctx.request.ip, userAgent: ctx.request.userAgent } } }));
 
-export const publicProcedure = t.procedure.use(timing).use(mapErrors).use(withClient);
+/** A procedure without a row in src/server/teams/procedure-access.ts is refused, public or not. */
+const listed = t.middleware(({ path, next }) => {
+  if (accessFor(path) === undefined) throw toTrpcError(new DomainError("FORBIDDEN", `The procedure ${path} has no row in src/server/teams/procedure-access.ts, so nobody may call it yet.`));
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(timing).use(mapErrors).use(withClient).use(listed);
 
 /**
- * The caller must be signed in. ctx.actor, built once here, is what services take as the caller
- * (`(deps, actor, input)`); ctx.user and ctx.session are non-null from here on.
+ * The caller must be signed in. ctx.actor, built once here with the caller's current team and role,
+ * is what services take as the caller (`(deps, actor, input)`); ctx.user and ctx.session are
+ * non-null from here on. The procedure's row in src/server/teams/procedure-access.ts is checked
+ * against the actor's role here — the one place roles are enforced (docs/teams.md).
  */
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
   if (!ctx.user || !ctx.session) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }
   const caller = { user: ctx.user, session: ctx.session };
-  return next({ ctx: { ...caller, actor: actorFor(caller, ctx.client) } });
+  const actor = await resolveActor(ctx.services.db, caller, ctx.client);
+  authorizeProcedure(actor, path);
+  return next({ ctx: { ...caller, actor } });
 });
 
 /** Platform administrators only. */

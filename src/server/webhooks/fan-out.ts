@@ -4,7 +4,7 @@ import type { PlatformEvent } from "../events/platform-events";
 import { deterministicJobId, messageIdFor, WEBHOOK_DELIVERY_QUEUE, type DeliveryJob } from "./delivery-queue";
 
 /**
- * Queues one delivery per active endpoint of the event's user subscribed to its type. `eventKey`
+ * Queues one delivery per active endpoint of the event's team subscribed to its type. `eventKey`
  * identifies the event (its pg-boss job id): a redelivered event yields the same message ids and
  * job ids, so nothing is delivered twice.
  */
@@ -14,7 +14,9 @@ export async function fanOutEvent(
   event: PlatformEvent,
   eventKey: string,
 ): Promise<number> {
-  const hooks = await db.webhook.findMany({ where: { userId: event.userId, active: true, events: { has: event.type } }, select: { id: true } });
+  // An app's events go to its team's endpoints; account events to the user's personal team's.
+  const team = event.appId !== null ? { apps: { some: { id: event.appId } } } : { personal: true, members: { some: { userId: event.userId } } };
+  const hooks = await db.webhook.findMany({ where: { team: { deletedAt: null, ...team }, active: true, events: { has: event.type } }, select: { id: true } });
   for (const hook of hooks) {
     const messageId = messageIdFor(eventKey, hook.id);
     const job: DeliveryJob = {

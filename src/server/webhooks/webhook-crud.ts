@@ -14,9 +14,10 @@ import {
 } from "./webhook-input";
 import { generateWebhookSecret } from "./webhook-signature";
 import { validateWebhookUrl } from "./ssrf-guard";
+import { teamWhere } from "../teams/team-scope";
 
 type Deps = Pick<Services, "db" | "cipher" | "config">;
-type Caller = Pick<Actor, "userId">;
+type Caller = Pick<Actor, "userId" | "team">;
 
 /** Columns the dashboard sees; the secret only through reveal. */
 const PUBLIC_FIELDS = {
@@ -33,21 +34,23 @@ async function checkedUrl(deps: Pick<Services, "config">, raw: string): Promise<
   }
 }
 
-export async function listWebhooks(deps: Pick<Services, "db">, { userId }: Caller) {
-  return deps.db.webhook.findMany({ where: { userId }, select: PUBLIC_FIELDS, orderBy: { createdAt: "asc" } });
+export async function listWebhooks(deps: Pick<Services, "db">, actor: Caller) {
+  return deps.db.webhook.findMany({ where: teamWhere(actor), select: PUBLIC_FIELDS, orderBy: { createdAt: "asc" } });
 }
 
-/** Creates an endpoint with a fresh `whsec_` secret (stored encrypted, bound to the user). */
-export async function createWebhook(deps: Deps, { userId }: Caller, raw: CreateWebhookInput) {
+/** Creates an endpoint of the team with a fresh `whsec_` secret (stored encrypted, bound to its creator). */
+export async function createWebhook(deps: Deps, actor: Caller, raw: CreateWebhookInput) {
+  const { userId } = actor;
   const input = createWebhookSchema.parse(raw);
   const url = await checkedUrl(deps, input.url);
-  if ((await deps.db.webhook.count({ where: { userId } })) >= MAX_WEBHOOKS_PER_USER) {
+  if ((await deps.db.webhook.count({ where: teamWhere(actor) })) >= MAX_WEBHOOKS_PER_USER) {
     throw new DomainError("LIMIT_REACHED", `You can have up to ${MAX_WEBHOOKS_PER_USER} webhooks. Delete one you no longer use first.`);
   }
   const secret = generateWebhookSecret();
   return deps.db.webhook.create({
     data: {
       userId,
+      teamId: actor.team.id,
       name: input.name || url.hostname,
       url: url.toString(),
       channel: input.channel ?? detectChannel(url),
@@ -58,9 +61,9 @@ export async function createWebhook(deps: Deps, { userId }: Caller, raw: CreateW
   });
 }
 
-export async function updateWebhook(deps: Deps, { userId }: Caller, raw: UpdateWebhookInput) {
+export async function updateWebhook(deps: Deps, actor: Caller, raw: UpdateWebhookInput) {
   const input = updateWebhookSchema.parse(raw);
-  const existing = await deps.db.webhook.findFirst({ where: { id: input.id, userId }, select: { id: true } });
+  const existing = await deps.db.webhook.findFirst({ where: { id: input.id, ...teamWhere(actor) }, select: { id: true } });
   if (!existing) throw notFound("Webhook");
   const url = input.url !== undefined ? (await checkedUrl(deps, input.url)).toString() : undefined;
   const reenabled = input.active === true;
@@ -79,7 +82,7 @@ export async function updateWebhook(deps: Deps, { userId }: Caller, raw: UpdateW
   });
 }
 
-export async function deleteWebhook(deps: Pick<Services, "db">, { userId }: Caller, { id }: z.infer<typeof webhookIdSchema>): Promise<void> {
-  const { count } = await deps.db.webhook.deleteMany({ where: { id, userId } });
+export async function deleteWebhook(deps: Pick<Services, "db">, actor: Caller, { id }: z.infer<typeof webhookIdSchema>): Promise<void> {
+  const { count } = await deps.db.webhook.deleteMany({ where: { id, ...teamWhere(actor) } });
   if (count === 0) throw notFound("Webhook");
 }

@@ -6,13 +6,14 @@ import type { Services } from "../runtime/services";
 import { deterministicJobId, messageEnvelopeSchema, WEBHOOK_DELIVERY_QUEUE, type DeliveryJob } from "./delivery-queue";
 import { performDeliveryAttempt, type AttemptOutcome } from "./deliver-webhook";
 import { listDeliveriesSchema, type deliveryIdSchema, type webhookIdSchema } from "./webhook-input";
+import { teamWhere } from "../teams/team-scope";
 
-type Caller = Pick<Actor, "userId">;
+type Caller = Pick<Actor, "userId" | "team">;
 
 /** Recent attempts of one of the caller's endpoints, newest first. */
-export async function listDeliveries(deps: Pick<Services, "db">, { userId }: Caller, input: z.input<typeof listDeliveriesSchema>) {
+export async function listDeliveries(deps: Pick<Services, "db">, actor: Caller, input: z.input<typeof listDeliveriesSchema>) {
   const { id: webhookId, limit } = listDeliveriesSchema.parse(input);
-  const hook = await deps.db.webhook.findFirst({ where: { id: webhookId, userId }, select: { id: true } });
+  const hook = await deps.db.webhook.findFirst({ where: { id: webhookId, ...teamWhere(actor) }, select: { id: true } });
   if (!hook) throw notFound("Webhook");
   return deps.db.webhookDelivery.findMany({
     where: { webhookId: hook.id },
@@ -23,8 +24,8 @@ export async function listDeliveries(deps: Pick<Services, "db">, { userId }: Cal
 }
 
 /** Queues another attempt of a failed message now (the user pressed Retry). */
-export async function retryDelivery(deps: Pick<Services, "db" | "queue">, { userId }: Caller, { deliveryId }: z.infer<typeof deliveryIdSchema>): Promise<{ attempt: number }> {
-  const row = await deps.db.webhookDelivery.findFirst({ where: { id: deliveryId, webhook: { userId } }, include: { webhook: { select: { active: true } } } });
+export async function retryDelivery(deps: Pick<Services, "db" | "queue">, actor: Caller, { deliveryId }: z.infer<typeof deliveryIdSchema>): Promise<{ attempt: number }> {
+  const row = await deps.db.webhookDelivery.findFirst({ where: { id: deliveryId, webhook: teamWhere(actor) }, include: { webhook: { select: { active: true } } } });
   if (!row) throw notFound("Delivery");
   if (!row.webhook.active) throw new DomainError("PRECONDITION_FAILED", "This webhook is disabled. Enable it before retrying deliveries.");
   const latest = await deps.db.webhookDelivery.findFirst({ where: { messageId: row.messageId }, orderBy: { attempt: "desc" } });
@@ -39,10 +40,10 @@ export async function retryDelivery(deps: Pick<Services, "db" | "queue">, { user
 /** Sends a "webhook.test" message right now and reports what the endpoint answered (no retries). */
 export async function sendTestDelivery(
   deps: Pick<Services, "db" | "cipher" | "config" | "queue" | "log" | "webhookDispatcher">,
-  { userId }: Caller,
+  actor: Caller,
   { id: webhookId }: z.infer<typeof webhookIdSchema>,
 ): Promise<AttemptOutcome> {
-  const hook = await deps.db.webhook.findFirst({ where: { id: webhookId, userId }, select: { id: true, active: true } });
+  const hook = await deps.db.webhook.findFirst({ where: { id: webhookId, ...teamWhere(actor) }, select: { id: true, active: true } });
   if (!hook) throw notFound("Webhook");
   if (!hook.active) throw new DomainError("PRECONDITION_FAILED", "This webhook is disabled. Enable it to send a test.");
   const job: DeliveryJob = {
@@ -66,13 +67,16 @@ export interface WebhookStats {
 }
 
 /** Headline numbers for the webhooks page. */
-export async function webhookStats(deps: Pick<Services, "db">, { userId }: Caller): Promise<WebhookStats> {
+export async function webhookStats(deps: Pick<Services, "db">, actor: Caller): Promise<WebhookStats> {
+  // Counts of the current team's endpoints; the membership join is teamWhere's raw form.
+  const teamId = actor.team.id;
+  const userId = actor.userId;
   const rows = await deps.db.$queryRaw<WebhookStats[]>`
     SELECT count(*)::int AS total,
            count(*) FILTER (WHERE active)::int AS active,
            (SELECT count(*)::int FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-             WHERE w.user_id = ${userId} AND d.status = 'failed' AND d.created_at > now() - interval '7 days') AS "failed7d",
+             WHERE w.team_id = ${teamId} AND d.status = 'failed' AND d.created_at > now() - interval '7 days') AS "failed7d",
            max(last_delivery_at) AS "lastDeliveryAt"
-    FROM webhooks WHERE user_id = ${userId}`;
+    FROM webhooks WHERE team_id = ${teamId} AND EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ${teamId} AND m.user_id = ${userId})`;
   return rows[0]!;
 }

@@ -6,6 +6,7 @@ import type { Db } from "../../../src/server/db/client";
 import type { DeployPayload } from "../../../src/protocol/job-payload";
 import { HUB_SECRETS } from "./hub-process";
 import { eventually } from "./runtime-harness";
+import { personalTeamId } from "../../helpers/personal-team";
 
 /** Plays the control plane's part (what the web and jobs processes do) straight in the database. */
 export class ControlPlane {
@@ -33,7 +34,7 @@ export class ControlPlane {
     const user = await this.db.user.create({ data: { email: `${randomUUID()}@example.test` } });
     const name = `app-${randomUUID().slice(0, 8)}`;
     const app = await this.db.app.create({
-      data: { uuid: randomUUID(), userId: user.id, name, subdomain: name, workerId, status: "deploying", repoUrl: "file:///x" },
+      data: { uuid: randomUUID(), userId: user.id, teamId: await personalTeamId(this.db, user.id), name, subdomain: name, workerId, status: "deploying", repoUrl: "file:///x" },
     });
     return { id: app.id, name };
   }

@@ -7,6 +7,7 @@ import { appRouter } from "../../../src/server/trpc/root";
 import { createCallerFactory } from "../../../src/server/trpc/trpc";
 import type { TrpcContext } from "../../../src/server/trpc/context";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-db";
+import { resolveActorTeam, type ActorTeam } from "../../../src/server/teams/actor-team";
 
 const createCaller = createCallerFactory(appRouter);
 export type Caller = ReturnType<typeof createCaller>;
@@ -15,6 +16,8 @@ export interface TestUser {
   id: number;
   email: string;
   plan: string;
+  /** The user's personal team, as the actor carries it. */
+  team: ActorTeam;
   caller: Caller;
   ctx: TrpcContext;
 }
@@ -61,7 +64,8 @@ export async function startAppHarness(env: Record<string, string> = {}): Promise
         request: { ip: "127.0.0.1", userAgent: "vitest", origin: null, headers: new Headers() },
         responseHeaders: new Headers(),
       };
-      return { id: row.id, email, plan, caller: createCaller(ctx), ctx };
+      const team = await resolveActorTeam(tdb.db, { userId: row.id });
+      return { id: row.id, email, plan, team, caller: createCaller(ctx), ctx };
     },
     async close() {
       await services.close();

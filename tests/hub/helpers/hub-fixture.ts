@@ -7,6 +7,7 @@ import { createServices, type Services } from "../../../src/server/runtime/servi
 import { startHub, type HubOptions, type RunningHub } from "../../../src/ws-hub/hub";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-db";
 import { TEST_SECRETS } from "./spawn-hub";
+import { personalTeamId } from "../../helpers/personal-team";
 
 export interface HubFixture {
   tdb: TestDatabase;
@@ -73,6 +74,7 @@ export async function seedApp(
     data: {
       uuid: randomUUID(),
       userId,
+      teamId: await personalTeamId(tdb.db, userId),
       name: slug,
       subdomain: slug,
       workerId,

@@ -24,6 +24,25 @@ const LABELS: Record<string, string> = {
   email_change_cancelled: "Email change cancelled",
   signup_attempt_existing: "Sign-up attempted with this address",
   admin_granted: "Became administrator",
+  app_create: "App created",
+  app_update: "App settings changed",
+  app_deploy: "Deploy started",
+  app_rollback: "Rollback started",
+  app_restart: "App restarted",
+  app_start: "App started",
+  app_stop: "App stopped",
+  app_delete: "App deleted",
+  deployment_cancel: "Deployment cancelled",
+  env_set: "Env var set",
+  env_delete: "Env var deleted",
+  domain_create: "Domain added",
+  domain_verify: "Domain verified",
+  domain_delete: "Domain removed",
+  git_token_connect: "Git account connected",
+  git_token_revoke: "Git account disconnected",
+  webhook_create: "Webhook added",
+  webhook_delete: "Webhook deleted",
+  push_refused: "Push refused",
 };
 
 export function AuditLog() {
@@ -53,7 +72,7 @@ export function AuditLog() {
               <td className="py-2 whitespace-nowrap">{new Date(e.createdAt).toLocaleString()}</td>
               <td>
                 {LABELS[e.kind] ?? e.kind.replace(/_/g, " ")}
-                {e.targetType ? <span className="text-muted"> · {e.targetType} {e.targetId}</span> : null}
+                {e.target ? <span className="text-muted" data-testid="audit-target"> · {e.target}</span> : null}
               </td>
               <td>{e.ip || "—"}</td>
               <td>{[e.browser, e.os].filter(Boolean).join(" on ") || e.device || "—"}</td>

@@ -10,7 +10,7 @@ import { publishAppChanged } from "../publish-app-changed";
 import { enqueueDeployment, type DeploymentTrigger } from "./enqueue-deployment";
 
 type Deps = Pick<Services, "db" | "config" | "plans" | "cipher" | "queue" | "log" | "bus">;
-type Caller = Pick<Actor, "userId" | "email" | "plan" | "audit">;
+type Caller = Pick<Actor, "userId" | "team" | "email" | "plan" | "audit">;
 
 export const rollbackAppInput = appIdInput.extend({ deploymentId: z.number().int().positive() });
 
@@ -21,7 +21,7 @@ interface DeployOptions {
 
 async function run(deps: Deps, actor: Caller, appId: number, options: DeployOptions) {
   const result = await deps.db.$transaction(async (tx: Tx) => {
-    const app = await lockOwnedApp(tx, actor.userId, appId);
+    const app = await lockOwnedApp(tx, actor, appId);
     if (!app.repoUrl) throw validation("Set the app's repository URL before deploying.");
     // The operator may have turned local repositories off since the app was created.
     assertValidRepoUrl(app.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED });

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Services } from "../../runtime/services";
 import type { Actor } from "../../auth/actor";
-import { appIdInput, ownedDeploymentWhere, requireOwnedApp, type AppRef } from "../app-access";
+import { appIdInput, ownedDeploymentWhere, requireOwnedApp, userAppsWhere, type AppRef } from "../app-access";
 import { notFound } from "../../errors/domain-errors";
 
 type Deps = Pick<Services, "db">;
-type Caller = Pick<Actor, "userId">;
+type Caller = Pick<Actor, "userId" | "team">;
 
 export const deploymentIdInput = z.object({ deploymentId: z.number().int().positive() });
 export const listDeploymentsInput = appIdInput.extend({ limit: z.number().int().min(1).max(100).optional(), before: z.number().int().positive().optional() });
@@ -37,7 +37,7 @@ function withDuration<T extends { startedAt: Date | null; finishedAt: Date | nul
 /** An app's deployments, newest first, with a cursor (`before`) for older pages. */
 export async function listDeployments(deps: Deps, actor: Caller, opts: z.infer<typeof listDeploymentsInput>) {
   const { appId } = opts;
-  const app = await requireOwnedApp(deps.db, actor.userId, appId);
+  const app = await requireOwnedApp(deps.db, actor, appId);
   const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
   const rows = await deps.db.deployment.findMany({
     where: { appId, ...(opts.before ? { id: { lt: opts.before } } : {}) },
@@ -50,7 +50,7 @@ export async function listDeployments(deps: Deps, actor: Caller, opts: z.infer<t
 
 export async function getDeployment(deps: Deps, actor: Caller, { deploymentId }: z.infer<typeof deploymentIdInput>) {
   const d = await deps.db.deployment.findFirst({
-    where: ownedDeploymentWhere(actor.userId, deploymentId),
+    where: ownedDeploymentWhere(actor, deploymentId),
     select: { ...historySelect, jobs: { orderBy: { id: "desc" }, take: 1, select: { id: true, number: true, status: true, progress: true, message: true, pendingReason: true } } },
   });
   if (!d) throw notFound("Deployment");
@@ -61,7 +61,7 @@ export async function getDeployment(deps: Deps, actor: Caller, { deploymentId }:
 /** The build log of one deployment (the worker streams it in; see deployments.onBuildLog). */
 export async function getBuildLogs(deps: Deps, actor: Caller, { deploymentId }: z.infer<typeof deploymentIdInput>) {
   const d = await deps.db.deployment.findFirst({
-    where: ownedDeploymentWhere(actor.userId, deploymentId),
+    where: ownedDeploymentWhere(actor, deploymentId),
     select: { id: true, appId: true, status: true, buildLogs: true },
   });
   if (!d) throw notFound("Deployment");
@@ -70,7 +70,7 @@ export async function getBuildLogs(deps: Deps, actor: Caller, { deploymentId }: 
 
 /** The build log of the app's newest deployment, or null before the first deploy. */
 export async function latestBuildLogs(deps: Deps, actor: Caller, { appId }: AppRef) {
-  await requireOwnedApp(deps.db, actor.userId, appId);
+  await requireOwnedApp(deps.db, actor, appId);
   const d = await deps.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" }, select: { id: true, status: true, buildLogs: true } });
   return d ? { deploymentId: d.id, status: d.status, logs: d.buildLogs } : null;
 }
@@ -78,7 +78,7 @@ export async function latestBuildLogs(deps: Deps, actor: Caller, { appId }: AppR
 /** The caller's newest deployments across their apps that are not deleted. */
 export async function listRecentUserDeployments(deps: Deps, actor: Caller, { limit }: z.infer<typeof recentDeploymentsInput>) {
   const rows = await deps.db.deployment.findMany({
-    where: { app: { userId: actor.userId, deletedAt: null } },
+    where: { app: userAppsWhere(actor) },
     orderBy: { id: "desc" },
     take: Math.min(Math.max(limit, 1), 50),
     select: { ...historySelect, app: { select: { name: true } } },

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Actor } from "../../auth/actor";
 import { notFound } from "../../errors/domain-errors";
 import type { Services } from "../../runtime/services";
-import { appIdInput, ownedDeploymentWhere, requireOwnedApp } from "../app-access";
+import { appIdInput, ownedAppWhere, ownedDeploymentWhere, requireOwnedApp } from "../app-access";
 import { deploymentIdInput } from "../deployments/list-deployments";
 import { matchesLogFilter, readRuntimeLogs, runtimeLogFilterInput, type RuntimeLogLine } from "../runtime-logs";
 import { openBusQueue } from "./bus-queue";
@@ -14,7 +14,7 @@ export interface LiveEvent<T> {
 }
 
 type Deps = Pick<Services, "db" | "bus">;
-type Caller = Pick<Actor, "userId">;
+type Caller = Pick<Actor, "userId" | "team">;
 /** Subscriptions end when the client goes away. */
 type Streaming<T> = T & { signal: AbortSignal | undefined };
 
@@ -38,7 +38,7 @@ export async function* streamRuntimeLogs(
   actor: Caller,
   { appId, filter, lastEventId, signal }: Streaming<z.infer<typeof runtimeLogStreamInput>>,
 ): AsyncGenerator<LiveEvent<RuntimeLogLine>> {
-  await requireOwnedApp(deps.db, actor.userId, appId);
+  await requireOwnedApp(deps.db, actor, appId);
   const queue = await openBusQueue(deps.bus, "app.logs", (m) => m.appId === appId, signal);
   try {
     let last = parseBigIntId(lastEventId);
@@ -75,7 +75,7 @@ export async function* streamBuildLog(
   actor: Caller,
   { deploymentId, lastEventId, signal }: Streaming<z.infer<typeof buildLogStreamInput>>,
 ): AsyncGenerator<LiveEvent<BuildLogChunk>> {
-  const exists = await deps.db.deployment.findFirst({ where: ownedDeploymentWhere(actor.userId, deploymentId), select: { id: true } });
+  const exists = await deps.db.deployment.findFirst({ where: ownedDeploymentWhere(actor, deploymentId), select: { id: true } });
   if (!exists) throw notFound("Deployment");
   const queue = await openBusQueue(deps.bus, "deployment.log", (m) => m.deploymentId === deploymentId, signal);
   const stored = async () =>
@@ -128,7 +128,7 @@ export async function* streamDeployProgress(
   actor: Caller,
   { appId, lastEventId, signal }: Streaming<z.infer<typeof deployProgressStreamInput>>,
 ): AsyncGenerator<LiveEvent<DeployProgress>> {
-  await requireOwnedApp(deps.db, actor.userId, appId);
+  await requireOwnedApp(deps.db, actor, appId);
   const queue = await openBusQueue(deps.bus, "job.updated", (m) => m.appId === appId, signal);
   const idOf = (p: Pick<DeployProgress, "jobId" | "status" | "progress">) => `${p.jobId}:${p.status}:${p.progress}`;
   const numbers = new Map<number, { jobNumber: number; deploymentNumber: number | null }>();
@@ -187,17 +187,28 @@ export async function* streamAppStatus(
   actor: Caller,
   { appId, signal }: Streaming<NonNullable<z.infer<typeof appStatusStreamInput>>>,
 ): AsyncGenerator<LiveEvent<AppStatusEvent>> {
-  if (appId !== undefined) await requireOwnedApp(deps.db, actor.userId, appId);
+  if (appId !== undefined) await requireOwnedApp(deps.db, actor, appId);
   const queue = await openBusQueue(
     deps.bus,
     "app.changed",
-    (m) => m.userId === actor.userId && (appId === undefined || m.appId === appId),
+    (m) => appId === undefined || m.appId === appId,
     signal,
   );
+  // Another team's app can never appear: each app id is checked once against the team scope
+  // (ownedAppWhere), and apps never change team.
+  const inTeam = new Map<number, boolean>();
+  const isTeamApp = async (id: number) => {
+    let known = inTeam.get(id);
+    if (known === undefined) {
+      known = (await deps.db.app.count({ where: ownedAppWhere(actor, id) })) > 0;
+      inTeam.set(id, known);
+    }
+    return known;
+  };
   try {
     let seq = 0;
     for (let m = await queue.next(); m; m = await queue.next()) {
-      // Another user's app can never appear: the filter checks userId, and apps never change owner.
+      if (!(await isTeamApp(m.appId))) continue;
       const at = Date.now();
       yield { id: `${at}-${++seq}`, data: { appId: m.appId, status: m.status, at } };
     }

@@ -107,14 +107,15 @@ interface DeliveryRef {
 
 async function fanOut(deps: PushDeps, origin: App, event: PushEvent, identities: Set<string>, delivery: DeliveryRef): Promise<PushResult> {
   const candidates = await deps.db.app.findMany({
-    where: { userId: origin.userId, deletedAt: null, autoDeploy: true, branch: event.branch! },
+    where: { teamId: origin.teamId, deletedAt: null, autoDeploy: true, branch: event.branch! },
     orderBy: { id: "asc" },
   });
   const targets = candidates.filter((a) => {
     const id = repoIdentity(a.repoUrl);
     return id !== null && identities.has(id);
   });
-  const owner = await deps.db.user.findUniqueOrThrow({ where: { id: origin.userId }, select: { plan: true, email: true } });
+  // The plan is the team's (docs/teams.md).
+  const owner = await deps.db.team.findUniqueOrThrow({ where: { id: origin.teamId }, select: { plan: true } });
   const plan = deps.plans.for(owner.plan);
   const commitSha = isCommitSha(event.commitSha) ? event.commitSha : "";
   const triggeredBy = `${event.vendor} push${event.pusher ? ` by ${event.pusher.slice(0, 100)}` : ""}`;
@@ -153,6 +154,7 @@ async function fanOut(deps: PushDeps, origin: App, event: PushEvent, identities:
         deps.log.warn({ appId: target.id, vendor: event.vendor, commitSha, reason: outcome.reason }, "push refused as older than the app's deployment");
         await recordAuditEvent(deps.db, {
           userId: target.userId,
+          context: { teamId: target.teamId },
           kind: "push_refused",
           targetType: "app",
           targetId: target.id,
@@ -164,6 +166,7 @@ async function fanOut(deps: PushDeps, origin: App, event: PushEvent, identities:
       deployed.push({ appId: target.id, deploymentId: deployment.id });
       await recordAuditEvent(deps.db, {
         userId: target.userId,
+        context: { teamId: target.teamId },
         kind: "app_deploy",
         targetType: "deployment",
         targetId: deployment.id,

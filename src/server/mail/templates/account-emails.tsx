@@ -4,7 +4,7 @@ import { render } from "@react-email/render";
 // The dashboard's dark palette (src/app/globals.css), inlined because mail clients ignore <style>.
 const colors = { surface: "#0f1115", panel: "#161a21", line: "#2a303b", muted: "#8b93a3", accent: "#7c9cff", text: "#e6e9ef" };
 
-interface ActionEmailProps {
+export interface ActionEmailProps {
   preview: string;
   heading: string;
   paragraphs: string[];
@@ -50,7 +50,8 @@ export interface RenderedEmail {
   text: string;
 }
 
-async function renderAction(subject: string, props: ActionEmailProps): Promise<RenderedEmail> {
+/** Renders the shared layout; other mail templates (team-emails.tsx) use it too. */
+export async function renderAction(subject: string, props: ActionEmailProps): Promise<RenderedEmail> {
   const element = <ActionEmail {...props} />;
   const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
   return { subject, html, text };
