@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import { Decrypter } from "age-encryption";
@@ -30,8 +31,10 @@ export async function openBackup(file: string, identities: string[]): Promise<Op
   } catch (err) {
     throw new BackupFileError(`Cannot decrypt ${file}: ${(err as Error).message}. Use the identity file whose public key the backup was made for (BACKUP_RECIPIENTS).`);
   }
-  const gunzip = Readable.fromWeb(plain as NodeWebStream<Uint8Array>).pipe(createGunzip());
-  const lines = readLines(gunzip);
+  const gunzip = createGunzip();
+  // pipeline, not pipe: a failed chunk check (a cut or altered file) must reach the reader as an error.
+  pipeline(Readable.fromWeb(plain as NodeWebStream<Uint8Array>), gunzip).catch(() => undefined);
+  const lines = damagedAsFileError(readLines(gunzip), file);
   const first = await lines.next();
   if (first.done) throw new BackupFileError(`${file} is empty after decryption: it is not a WiseHosting backup.`);
   let json: unknown;
@@ -45,4 +48,13 @@ export async function openBackup(file: string, identities: string[]): Promise<Op
     throw new BackupFileError(`${file} has a manifest this version cannot read (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}).`);
   }
   return { manifest: parsed.data, lines };
+}
+
+/** A chunk that fails age's authentication or gzip's check means a cut or altered file: say so. */
+async function* damagedAsFileError(lines: AsyncGenerator<Buffer>, file: string): AsyncGenerator<Buffer> {
+  try {
+    yield* lines;
+  } catch (err) {
+    throw new BackupFileError(`${file} is cut off or altered (${(err as Error).message}); nothing was restored from it. Use another backup.`);
+  }
 }

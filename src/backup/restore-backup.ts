@@ -140,16 +140,23 @@ async function copyRows(client: pg.Client, table: BackupManifest["tables"][numbe
     size = 0;
     if (!ok && !failure) await Promise.race([once(stream, "drain"), done]);
   };
-  for (;;) {
-    if (failure) throw failure;
-    const next = await lines.next();
-    if (next.done) throw cutOff();
-    if (next.value.length === END_OF_ROWS.length && next.value.toString("latin1") === END_OF_ROWS) break;
-    batch.push(next.value, newline);
-    size += next.value.length + 1;
-    if (size >= 256 * 1024) await flush();
+  try {
+    for (;;) {
+      if (failure) throw failure;
+      const next = await lines.next();
+      if (next.done) throw cutOff();
+      if (next.value.length === END_OF_ROWS.length && next.value.toString("latin1") === END_OF_ROWS) break;
+      batch.push(next.value, newline);
+      size += next.value.length + 1;
+      if (size >= 256 * 1024) await flush();
+    }
+    await flush();
+  } catch (err) {
+    // Ends the COPY with CopyFail, so the connection leaves COPY mode and the ROLLBACK can run.
+    stream.destroy(err as Error);
+    await done.catch(() => undefined);
+    throw err;
   }
-  await flush();
   stream.end();
   await done;
   return stream.rowCount;

@@ -5,6 +5,7 @@ import { LiveStatsStore } from "../server/stats/live-stats-store";
 import { registerEmailHandler } from "./handlers/email-handler";
 import { registerEventHandlers } from "./handlers/event-handlers";
 import { registerMaintenanceHandlers } from "./handlers/maintenance-handlers";
+import { registerBackupHandlers } from "./handlers/backup-handlers";
 import { assignOnRequest } from "./assign-on-request";
 import { registerSchedulerHandlers } from "./handlers/scheduler-handlers";
 import { setUpMail, type MailSetup } from "./mail-setup";
@@ -47,6 +48,7 @@ export async function startJobsProcess(services: Services, options: JobsProcessO
     stops.push(await assignOnRequest(services, log.child({ component: "scheduler" })));
     await registerEventHandlers(boss, services, { stats, dispatcher: services.webhookDispatcher, webhookTimeoutMs: options.webhookTimeoutMs });
     await registerMaintenanceHandlers(boss, services, { stats });
+    stops.push(await registerBackupHandlers(boss, services, { startedAt, ticks: options.ticks }));
     if (mail.transport) await registerEmailHandler(boss, services, mail.transport);
     if (options.ticks !== false) stops.push(await startPeriodicTicks(boss, log));
     stops.push(startProcessHeartbeat(services.db, "jobs", () => ({ startedAt: startedAt.toISOString() }), { log }));

@@ -93,6 +93,16 @@ export const envSchema = z.object({
   CODEBERG_CLIENT_SECRET: z.string().optional(),
   CODEBERG_URL: z.url().default("https://codeberg.org"),
   RUNTIME_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
+  /** Hours between scheduled backups taken by the jobs process (unset: off). docs/production.md, "Backups". */
+  BACKUP_INTERVAL_HOURS: z.coerce.number().int().min(1).max(24 * 31).optional(),
+  /** Folder scheduled backups go to (unset: <DATA_DIR>/backups). */
+  BACKUP_DIR: z.string().optional(),
+  /** age public keys (age1…, comma-separated) backups are encrypted to (src/backup/backup-keys.ts). */
+  BACKUP_RECIPIENTS: z.string().optional(),
+  /** How many scheduled backups to keep; older ones are deleted after each new one. */
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(14),
+  /** Put APP_SECRET inside the encrypted backup, so a restore can read encrypted columns (off: keep it elsewhere). */
+  BACKUP_INCLUDE_APP_SECRET: boolish.default(true),
   /** Seconds between re-checks of the sessions behind open live streams (when a session.revoked message is lost, and for expiry). */
   LIVE_SESSION_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   TRAEFIK_CERT_RESOLVER: z.string().regex(/^[A-Za-z0-9_-]+$/).default("letsencrypt"),
