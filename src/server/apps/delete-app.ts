@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { resolveAppAlerts } from "../alerts/alert-manager";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { DomainError } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
@@ -73,6 +74,7 @@ export async function softDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef
       });
     }
     await tx.domain.deleteMany({ where: { appId: app.id } });
+    await resolveAppAlerts(tx, app.id);
     return tx.app.update({
       where: { id: app.id },
       data: { status: "deleted", deletedAt: new Date(), autoDeploy: false, statusReason: "deleted by owner" },

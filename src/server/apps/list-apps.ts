@@ -5,6 +5,7 @@ import { requireOwnedApp, userAppsWhere, type AppRef } from "./app-access";
 import { liveStatsFor } from "./live/live-stats";
 import { appRuntimeView } from "./app-runtime-view";
 import { pushWebhookUrl } from "./auto-deploy";
+import { listenPort } from "./listen-port";
 import { planSummary } from "../plans/plan-summary";
 
 type Deps = Pick<Services, "db" | "config" | "bus" | "log">;
@@ -102,6 +103,7 @@ export async function getApp(deps: Deps & Pick<Services, "plans">, actor: Pick<A
     branch: app.branch,
     buildSettings: app.buildSettings as Record<string, unknown>,
     internalPort: app.internalPort,
+    listen: listenPort(app),
     autoDeploy: app.autoDeploy,
     webhookUrl: app.webhookId ? pushWebhookUrl(deps.config.PUBLIC_URL, app.webhookId) : null,
     url: appUrl(deps, app.subdomain),

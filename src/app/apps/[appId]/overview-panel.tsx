@@ -42,7 +42,14 @@ export function OverviewPanel({ appId }: { appId: number }) {
         <dl className="grid grid-cols-3 gap-2 text-sm">
           <dt className="text-muted">Repository</dt><dd className="col-span-2 break-all">{a.repoUrl}</dd>
           <dt className="text-muted">Branch</dt><dd className="col-span-2">{a.branch}</dd>
-          <dt className="text-muted">Internal port</dt><dd className="col-span-2">{a.internalPort}</dd>
+          <dt className="text-muted">Listens on</dt>
+          <dd className="col-span-2" data-testid="listen-port">
+            {a.listen.port === null
+              ? `PORT is assigned when it runs (${a.internalPort} inside a container)`
+              : a.listen.runtime === "process"
+                ? `PORT=${a.listen.port} (assigned by the worker; it changes with each deploy)`
+                : `PORT=${a.listen.port} inside the container, published on ${a.listen.publishedOn}`}
+          </dd>
           <dt className="text-muted">Answers at</dt>
           <dd className="col-span-2">{a.directUrl ? <a href={a.directUrl} className="text-accent hover:underline" target="_blank" rel="noreferrer">{a.directUrl}</a> : "not running on a worker yet"}</dd>
           <dt className="text-muted">Plan</dt><dd className="col-span-2">{a.plan.name} · {a.plan.cpu} CPU · {a.plan.memoryMb} MiB</dd>
