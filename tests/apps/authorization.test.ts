@@ -24,6 +24,7 @@ const BY_ID: Record<string, Call> = {
   "apps.deploy": (c, i) => c.apps.deploy({ appId: i.appId }),
   "apps.redeploy": (c, i) => c.apps.redeploy({ appId: i.appId }),
   "apps.rollback": (c, i) => c.apps.rollback({ appId: i.appId, deploymentId: i.deploymentId }),
+  "apps.cancelDeployment": (c, i) => c.apps.cancelDeployment({ appId: i.appId }),
   "apps.restart": (c, i) => c.apps.restart({ appId: i.appId }),
   "apps.start": (c, i) => c.apps.start({ appId: i.appId }),
   "apps.stop": (c, i) => c.apps.stop({ appId: i.appId }),

@@ -7,6 +7,7 @@ import type { Actor } from "../auth/actor";
 import { appIdInput, type AppRef, type Tx } from "./app-access";
 import type { TeamScope } from "../teams/team-scope";
 import { insertJob } from "../jobs/insert-job";
+import { announceCancelledJobs, cancelActiveJobs } from "../jobs/cancel-jobs";
 import { requestAssignment } from "../jobs/request-assignment";
 import { publishAppChanged } from "./publish-app-changed";
 
@@ -52,13 +53,15 @@ export function deleteApp(deps: Deps, actor: Caller, input: z.infer<typeof delet
 }
 
 /**
- * The app disappears from the dashboard at once, queued jobs are cancelled and the worker
- * holding it gets a pinned delete job to remove the running process.
+ * The app disappears from the dashboard at once, its queued and running jobs are cancelled (a
+ * worker building it gets a `cancel` frame) and the worker holding it gets a pinned delete job to
+ * remove the running process.
  */
 export async function softDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef) {
   const app = await deps.db.$transaction(async (tx: Tx) => {
     const app = await lockAppForDelete(tx, actor, appId, false);
-    await cancelQueuedJobs(tx, app.id);
+    // Running jobs too: a build in progress is stopped on its worker (announced after the commit).
+    const cancelled = await cancelActiveJobs(tx, app.id, "App deleted");
     await tx.deployment.updateMany({
       where: { appId: app.id, status: { in: ["pending", "building"] } },
       data: { status: "cancelled", finishedAt: new Date(), error: "app deleted" },
@@ -75,12 +78,14 @@ export async function softDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef
     }
     await tx.domain.deleteMany({ where: { appId: app.id } });
     await resolveAppAlerts(tx, app.id);
-    return tx.app.update({
+    const deleted = await tx.app.update({
       where: { id: app.id },
       data: { status: "deleted", deletedAt: new Date(), autoDeploy: false, statusReason: "deleted by owner" },
     });
+    return { ...deleted, cancelled };
   });
   await auditDelete(deps, actor, app, false);
+  await announceCancelledJobs(deps, app.cancelled);
   if (app.workerId) await requestAssignment(deps);
   await publishAppChanged(deps, app);
   return { id: app.id, status: app.status };

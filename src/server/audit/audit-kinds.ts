@@ -8,6 +8,7 @@ export const AUDIT_KINDS = [
   "app_start",
   "app_stop",
   "app_delete",
+  "deployment_cancel",
   "env_set",
   "env_delete",
   "git_token_revoke",

@@ -9,6 +9,8 @@ export const busChannels = {
   "jobs.pending": z.object({}),
   /** A job became `assigned`; the hub holding the worker's socket sends it. */
   "job.assigned": z.object({ jobId: z.number().int(), workerId: z.number().int() }),
+  /** A running job was cancelled (src/server/jobs/cancel-jobs.ts); the hub holding the worker's socket sends `cancel`. */
+  "job.cancel": z.object({ jobId: z.number().int(), workerId: z.number().int(), reason: z.string().max(500) }),
   /** Job progress or completion, for deploy-progress subscriptions. */
   "job.updated": z.object({
     jobId: z.number().int(),

@@ -14,6 +14,8 @@ export async function subscribeHub(parts: HubParts): Promise<(() => void)[]> {
   if (!(await waitForDatabase(db, () => state.closing, (n) => n % 10 === 0 && log.warn("waiting for the database")))) return unsubscribe;
   unsubscribe.push(
     await bus.subscribe("job.assigned", (m) => jobs.onAssigned(m.workerId, m.jobId)),
+    // The job is already cancelled in the database; only the hub holding the socket tells the worker.
+    await bus.subscribe("job.cancel", (m) => registry.get(m.workerId)?.send("cancel", { job_id: m.jobId, reason: m.reason })),
     await bus.subscribe("worker.revoked", (m) => {
       const conn = registry.get(m.workerId);
       void lookup.invalidate(m.workerId, ...(conn ? [conn.worker.apiKeyHash] : []));

@@ -3,6 +3,7 @@ import { restartApp, startApp, stopApp } from "../../apps/app-lifecycle";
 import { getAutoDeploy, rotateWebhookSecret, setAutoDeploy, setAutoDeployInput } from "../../apps/auto-deploy";
 import { createApp, createAppInput } from "../../apps/create-app";
 import { deleteApp, deleteAppInput } from "../../apps/delete-app";
+import { cancelDeployment, cancelDeploymentInput } from "../../apps/deployments/cancel-deployment";
 import { deployApp, redeployApp, rollbackApp, rollbackAppInput } from "../../apps/deployments/deploy-app";
 import { homeOverview } from "../../apps/home-overview";
 import { getApp, listApps, listAppsInput } from "../../apps/list-apps";
@@ -31,6 +32,7 @@ export const appsRouter = router({
   deploy: protectedProcedure.input(appIdInput).mutation(({ ctx, input }) => deployApp(ctx.services, ctx.actor, input)),
   redeploy: protectedProcedure.input(appIdInput).mutation(({ ctx, input }) => redeployApp(ctx.services, ctx.actor, input)),
   rollback: protectedProcedure.input(rollbackAppInput).mutation(({ ctx, input }) => rollbackApp(ctx.services, ctx.actor, input)),
+  cancelDeployment: protectedProcedure.input(cancelDeploymentInput).mutation(({ ctx, input }) => cancelDeployment(ctx.services, ctx.actor, input)),
   restart: protectedProcedure.input(appIdInput).mutation(({ ctx, input }) => restartApp(ctx.services, ctx.actor, input)),
   start: protectedProcedure.input(appIdInput).mutation(({ ctx, input }) => startApp(ctx.services, ctx.actor, input)),
   stop: protectedProcedure.input(appIdInput).mutation(({ ctx, input }) => stopApp(ctx.services, ctx.actor, input)),
