@@ -69,7 +69,7 @@ export const PROCEDURE_ACCESS: Record<string, ProcedureAccess> = {
   "apps.onRuntimeLogs": "team:read",
   "apps.onDeployProgress": "team:read",
   "apps.onStatus": "team:read",
-  "apps.autoDeploy": "team:read",
+  "apps.autoDeploy": "apps:manage",
   "apps.deploy": "apps:deploy",
   "apps.redeploy": "apps:deploy",
   "apps.rollback": "apps:deploy",
@@ -113,7 +113,7 @@ export const PROCEDURE_ACCESS: Record<string, ProcedureAccess> = {
   "alerts.resolve": "alerts:write",
   "alerts.updateRule": "alerts:write",
 
-  "webhooks.catalogue": "team:read",
+  "webhooks.catalogue": "public",
   "webhooks.list": "team:read",
   "webhooks.stats": "team:read",
   "webhooks.deliveries": "team:read",
