@@ -20,6 +20,7 @@ import type { AppRuntime, JobReporter, RuntimeEvents } from "../src/agent/runtim
 import { listAppContainers, removeContainer } from "../src/agent/runtime/container/app-container";
 import { ensureBaseImage, LOCAL_BASE_IMAGE } from "../src/agent/runtime/container/base-image";
 import { ContainerRuntime } from "../src/agent/runtime/container/container-runtime";
+import type { Engine } from "../src/agent/runtime/container/engine";
 import { describeAddress } from "../src/agent/runtime/container/engine-socket";
 import { listAppImages, removeImage } from "../src/agent/runtime/container/images";
 import { openEngine } from "../src/agent/runtime/container/open-engine";
@@ -78,6 +79,18 @@ async function timed(runtime: AppRuntime, job: JobFrame): Promise<{ ms: number; 
   return { ms, lines };
 }
 
+/**
+ * Waits until the app has only its serving container: the runtime retires the old one after a
+ * deploy's result, behind the app's lock, and the next job on the app would wait for that.
+ */
+async function settled(engine: Engine, appId: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while ((await listAppContainers(engine, { workerName: WORKER, appId })).length > 1) {
+    if (Date.now() > deadline) throw new Error(`app ${appId} still has more than one container after 120 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Starts the runtime host and resolves once it says how many apps it adopted. */
 function startHost(dockerHost: string, stateDir: string): Promise<{ child: ChildProcess; adopted: number }> {
   const child = spawn(process.execPath, ["--import", "tsx", "bench/support/runtime-host.ts", dockerHost, stateDir, WORKER, LOCAL_BASE_IMAGE], {
@@ -99,18 +112,33 @@ async function stopHost(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Mean RSS and CPU % of a process over the window, after a settling period. */
-async function measure(pid: number): Promise<{ rssBytes: number; cpuPercent: number }> {
+interface Usage {
+  rssBytes: number;
+  cpuPercent: number;
+}
+
+/** Mean RSS and CPU % (of one core) of each process over the window, after a settling period. */
+async function measure(pids: number[]): Promise<Usage[]> {
   await new Promise((r) => setTimeout(r, 5_000));
-  const start = procUsage(pid);
+  const start = pids.map((pid) => procUsage(pid));
   const t0 = performance.now();
-  const rss: number[] = [];
+  const rss: number[][] = pids.map(() => []);
   while (performance.now() - t0 < WINDOW_MS) {
     await new Promise((r) => setTimeout(r, 1_000));
-    rss.push(procUsage(pid).rssBytes);
+    pids.forEach((pid, i) => rss[i]!.push(procUsage(pid).rssBytes));
   }
-  const end = procUsage(pid);
-  return { rssBytes: rss.reduce((a, b) => a + b, 0) / rss.length, cpuPercent: ((end.cpuSeconds - start.cpuSeconds) * 100_000) / (performance.now() - t0) };
+  const elapsed = performance.now() - t0;
+  return pids.map((pid, i) => ({
+    rssBytes: rss[i]!.reduce((a, b) => a + b, 0) / rss[i]!.length,
+    cpuPercent: ((procUsage(pid).cpuSeconds - start[i]!.cpuSeconds) * 100_000) / elapsed,
+  }));
+}
+
+const signed = (n: number, digits: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(digits)}`;
+
+function overheadRows(what: string, idle: Usage, busy: Usage, n: number): void {
+  row(`${what}: RSS with 0 / ${n} containers`, mib(busy.rssBytes), `${mib(idle.rssBytes)} with 0; ${signed((busy.rssBytes - idle.rssBytes) / n / 1048576, 2)} MiB per container`);
+  row(`${what}: CPU with 0 / ${n} containers`, `${busy.cpuPercent.toFixed(2)} %`, `${idle.cpuPercent.toFixed(2)} % with 0; ${signed((busy.cpuPercent - idle.cpuPercent) / n, 3)} % of one core per container`);
 }
 
 async function main(): Promise<void> {
@@ -168,10 +196,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       progress(`rollback run ${i + 1}/${RUNS}`);
       await timed(containers, deployJob(app, deployment++, repoUrl, v2));
+      await settled(engine, app);
       const reused = await timed(containers, deployJob(app, 3000, repoUrl, v1));
       if (!reused.lines.some((l) => l.includes("Reusing the image"))) throw new Error(`the rollback rebuilt instead of reusing:\n${reused.lines.join("\n")}`);
       reuseMs.push(reused.ms);
       await timed(containers, deployJob(app, deployment++, repoUrl, v2));
+      await settled(engine, app);
       rebuildMs.push((await timed(containers, deployJob(app, deployment++, repoUrl, v1))).ms);
     }
     await timed(containers, deleteJob(app));
@@ -185,8 +215,11 @@ async function main(): Promise<void> {
     const dockerHost = describeAddress(engine.address);
     await containers.shutdown(false);
     progress(`measuring the runtime host with 0 containers (${WINDOW_MS / 1000} s)`);
+    // The engine's side too, when the bench runs a Podman service of its own: stats streams cost it CPU.
+    const servicePid = session.service?.pid;
+    const pidsOf = (hostPid: number) => (servicePid ? [hostPid, servicePid] : [hostPid]);
     let host = await startHost(dockerHost, containerOptions.stateDir);
-    const idle = await measure(host.child.pid!);
+    const idle = await measure(pidsOf(host.child.pid!));
     await stopHost(host.child);
     containers = new ContainerRuntime(containerOptions);
     await containers.init();
@@ -197,13 +230,12 @@ async function main(): Promise<void> {
     await containers.shutdown(false);
     progress(`measuring the runtime host with ${CONTAINERS} containers (${WINDOW_MS / 1000} s)`);
     host = await startHost(dockerHost, containerOptions.stateDir);
-    const busy = await measure(host.child.pid!);
+    const busy = await measure(pidsOf(host.child.pid!));
     await stopHost(host.child);
-    console.log(`\nthe agent's per-container work (bench/support/runtime-host.ts), ${host.adopted} containers vs 0, over ${WINDOW_MS / 1000} s`);
-    row("RSS with 0 containers", mib(idle.rssBytes));
-    row(`RSS with ${host.adopted} containers`, mib(busy.rssBytes), `+${mib((busy.rssBytes - idle.rssBytes) / Math.max(1, host.adopted))} per container`);
-    row("CPU with 0 containers", `${idle.cpuPercent.toFixed(2)} %`, "of one core");
-    row(`CPU with ${host.adopted} containers`, `${busy.cpuPercent.toFixed(2)} %`, `+${((busy.cpuPercent - idle.cpuPercent) / Math.max(1, host.adopted)).toFixed(2)} % of one core per container`);
+    const n = Math.max(1, host.adopted);
+    console.log(`\nthe agent's per-container work (bench/support/runtime-host.ts), ${host.adopted} containers vs 0, mean over ${WINDOW_MS / 1000} s`);
+    overheadRows("agent", idle[0]!, busy[0]!, n);
+    if (servicePid) overheadRows("Podman service", idle[1]!, busy[1]!, n);
 
     containers = new ContainerRuntime(containerOptions);
     await containers.init();
