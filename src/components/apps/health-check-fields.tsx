@@ -19,7 +19,7 @@ export function HealthCheckFields({ value, onChange }: { value: HealthCheckValue
     <fieldset className="grid gap-3 sm:grid-cols-2">
       <legend className="mb-1 text-sm font-medium">Health check</legend>
       <label className="text-sm">
-        Path
+        Health-check path
         <input
           value={value.path}
           onChange={(e) => onChange({ ...value, path: e.target.value })}
@@ -32,7 +32,7 @@ export function HealthCheckFields({ value, onChange }: { value: HealthCheckValue
         </span>
       </label>
       <label className="text-sm">
-        Timeout (seconds)
+        Health-check timeout (seconds)
         <input
           type="number"
           min={1}

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { Panel } from "@/components/apps/query-states";
 import { BuildSettingsFields, DEFAULT_BUILD, type BuildSettingsValue } from "@/components/apps/build-settings-fields";
+import { inputErrorMessage } from "@/components/apps/input-error";
 import { DEFAULT_HEALTH_CHECK, HealthCheckFields, healthCheckInputOf, type HealthCheckValue } from "@/components/apps/health-check-fields";
 import { RepoPicker } from "./repo-picker";
 
@@ -139,7 +140,7 @@ export function NewAppForm() {
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" checked={deploy} onChange={(e) => setDeploy(e.target.checked)} /> Deploy right away
       </label>
-      {create.error && !envErrors.length && !repoError && !branchError ? <p role="alert" className="text-sm text-bad">{create.error.message}</p> : null}
+      {create.error && !envErrors.length && !repoError && !branchError ? <p role="alert" className="text-sm text-bad">{inputErrorMessage(create.error)}</p> : null}
       <button type="submit" disabled={create.isPending || atLimit} className="rounded-md bg-accent px-4 py-2 text-sm font-medium text-black disabled:opacity-50">
         {create.isPending ? "Creating…" : deploy ? "Create and deploy" : "Create app"}
       </button>

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { BuildSettingsFields, DEFAULT_BUILD, type BuildSettingsValue } from "@/components/apps/build-settings-fields";
+import { inputErrorMessage } from "@/components/apps/input-error";
 import { DEFAULT_HEALTH_CHECK, HealthCheckFields, healthCheckInputOf, type HealthCheckValue } from "@/components/apps/health-check-fields";
 import { ErrorState, Loading, Panel } from "@/components/apps/query-states";
 
@@ -55,7 +56,7 @@ export function SpecForm({ appId }: { appId: number }) {
         <div className="flex items-center gap-3">
           <button type="submit" disabled={update.isPending} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black disabled:opacity-50">Save</button>
           {update.isSuccess ? <span role="status" className="text-sm text-ok">Saved. Applies on the next deploy.</span> : null}
-          {update.error ? <span role="alert" className="text-sm text-bad">{update.error.message}</span> : null}
+          {update.error ? <span role="alert" className="text-sm text-bad">{inputErrorMessage(update.error)}</span> : null}
         </div>
       </form>
     </Panel>
