@@ -7,16 +7,20 @@ export const MAX_LINE_BYTES = MAX_LOG_LINE_BYTES;
 export class LineSplitter {
   private rest = "";
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  constructor(
+    private readonly onLine: (line: string) => void,
+    /** Cut lines longer than this; messages that must stay whole (JSON lines) pass a larger cap. */
+    private readonly maxBytes = MAX_LINE_BYTES,
+  ) {}
 
   push(chunk: Buffer | string): void {
     const text = this.rest + (typeof chunk === "string" ? chunk : chunk.toString("utf8"));
     const parts = text.split(/\r?\n/);
     this.rest = parts.pop() ?? "";
     for (const part of parts) this.onLine(part);
-    while (this.rest.length > MAX_LINE_BYTES) {
-      this.onLine(this.rest.slice(0, MAX_LINE_BYTES));
-      this.rest = this.rest.slice(MAX_LINE_BYTES);
+    while (this.rest.length > this.maxBytes) {
+      this.onLine(this.rest.slice(0, this.maxBytes));
+      this.rest = this.rest.slice(this.maxBytes);
     }
   }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cleanLogLine, LineSplitter } from "../line-splitter";
+import { readJsonLines } from "./json-lines";
 
 /**
  * One JSON message of POST /build (and POST /images/create): Docker and Podman both send
@@ -15,6 +16,7 @@ const buildMessageSchema = z.object({
   errorDetail: z.object({ message: z.string().optional() }).nullish(),
   aux: z.object({ ID: z.string().optional() }).passthrough().nullish(),
 });
+type BuildMessage = z.infer<typeof buildMessageSchema>;
 
 /** "STEP 2/5: RUN …" (Podman, buildah) or "Step 2/5 : RUN …" (Docker's classic builder). */
 const STEP_LINE = /^step (\d+)\/(\d+)\s?:/i;
@@ -29,7 +31,6 @@ export interface BuildOutputEvents {
 
 /** Turns the engine's JSON message stream into build log lines, the image id and the error. */
 export class BuildOutput {
-  private pending = "";
   private readonly lines: LineSplitter;
   private readonly tailLines: string[] = [];
   /** The image id from `aux.ID`, or the short id of "Successfully built …". */
@@ -45,31 +46,16 @@ export class BuildOutput {
     return [...this.tailLines];
   }
 
-  push(chunk: Buffer | string): void {
-    const text = this.pending + (typeof chunk === "string" ? chunk : chunk.toString("utf8"));
-    const parts = text.split("\n");
-    this.pending = parts.pop() ?? "";
-    for (const part of parts) this.message(part);
+  /** A line of the stream that is not JSON: build output as it is. */
+  text(line: string): void {
+    this.lines.push(`${line}\n`);
   }
 
   end(): void {
-    if (this.pending.trim()) this.message(this.pending);
-    this.pending = "";
     this.lines.flush();
   }
 
-  private message(text: string): void {
-    if (!text.trim()) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.lines.push(`${text}\n`);
-      return;
-    }
-    const parsed = buildMessageSchema.safeParse(json);
-    if (!parsed.success) return;
-    const m = parsed.data;
+  message(m: BuildMessage): void {
     if (m.aux?.ID) this.imageId = m.aux.ID;
     if (m.stream) this.lines.push(m.stream);
     if (m.status && !m.progress) this.lines.push(`${m.id ? `${m.id}: ` : ""}${m.status}\n`);
@@ -96,17 +82,21 @@ export class BuildOutput {
 /** Feeds an engine response stream into a BuildOutput until it ends (or fails). */
 export function readBuildStream(stream: NodeJS.ReadableStream, output: BuildOutput): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.on("data", (chunk: Buffer) => output.push(chunk));
-    stream.once("end", () => {
+    const reader = readJsonLines(stream, buildMessageSchema, (m) => output.message(m), (t) => output.text(t));
+    const finish = () => {
+      reader.flush();
       output.end();
+    };
+    stream.once("end", () => {
+      finish();
       resolve();
     });
     stream.once("close", () => {
-      output.end();
+      finish();
       resolve();
     });
     stream.once("error", (err: Error) => {
-      output.end();
+      finish();
       reject(err);
     });
   });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Engine } from "./engine";
 import { engineCall } from "./engine-request";
+import { readJsonLines } from "./json-lines";
 import { parseLogTime } from "./log-cursor";
 
 const cpuSchema = z.object({
@@ -157,25 +158,11 @@ export async function watchContainerStats(
   let latest: ContainerStatsSample | null = null;
   let previous: Previous | null = null;
   const swap = swapsNetworkDirections(engine);
-  let pending = "";
-  stream.on("data", (chunk: Buffer) => {
-    const parts = (pending + chunk.toString("utf8")).split("\n");
-    pending = parts.pop() ?? "";
-    for (const part of parts) {
-      if (!part.trim()) continue;
-      let json: unknown;
-      try {
-        json = JSON.parse(part);
-      } catch {
-        continue;
-      }
-      const parsed = statsSchema.safeParse(json);
-      if (!parsed.success) continue;
-      latest = sample(parsed.data, previous ?? embeddedPrevious(parsed.data), swap);
-      const read = stampOf(parsed.data.read);
-      if (read) previous = { total: parsed.data.cpu_stats.cpu_usage.total_usage, read };
-      onSample(latest);
-    }
+  readJsonLines(stream, statsSchema, (stats) => {
+    latest = sample(stats, previous ?? embeddedPrevious(stats), swap);
+    const read = stampOf(stats.read);
+    if (read) previous = { total: stats.cpu_stats.cpu_usage.total_usage, read };
+    onSample(latest);
   });
   let ended = false;
   const end = (error: Error | null) => {

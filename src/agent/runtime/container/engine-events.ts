@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Engine } from "./engine";
 import { engineCall } from "./engine-request";
+import { readJsonLines } from "./json-lines";
 import { parseAppLabels, type AppRef } from "./labels";
 
 /** One GET /events message about a container (Docker and Podman's compatible service agree on these fields). */
@@ -58,33 +59,20 @@ export async function watchContainerEvents(
     abortSignal: controller.signal,
   })) as NodeJS.ReadableStream;
 
-  let pending = "";
-  stream.on("data", (chunk: Buffer) => {
-    const parts = (pending + chunk.toString("utf8")).split("\n");
-    pending = parts.pop() ?? "";
-    for (const part of parts) {
-      if (!part.trim()) continue;
-      let json: unknown;
-      try {
-        json = JSON.parse(part);
-      } catch {
-        continue;
-      }
-      const parsed = eventSchema.safeParse(json);
-      if (!parsed.success || parsed.data.Type !== "container" || !actions.includes(parsed.data.Action)) continue;
-      const attributes = parsed.data.Actor.Attributes ?? {};
-      const app = parseAppLabels(attributes);
-      if (!app || app.workerName !== options.workerName) continue;
-      const exit = attributes.exitCode ?? attributes.containerExitCode;
-      onEvent({
-        action: parsed.data.Action,
-        containerId: parsed.data.Actor.ID,
-        name: attributes.name ?? null,
-        app,
-        exitCode: parsed.data.Action === "die" && exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null,
-        time: parsed.data.timeNano ? Math.floor(parsed.data.timeNano / 1e6) : (parsed.data.time ?? 0) * 1000,
-      });
-    }
+  readJsonLines(stream, eventSchema, (event) => {
+    if (event.Type !== "container" || !actions.includes(event.Action)) return;
+    const attributes = event.Actor.Attributes ?? {};
+    const app = parseAppLabels(attributes);
+    if (!app || app.workerName !== options.workerName) return;
+    const exit = attributes.exitCode ?? attributes.containerExitCode;
+    onEvent({
+      action: event.Action,
+      containerId: event.Actor.ID,
+      name: attributes.name ?? null,
+      app,
+      exitCode: event.Action === "die" && exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null,
+      time: event.timeNano ? Math.floor(event.timeNano / 1e6) : (event.time ?? 0) * 1000,
+    });
   });
   let ended = false;
   const end = (error: Error | null) => {
