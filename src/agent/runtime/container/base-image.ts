@@ -1,14 +1,15 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { copyFile, cp, link, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { z } from "zod";
 import { BuildOutput, readBuildStream } from "./build-output";
 import { packBuildContext } from "./build-context";
 import type { Engine } from "./engine";
 import { withPidLock } from "../../../os/pid-lock";
-import { imageExists } from "./images";
+import { imageExists, inspectImage } from "./images";
 import { LABELS } from "./labels";
 import { findOnPath } from "./find-on-path";
 import { buildUlimitsParam, containerUlimits } from "./ulimits";
@@ -18,6 +19,12 @@ export const LOCAL_BASE_IMAGE = "localhost/wisehosting/node-base:24";
 /** The production default: the public Node image, pulled by the engine from its registry. */
 export const PUBLIC_BASE_IMAGE = "docker.io/library/node:24-slim";
 export const LOCAL_ROOTFS_IMAGE = "localhost/wisehosting/debian-rootfs:bookworm";
+/**
+ * Bumped when baseContainerfile changes, so an image made by an earlier version is made again
+ * (2: corepack, for pnpm and yarn projects, and NODE_VERSION, which engines.node is checked against).
+ */
+const BASE_GENERATION = "2";
+const GENERATION_LABEL = "wisehosting.base-generation";
 
 export interface BaseImageOptions {
   engine: Engine;
@@ -62,6 +69,15 @@ export async function findNpmDir(): Promise<string | null> {
   return null;
 }
 
+/** The version of the Node binary copied into the image, e.g. "24.11.0". */
+async function nodeVersionOf(binary: string): Promise<string> {
+  if (binary === process.execPath) return process.versions.node;
+  const { stdout } = await promisify(execFile)(binary, ["--version"], { timeout: 30_000 });
+  const version = stdout.trim().replace(/^v/, "");
+  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new BaseImageError(`${binary} --version printed ${JSON.stringify(stdout.trim())}, not a Node version`);
+  return version;
+}
+
 function run(command: string, args: string[], onLine: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -102,17 +118,35 @@ async function importRootfs(engine: Engine, image: string, suite: string, workDi
   }
 }
 
-/** FROM the root file system, Node (and npm) where the official node images keep them. */
-function baseContainerfile(rootfsImage: string, withNpm: boolean): string {
+/** FROM the root file system, Node (with npm and corepack) where the official node images keep them. */
+function baseContainerfile(rootfsImage: string, withNpm: boolean, withCorepack: boolean, nodeVersion: string): string {
   return [
     `FROM ${rootfsImage}`,
+    `ENV NODE_VERSION=${nodeVersion}`,
     "COPY node /usr/local/bin/node",
     ...(withNpm
       ? ["COPY npm /usr/local/lib/node_modules/npm", 'RUN ["/bin/ln", "-s", "../lib/node_modules/npm/bin/npm-cli.js", "/usr/local/bin/npm"]']
       : []),
+    ...(withCorepack
+      ? ["COPY corepack /usr/local/lib/node_modules/corepack", 'RUN ["/bin/ln", "-s", "../lib/node_modules/corepack/dist/corepack.js", "/usr/local/bin/corepack"]']
+      : []),
     'RUN ["/usr/local/bin/node", "--version"]',
     "",
   ].join("\n");
+}
+
+/** corepack's package folder beside npm's (Node ships both in lib/node_modules), or null. */
+async function findCorepackDir(npmDir: string | null): Promise<string | null> {
+  if (!npmDir) return null;
+  const dir = path.join(path.dirname(npmDir), "corepack");
+  const pkg = await readFile(path.join(dir, "package.json"), "utf8").catch(() => null);
+  return pkg && z.object({ name: z.literal("corepack") }).safeParse(JSON.parse(pkg)).success ? dir : null;
+}
+
+/** Present and made by this version of baseContainerfile. */
+async function isCurrent(engine: Engine, image: string): Promise<boolean> {
+  const info = await inspectImage(engine, image);
+  return info?.Config?.Labels?.[GENERATION_LABEL] === BASE_GENERATION;
 }
 
 async function buildNodeLayer(engine: Engine, options: Required<Omit<BaseImageOptions, "onLine" | "engine">>, onLine: (l: string) => void): Promise<void> {
@@ -121,12 +155,15 @@ async function buildNodeLayer(engine: Engine, options: Required<Omit<BaseImageOp
     // A hard link when on the same file system: the binary is 120 MB.
     await link(options.nodeBinary, path.join(dir, "node")).catch(() => copyFile(options.nodeBinary, path.join(dir, "node")));
     if (options.npmDir) await cp(options.npmDir, path.join(dir, "npm"), { recursive: true, verbatimSymlinks: true });
-    await writeFile(path.join(dir, "Containerfile"), baseContainerfile(options.rootfsImage, options.npmDir !== null));
+    const corepackDir = await findCorepackDir(options.npmDir);
+    if (corepackDir) await cp(corepackDir, path.join(dir, "corepack"), { recursive: true, verbatimSymlinks: true });
+    const nodeVersion = await nodeVersionOf(options.nodeBinary);
+    await writeFile(path.join(dir, "Containerfile"), baseContainerfile(options.rootfsImage, options.npmDir !== null, corepackDir !== null, nodeVersion));
     const context = await packBuildContext(dir);
     const stream = await engine.docker.buildImage(context, {
       t: options.image,
       dockerfile: "Containerfile",
-      labels: { [LABELS.managed]: "true", [LABELS.role]: "base" },
+      labels: { [LABELS.managed]: "true", [LABELS.role]: "base", [GENERATION_LABEL]: BASE_GENERATION },
       rm: true,
       forcerm: true,
       // @types/dockerode types ulimits as objects; Podman wants strings (ulimits.ts).
@@ -148,7 +185,7 @@ async function buildNodeLayer(engine: Engine, options: Required<Omit<BaseImageOp
 export async function ensureBaseImage(options: BaseImageOptions): Promise<BaseImageResult> {
   const { engine } = options;
   const image = options.image ?? LOCAL_BASE_IMAGE;
-  if (await imageExists(engine, image)) return { image, built: false, timings: {} };
+  if (await isCurrent(engine, image)) return { image, built: false, timings: {} };
   const onLine = options.onLine ?? (() => {});
   const settings = {
     image,
@@ -161,7 +198,7 @@ export async function ensureBaseImage(options: BaseImageOptions): Promise<BaseIm
   };
   // One lock for all base images: they share the root file system image made on the way.
   return withPidLock(path.join(settings.lockDir, "wisehosting-base-images.lock"), async () => {
-    if (await imageExists(engine, image)) return { image, built: false, timings: {} };
+    if (await isCurrent(engine, image)) return { image, built: false, timings: {} };
     let timings: Record<string, number> = {};
     if (!(await imageExists(engine, settings.rootfsImage))) {
       onLine(`making the ${settings.suite} root file system with mmdebstrap`);

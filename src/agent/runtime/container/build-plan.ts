@@ -56,7 +56,12 @@ async function resolveDockerfile(root: string, setting: string): Promise<string>
  * the root directory, means the app's own file is built as is (kind auto or dockerfile); otherwise
  * the Node/static detection of the process runtime (detect-app.ts) plans the steps.
  */
-export async function planImageBuild(checkout: string, settings: ContainerBuildSettings): Promise<ImageBuildPlan> {
+export async function planImageBuild(
+  checkout: string,
+  settings: ContainerBuildSettings,
+  /** The base image's Node, which engines.node is checked against (undefined: the agent's own). */
+  options: { nodeVersion?: string } = {},
+): Promise<ImageBuildPlan> {
   const root = await resolveRoot(checkout, settings.rootDirectory);
   if (settings.kind === "auto" || settings.kind === "dockerfile") {
     if (settings.dockerfilePath.trim()) {
@@ -76,6 +81,6 @@ export async function planImageBuild(checkout: string, settings: ContainerBuildS
     }
   }
   const kind = settings.kind === "node" || settings.kind === "static" ? settings.kind : "auto";
-  const app = await planApp(checkout, { ...settings, kind });
+  const app = await planApp(checkout, { ...settings, kind }, options.nodeVersion ? { nodeVersion: options.nodeVersion } : {});
   return { kind: app.kind, root: app.root, app, notes: app.notes };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type Dockerode from "dockerode";
 import type { RegistrySettings } from "../../config/registry-settings";
 import { STATIC_SERVER_PATH } from "../process/detect-app";
@@ -12,7 +13,8 @@ import { buildNetworkParams } from "./build-network";
 import { registryFailureOf } from "./build-registry-failure";
 import { generateContainerfile, GENERATED_CONTAINERFILE, STATIC_SERVER_IN_CONTEXT, usableBuildArgs } from "./containerfile";
 import type { Engine } from "./engine";
-import { inspectImage } from "./images";
+import { engineCall } from "./engine-request";
+import { imageNodeVersion, inspectImage } from "./images";
 import { appImageTag, appLabels, LABELS, type AppRef } from "./labels";
 import { buildUlimitsParam, containerUlimits } from "./ulimits";
 
@@ -74,8 +76,12 @@ export class ImageBuildError extends Error {
 /** The build's context files and the build file's name inside it. */
 async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, argNames: string[], secrets: BuildSecrets | null) {
   const secretFiles = secrets?.contextFiles ?? [];
-  if (plan.kind === "dockerfile") return { dockerfile: plan.dockerfile, extraFiles: secretFiles, containerfile: null, keep: [plan.dockerfile] };
+  if (plan.kind === "dockerfile") return { root: plan.root, dockerfile: plan.dockerfile, extraFiles: secretFiles, containerfile: null, keep: [plan.dockerfile] };
+  // A monorepo app installs at its workspace root: that is the context, the app a folder in it.
+  const root = plan.app.installDir ?? plan.root;
+  const appSubdir = path.relative(root, plan.root).split(path.sep).join("/");
   const containerfile = generateContainerfile(plan.app, {
+    appSubdir,
     baseImage: request.baseImage,
     internalPort: request.internalPort,
     buildArgNames: argNames,
@@ -83,7 +89,7 @@ async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, argN
   });
   const extraFiles: ExtraFile[] = [{ name: GENERATED_CONTAINERFILE, content: containerfile }, ...secretFiles];
   if (plan.kind === "static") extraFiles.push({ name: STATIC_SERVER_IN_CONTEXT, content: await readFile(STATIC_SERVER_PATH) });
-  return { dockerfile: GENERATED_CONTAINERFILE, extraFiles, containerfile, keep: [] };
+  return { root, dockerfile: GENERATED_CONTAINERFILE, extraFiles, containerfile, keep: [] };
 }
 
 /**
@@ -96,7 +102,7 @@ async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, argN
 export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBuildResult> {
   const started = Date.now();
   const onLine = request.onLine ?? (() => {});
-  const plan = await planImageBuild(request.checkout, request.settings);
+  const plan = await planImageBuild(request.checkout, request.settings, { nodeVersion: await imageNodeVersion(request.engine, request.baseImage) });
   for (const note of plan.notes) onLine(note);
 
   const env = request.buildEnv ?? {};
@@ -176,11 +182,14 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
     onStep: (step, total) => request.onProgress?.(Math.floor((step / total) * 100), `build step ${step + 1} of ${total}`),
   });
   try {
-    const context = await packBuildContext(plan.root, { extraFiles: ctx.extraFiles, keep: ctx.keep, excludeGit: plan.kind !== "dockerfile" });
+    const context = await packBuildContext(ctx.root, { extraFiles: ctx.extraFiles, keep: ctx.keep, excludeGit: plan.kind !== "dockerfile" });
     const stream = await request.engine.docker.buildImage(context, { ...options, abortSignal: controller.signal });
     await readBuildStream(stream, output);
   } catch (err) {
-    if (!stopped) throw new ImageBuildError(`the build could not run: ${(err as Error).message}`, "failed", output.tail());
+    if (!stopped) {
+      const gone = await engineGone(request.engine);
+      throw new ImageBuildError(gone ?? `the build could not run: ${(err as Error).message}`, "failed", output.tail());
+    }
   } finally {
     streamEnded = true;
     clearTimeout(timer);
@@ -191,6 +200,11 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
       stopped === "timeout" ? `the build took longer than ${Math.round(request.timeoutMs / 1000)} s and was stopped` : "the build was cancelled";
     onLine(message);
     throw new ImageBuildError(message, stopped, [...output.tail(), message]);
+  }
+  // A stream that ends with neither an image nor an error: the engine went away mid-build.
+  if (!output.error && !output.imageId) {
+    const gone = await engineGone(request.engine);
+    throw new ImageBuildError(gone ?? "the engine ended the build without an image or an error", "failed", output.tail());
   }
   if (output.error) {
     const registryFailure = plan.kind === "dockerfile" ? null : registryFailureOf(stepLines, plan.app.install, request.registry);
@@ -213,4 +227,17 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
     readOnlyRootfs: plan.kind !== "dockerfile",
     durationMs: Date.now() - started,
   };
+}
+
+/** A sentence for a deploy whose engine stopped answering during the build, or null while it answers. */
+async function engineGone(engine: Engine): Promise<string | null> {
+  try {
+    await engineCall(engine.docker, { path: "/_ping", method: "GET", timeoutMs: 5_000 });
+    return null;
+  } catch (err) {
+    return (
+      `the container engine (${engine.describe()}) stopped answering during the build (${(err as Error).message}); ` +
+      "nothing was deployed and the running version is unchanged: deploy again once the engine is back"
+    );
+  }
 }

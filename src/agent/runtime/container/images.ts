@@ -13,6 +13,7 @@ const imageInspectSchema = z.object({
       User: z.string().nullish(),
       ExposedPorts: z.record(z.string(), z.unknown()).nullish(),
       Labels: z.record(z.string(), z.string()).nullish(),
+      Env: z.array(z.string()).nullish(),
     })
     .nullish(),
 });
@@ -95,4 +96,15 @@ export async function removeImage(engine: Engine, name: string, force = false): 
   } catch (err) {
     if (engineStatus(err) !== 404) throw err;
   }
+}
+
+/**
+ * The Node version an image runs, from its NODE_VERSION variable (the official node images and
+ * the local base image, base-image.ts, set it); undefined when the image is missing or says nothing.
+ */
+export async function imageNodeVersion(engine: Engine, name: string): Promise<string | undefined> {
+  const info = await inspectImage(engine, name).catch(() => null);
+  const entry = info?.Config?.Env?.find((e) => e.startsWith("NODE_VERSION="));
+  const version = entry?.slice("NODE_VERSION=".length).replace(/^v/, "");
+  return version && /^\d+\.\d+\.\d+/.test(version) ? version : undefined;
 }
