@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Services } from "../../server/runtime/services";
 import { LiveStatsStore } from "../../server/stats/live-stats-store";
+import type { EncodedConfig } from "../../server/traefik/encoded-config";
+import { TraefikConfigCache } from "../../server/traefik/traefik-config-cache";
 import { StatsSnapshotPublisher } from "../../server/stats/stats-snapshot-publisher";
 import type { WorkerServiceDeps } from "../../server/workers/hub-deps";
 import { createConnectionClaimer, createHeartbeatWriter } from "../../server/workers/record-heartbeat";
@@ -24,6 +26,8 @@ export interface HubOptions {
   statsPublishMs?: number;
   /** Longest wait before a runtime log batch is written. */
   logBatchDelayMs?: number;
+  /** How long a Traefik answer is served without a rebuild when no route change was heard (5 s). */
+  traefikCacheTtlMs?: number;
 }
 
 /** What the hub's routes, subscriptions and shutdown share; `closing` and `ready` change over its life. */
@@ -59,7 +63,8 @@ export function buildHubParts(services: Services, options: HubOptions) {
   const jobs = new JobPusher(deps, registry, metrics, log);
   const owned = new OwnedAppsCache(db);
   const dispatch = createDispatcher({ deps, stats, statsPublisher, logWriter, heartbeats, jobs, owned, metrics, log });
+  const traefikCache = new TraefikConfigCache<EncodedConfig>(options.traefikCacheTtlMs ?? 5_000, Math.max(60_000, options.traefikCacheTtlMs ?? 0));
   const state: HubState = { closing: false, ready: false };
 
-  return { services, hubId, metrics, lookup, jwt, auth, limiter, connOptions, stats, statsPublisher, logWriter, heartbeats, claims, registry, jobs, dispatch, state };
+  return { services, hubId, metrics, lookup, jwt, auth, limiter, connOptions, stats, statsPublisher, logWriter, heartbeats, claims, registry, jobs, dispatch, traefikCache, state };
 }

@@ -29,6 +29,7 @@ export function createHubServer(parts: HubParts): { server: Server; closeUpgrade
         proxyToken: config.TRAEFIK_PROXY_TOKEN,
         platformDomain: config.PLATFORM_DOMAIN,
         certResolver: config.TRAEFIK_CERT_RESOLVER,
+        cache: parts.traefikCache,
       }),
       metricsRoute(metrics, config.METRICS_TOKEN, () => refreshGauges(parts)),
     ],

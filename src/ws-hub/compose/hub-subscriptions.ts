@@ -4,11 +4,12 @@ import type { HubParts } from "./hub-parts";
 
 /**
  * Subscribes the hub to the bus once the database answers (until then /health says 503):
- * assigned jobs to push, revoked workers to disconnect, and other hubs' live stats.
+ * assigned jobs to push, revoked workers to disconnect, app changes that make the cached Traefik
+ * answers stale (src/server/traefik/traefik-config-cache.ts), and other hubs' live stats.
  * Resolves with the unsubscribe calls; `state.ready` turns true when all are in place.
  */
 export async function subscribeHub(parts: HubParts): Promise<(() => void)[]> {
-  const { services, jobs, registry, lookup, stats, state } = parts;
+  const { services, jobs, registry, lookup, stats, traefikCache, state } = parts;
   const { db, bus, log } = services;
   const unsubscribe: (() => void)[] = [];
   if (!(await waitForDatabase(db, () => state.closing, (n) => n % 10 === 0 && log.warn("waiting for the database")))) return unsubscribe;
@@ -21,6 +22,9 @@ export async function subscribeHub(parts: HubParts): Promise<(() => void)[]> {
       void lookup.invalidate(m.workerId, ...(conn ? [conn.worker.apiKeyHash] : []));
       conn?.close(CLOSE_CODES.revoked, "revoked");
     }),
+    // Every status change, domain verification or removal and delete publishes app.changed after
+    // its commit, so the next poll rebuilds from rows that include it.
+    await bus.subscribe("app.changed", () => traefikCache.invalidate()),
     await stats.subscribe(bus),
   );
   state.ready = true;

@@ -3,8 +3,9 @@ import type { Logger } from "pino";
 import { safeEqual } from "../../server/crypto/api-key";
 import type { SecretCipher } from "../../server/crypto/secret-cipher";
 import type { Db } from "../../server/db/client";
+import { encodeConfig, type EncodedConfig } from "../../server/traefik/encoded-config";
 import { buildProxyTraefikConfig } from "../../server/traefik/proxy-traefik-config";
-import { TraefikConfigCache } from "../../server/traefik/traefik-config-cache";
+import type { TraefikConfigCache } from "../../server/traefik/traefik-config-cache";
 import { buildWorkerTraefikConfig } from "../../server/traefik/worker-traefik-config";
 import type { WorkerAuthenticator } from "../../server/workers/worker-auth";
 import { looksLikeJwt } from "../../server/workers/worker-jwt";
@@ -21,11 +22,43 @@ export interface TraefikRouteDeps {
   proxyToken: string;
   platformDomain: string;
   certResolver: string;
+  /** Shared with the hub's bus subscription, which invalidates it on route changes. */
+  cache: TraefikConfigCache<EncodedConfig>;
 }
 
-/** The cache holds encoded bytes: a 10,000-app config is megabytes, not worth re-encoding per poll. */
-function sendConfig(res: ServerResponse, body: Buffer): void {
-  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": body.length, "cache-control": "no-store" });
+/** True when the request's Accept-Encoding takes gzip (and does not refuse it with q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    if (coding !== "gzip" && coding !== "*") return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(",").some((tag) => {
+    const t = tag.trim();
+    return t === "*" || t === etag || t === `W/${etag}`;
+  });
+}
+
+/**
+ * The cache holds encoded bytes (src/server/traefik/encoded-config.ts): a 10,000-app config is
+ * megabytes, not worth re-encoding or re-compressing per poll. An unchanged config is a 304.
+ */
+function sendConfig(req: IncomingMessage, res: ServerResponse, config: EncodedConfig): void {
+  const headers = { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache", etag: config.etag, vary: "accept-encoding" };
+  if (etagMatches(req.headers["if-none-match"], config.etag)) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  const gzip = acceptsGzip(req.headers["accept-encoding"]);
+  const body = gzip ? config.gzip : config.body;
+  res.writeHead(200, { ...headers, "content-length": body.length, ...(gzip ? { "content-encoding": "gzip" } : {}) });
   res.end(body);
 }
 
@@ -33,7 +66,7 @@ function sendConfig(res: ServerResponse, body: Buffer): void {
  * Traefik drops every route when a provider answers an empty 200, so a failure here must be a
  * 5xx (Traefik then keeps its last good configuration), never `{}`.
  */
-async function buildOr503(log: Logger, what: string, build: () => Promise<Buffer>): Promise<Buffer> {
+async function buildOr503(log: Logger, what: string, build: () => Promise<EncodedConfig>): Promise<EncodedConfig> {
   try {
     return await build();
   } catch (err) {
@@ -43,8 +76,7 @@ async function buildOr503(log: Logger, what: string, build: () => Promise<Buffer
 }
 
 export function traefikRoutes(deps: TraefikRouteDeps): Route[] {
-  const cache = new TraefikConfigCache<Buffer>(5_000);
-  const encode = (config: object) => Buffer.from(JSON.stringify(config), "utf8");
+  const { cache } = deps;
   /** Checks the bearer under the failure limiter (src/ws-hub/http/auth-failure-limiter.ts). */
   const authorize = async <T>(req: IncomingMessage, what: string, cost: "cheap" | "lookup", check: (token: string | undefined) => Promise<T | undefined> | T | undefined) => {
     const token = bearerToken(req);
@@ -71,9 +103,9 @@ export function traefikRoutes(deps: TraefikRouteDeps): Route[] {
           }
         });
         const json = await buildOr503(deps.log, "worker traefik config", () =>
-          cache.get(`worker:${who.worker.id}`, async () => encode(await buildWorkerTraefikConfig(deps.db, deps.cipher, who.worker.id))),
+          cache.get(`worker:${who.worker.id}`, async () => encodeConfig(await buildWorkerTraefikConfig(deps.db, deps.cipher, who.worker.id))),
         );
-        sendConfig(res, json);
+        sendConfig(req, res, json);
       },
     },
     {
@@ -83,10 +115,10 @@ export function traefikRoutes(deps: TraefikRouteDeps): Route[] {
         await authorize(req, "the Traefik proxy token", "cheap", (t) => (t && safeEqual(t, deps.proxyToken) ? true : undefined));
         const json = await buildOr503(deps.log, "proxy traefik config", () =>
           cache.get("proxy", async () =>
-            encode(await buildProxyTraefikConfig(deps.db, { platformDomain: deps.platformDomain, certResolver: deps.certResolver })),
+            encodeConfig(await buildProxyTraefikConfig(deps.db, { platformDomain: deps.platformDomain, certResolver: deps.certResolver })),
           ),
         );
-        sendConfig(res, json);
+        sendConfig(req, res, json);
       },
     },
   ];
