@@ -60,6 +60,10 @@ describe("agent against a real hub", { timeout: 180_000 }, () => {
     const stored = await tdb.db.app.findUniqueOrThrow({ where: { id: app.id } });
     expect(stored.status).toBe("running");
     expect(await httpText(stored.port!)).toContain("Hello from the integration test");
+    // How the app runs came with the result (src/protocol/runtime-report.ts); the hub stores it just after the job's commit.
+    const runtime = await eventually(() => tdb.db.appRuntimeReport.findUnique({ where: { appId: app.id } }), 15_000, "runtime report row");
+    expect(runtime.workerId).toBe(workerId);
+    expect(runtime.report).toMatchObject({ kind: "process", limits: { cpu: { enforced_by: "none" }, memory_mb: { enforced_by: "agent" } }, health_check: { path: "/" } });
     // The app's stdout reaches the hub as runtime_log lines.
     await eventually(() => tdb.db.runtimeLog.findFirst({ where: { appId: app.id, line: { contains: "listening on port" } } }), 20_000, "runtime log row");
     // The agent logged the start long before the result; its stdout may still be on the way here.
