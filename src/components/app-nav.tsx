@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { AccountMenu } from "./account-menu";
+import { TeamSwitcher } from "./teams/team-switcher";
 import { CollapsibleNav } from "./collapsible-nav";
 import type { ThemeChoice } from "./theme/theme-choice";
 import { ThemeToggle } from "./theme/theme-toggle";
@@ -10,6 +11,7 @@ export const NAV_ITEMS: { href: string; label: string }[] = [
   { href: "/apps", label: "Apps" },
   { href: "/alerts", label: "Alerts" },
   { href: "/webhooks", label: "Webhooks" },
+  { href: "/teams", label: "Team" },
   { href: "/status", label: "Status" },
   { href: "/settings/security", label: "Security" },
 ];
@@ -31,7 +33,8 @@ export function AppNav({ theme }: { theme: ThemeChoice }) {
               </li>
             ))}
           </ul>
-          <div className="min-w-0 md:ml-auto">
+          <div className="flex min-w-0 flex-col gap-2 md:ml-auto md:flex-row md:items-center md:gap-4">
+            <TeamSwitcher />
             <AccountMenu />
           </div>
         </CollapsibleNav>
