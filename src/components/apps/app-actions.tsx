@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc/client";
+import { useTeamRole } from "@/components/teams/use-team-role";
 import { ConfirmButton } from "./confirm-button";
 
 /** Deploy / redeploy / restart / stop / start; the server refuses while another job runs. */
@@ -19,7 +20,9 @@ export function AppActions({ appId, status, hasWorker }: { appId: number; status
   const stop = useMutation(trpc.apps.stop.mutationOptions({ onSuccess: refresh }));
   const start = useMutation(trpc.apps.start.mutationOptions({ onSuccess: refresh }));
   const error = deploy.error ?? redeploy.error ?? restart.error ?? stop.error ?? start.error;
-  const busy = deploy.isPending || redeploy.isPending || restart.isPending || stop.isPending || start.isPending;
+  // Roles without apps:deploy see the buttons disabled, with the reason (docs/teams.md).
+  const role = useTeamRole();
+  const busy = !role.can("apps:deploy") || deploy.isPending || redeploy.isPending || restart.isPending || stop.isPending || start.isPending;
   const button = "rounded-md border border-line px-3 py-1.5 text-sm hover:bg-panel-2 disabled:opacity-50";
   return (
     <div className="space-y-2">
@@ -48,6 +51,7 @@ export function AppActions({ appId, status, hasWorker }: { appId: number; status
         ) : null}
       </div>
       {error ? <p role="alert" className="text-sm text-bad">{error.message}</p> : null}
+      {role.team && !role.can("apps:deploy") ? <p className="text-sm text-muted" data-testid="role-reason">{role.reason("apps:deploy")}</p> : null}
     </div>
   );
 }
