@@ -32,7 +32,7 @@ export function AppHeader({ appId }: { appId: number }) {
       <Link href="/apps" className="text-sm text-muted hover:text-strong">Apps /</Link>
       <h1 className="text-2xl font-semibold" data-testid="app-name">{a.name}</h1>
       <StatusBadge status={a.status} />
-      <a href={a.url} target="_blank" rel="noreferrer" className="text-sm text-accent hover:underline">{a.url.replace(/^https?:\/\//, "")}</a>
+      <a href={a.url} target="_blank" rel="noreferrer" data-testid="app-url" className="text-sm text-accent hover:underline">{a.url.replace(/^https?:\/\//, "")}</a>
       {a.directUrl && a.status === "running" ? (
         <a href={a.directUrl} target="_blank" rel="noreferrer" data-testid="app-direct-url" className="text-sm text-accent hover:underline" title="Where the app answers on its worker, without the proxy">
           {a.directUrl.replace(/^https?:\/\//, "")} (direct)
