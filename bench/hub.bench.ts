@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import pg from "pg";
 import { freePort } from "../src/net/free-port";
 import { PostgresServer } from "../src/launcher/postgres-server";
@@ -20,12 +21,18 @@ import { WorkerJwtSigner } from "../src/server/workers/worker-jwt";
 import { encodeFrame } from "../src/protocol/frame-codec";
 import { BenchWorker } from "./support/bench-worker";
 import { seedWorkersAndApps, topUpRunningApps, type SeededBenchWorker } from "./support/bench-seed";
+import { copyLinesPerSecond, type BaselineLine } from "./support/copy-baseline";
+import { closedLoad, fixedRateLoad, rawGet, type RawAnswer } from "./support/http-load";
 import { percentile, procUsage } from "./support/proc-usage";
 
 const arg = process.argv.indexOf("--workers");
 const N = Math.min(10_000, Math.max(1, Number(arg > 0 ? process.argv[arg + 1] : (process.env.BENCH_WORKERS ?? 1000))));
 const FRAMES_PER_WORKER = Number(process.env.BENCH_FRAMES ?? 20);
 const JOBS = Math.min(N, 300);
+/** Log ingest phase: this many workers each send LOG_FRAMES frames of LOG_LINES lines (an agent under a log flood ships up to 5,000 per frame). */
+const LOG_WORKERS = Math.min(N, 200);
+const LOG_FRAMES = Number(process.env.BENCH_LOG_FRAMES ?? 10);
+const LOG_LINES = Number(process.env.BENCH_LOG_LINES ?? 250);
 const SECRETS = {
   APP_SECRET: "bench-app-secret-0123456789abcdef-0123456789",
   WORKER_REGISTRATION_TOKEN: "bench-registration-token-0123456789",
@@ -56,30 +63,18 @@ async function waitHealthy(url: string) {
   throw new Error(`${url} never became healthy`);
 }
 
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>) {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+async function waitFor(check: () => Promise<boolean>, ms = 60_000) {
+  const deadline = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
-/** Requests/s for a GET with `concurrency` clients over `ms` milliseconds. */
-async function httpLoad(url: string, headers: Record<string, string>, concurrency: number, ms: number) {
-  let done = 0;
-  let failed = 0;
-  const latencies: number[] = [];
-  const end = performance.now() + ms;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        const res = await fetch(url, { headers });
-        await res.arrayBuffer();
-        if (res.status === 200) done++;
-        else failed++;
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return { rps: done / (ms / 1000), failed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+const gunzipIfNeeded = (res: RawAnswer) => (res.body && res.body[0] === 0x1f && res.body[1] === 0x8b ? gunzipSync(res.body) : (res.body ?? Buffer.alloc(0))).toString();
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
 async function main() {
@@ -183,6 +178,42 @@ async function main() {
       row(`hub CPU for ${type}`, `${fmt(after.cpuSeconds - usage.cpuSeconds, 2)} s, RSS ${fmt(after.rssBytes / 2 ** 20)} MiB`);
     }
 
+    // 3b. Runtime log ingest end to end (frames answered after commit) vs COPY of the same lines.
+    {
+      const logLine = (w: SeededBenchWorker, i: number, j: number) => `request ${i}-${j} GET /api/items?page=${j % 7} 200 12ms ua=bench/${w.id}`;
+      await db.query(`TRUNCATE runtime_logs`);
+      usage = procUsage(hub.pid!);
+      const start = performance.now();
+      await Promise.all(
+        workers.slice(0, LOG_WORKERS).map((bw, wi) => {
+          const w = seeded[wi]!;
+          for (let i = 0; i < LOG_FRAMES; i++) {
+            const ts = new Date().toISOString();
+            bw.send("runtime_log", { lines: Array.from({ length: LOG_LINES }, (_, j) => ({ app_id: w.appId, ts, stream: "stdout", line: logLine(w, i, j) })) });
+          }
+          return bw.drained();
+        }),
+      );
+      const hubRate = (LOG_WORKERS * LOG_FRAMES * LOG_LINES) / ((performance.now() - start) / 1000);
+      after = procUsage(hub.pid!);
+      const { rows: stored } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM runtime_logs`);
+      const baseline: BaselineLine[] = [];
+      const now = new Date();
+      for (let wi = 0; wi < LOG_WORKERS; wi++) {
+        for (let i = 0; i < LOG_FRAMES; i++) for (let j = 0; j < LOG_LINES; j++) baseline.push({ appId: seeded[wi]!.appId, workerId: seeded[wi]!.id, ts: now, stream: "stdout", line: logLine(seeded[wi]!, i, j) });
+      }
+      await db.query(`TRUNCATE runtime_logs`);
+      const copyRate = await copyLinesPerSecond(db, baseline);
+      await db.query(`TRUNCATE runtime_logs`);
+      row(
+        `runtime log ingest, ${fmt(LOG_WORKERS)} workers × ${LOG_FRAMES} frames × ${LOG_LINES} lines (${fmt(stored[0]!.n)} stored)`,
+        `${fmt(hubRate)} lines/s`,
+        `${fmt(copyRate)} lines/s COPY`,
+        `${fmt(hubRate / copyRate, 2)}×`,
+      );
+      row("hub CPU for log ingest", `${fmt(after.cpuSeconds - usage.cpuSeconds, 2)} s, RSS ${fmt(after.rssBytes / 2 ** 20)} MiB`);
+    }
+
     // 4. Job push latency: assignment (bus publish after the job row is assigned) → frame received.
     const cipher = new SecretCipher(SECRETS.APP_SECRET);
     const payload = (appId: number) =>
@@ -228,35 +259,94 @@ async function main() {
     latencies.sort((a, b) => a - b);
     row(`job push latency (${latencies.length}/${JOBS} jobs)`, `p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms`);
 
-    // 5. Traefik proxy-config under load, 1,000 then 10,000 running apps, vs a bare node:http handler.
+    // 5. Traefik proxy-config, 1,000 then 10,000 running apps, vs a bare node:http handler
+    // answering the same JSON uncompressed (what the hub answered before compression and ETags).
+    const routeBus = createBus({ databaseUrl });
+    const proxyUrl = `${hubUrl}/v1/traefik/proxy-config`;
+    const auth = { authorization: `Bearer ${SECRETS.TRAEFIK_PROXY_TOKEN}` };
+    const asTraefik = { ...auth, "accept-encoding": "gzip" };
     for (const apps of [1_000, 10_000]) {
       if (apps < N) {
         row(`traefik proxy-config, ${fmt(apps)} apps`, `skipped: the ${fmt(N)} simulated workers already run ${fmt(N)} apps`);
         continue;
       }
       await topUpRunningApps(db, apps, userId, seeded.map((w) => w.id));
-      await new Promise((r) => setTimeout(r, 5_100)); // let the hub's 5 s cache expire
-      const headers = { authorization: `Bearer ${SECRETS.TRAEFIK_PROXY_TOKEN}` };
-      const first = await fetch(`${hubUrl}/v1/traefik/proxy-config`, { headers });
-      const body = await first.text();
-      const routers = Object.keys((JSON.parse(body) as { http: { routers: object } }).http.routers).length;
+      // As every route change does: the hubs drop their cached answer, the next poll rebuilds.
+      await routeBus.publish("app.changed", { appId: seeded[0]!.appId, userId, status: "running" });
+      await waitFor(async () => (await rawGet(proxyUrl, auth, true)).body!.toString().includes(`extra-`) || apps <= N);
+      const identity = await rawGet(proxyUrl, auth, true);
+      const body = identity.body!;
+      const routers = Object.keys((JSON.parse(body.toString()) as { http: { routers: object } }).http.routers).length;
+      const gz = await rawGet(proxyUrl, asTraefik);
       const file = join(dataDir, `traefik-${apps}.json`);
       writeFileSync(file, body);
       const basePort = await freePort();
       const base = await startChild(["bench/support/static-http-server.ts", String(basePort), file], {}, "ready");
       children.push(base);
+      const baseUrl = `http://127.0.0.1:${basePort}/`;
       usage = procUsage(hub.pid!);
-      const hubLoad = await httpLoad(`${hubUrl}/v1/traefik/proxy-config`, headers, 16, 4_000);
+      const hubLoad = await closedLoad(proxyUrl, asTraefik, 16, 4_000);
       after = procUsage(hub.pid!);
-      const baseLoad = await httpLoad(`http://127.0.0.1:${basePort}/`, {}, 16, 4_000);
-      base.kill("SIGTERM");
+      const baseLoad = await closedLoad(baseUrl, {}, 16, 4_000);
       row(
-        `traefik proxy-config, ${fmt(routers)} running apps (${fmt(body.length / 1024)} KiB)`,
+        `traefik proxy-config, ${fmt(routers)} running apps (${fmt(body.length / 1024)} KiB, ${fmt(gz.bytes / 1024)} KiB gzip), 16 clients`,
         `${fmt(hubLoad.rps)} req/s, p99 ${fmt(hubLoad.p99, 1)} ms`,
         `${fmt(baseLoad.rps)} req/s`,
         `${fmt(hubLoad.rps / baseLoad.rps, 2)}×`,
       );
       row(`hub CPU for traefik ${fmt(apps)}`, `${fmt(after.cpuSeconds - usage.cpuSeconds, 2)} s over 4 s, RSS ${fmt(after.rssBytes / 2 ** 20)} MiB`);
+      if (apps === 10_000) {
+        const polled = await fixedRateLoad(proxyUrl, asTraefik, 100, 5_000);
+        const revalidated = await fixedRateLoad(proxyUrl, { ...asTraefik, "if-none-match": gz.etag ?? "" }, 100, 5_000);
+        const bare = await fixedRateLoad(baseUrl, {}, 100, 5_000);
+        row(`proxy-config at 100 req/s, ${fmt(routers)} apps, gzip`, `p50 ${fmt(polled.p50, 1)} ms, p99 ${fmt(polled.p99, 1)} ms (${polled.failed} failed)`, `p99 ${fmt(bare.p99, 1)} ms bare, identity`, `${fmt(polled.p99 / bare.p99, 2)}×`);
+        row(`proxy-config at 100 req/s, ${fmt(routers)} apps, If-None-Match`, `p50 ${fmt(revalidated.p50, 1)} ms, p99 ${fmt(revalidated.p99, 1)} ms (304)`, `p99 ${fmt(bare.p99, 1)} ms bare, identity`, `${fmt(revalidated.p99 / bare.p99, 2)}×`);
+        row(
+          `bytes per poll, ${fmt(routers)} apps`,
+          `${fmt(polled.bytesPerPoll / 1024, 1)} KiB gzip, ${fmt(revalidated.bytesPerPoll)} B on 304`,
+          `${fmt(body.length / 1024, 1)} KiB before (identity)`,
+          `${fmt((100 * polled.bytesPerPoll) / body.length, 1)} %`,
+        );
+        const visible = await routeVisibleAfterResult(seeded.slice(0, 20), workers.slice(0, 20));
+        row(`route visible after a job result (${visible.length} start jobs)`, `p50 ${fmt(percentile(visible, 50), 1)} ms, max ${fmt(visible[visible.length - 1] ?? NaN, 1)} ms`, "5,000 ms TTL before", "—");
+      }
+      base.kill("SIGTERM");
+    }
+    await routeBus.close();
+
+    /**
+     * For each app: stopped (and gone from the table), a `start` job pushed to its worker, then the
+     * worker's `job_result`; the time from sending that frame to the first poll (every ~10 ms, as
+     * Traefik would with If-None-Match) whose config holds the app's router.
+     */
+    async function routeVisibleAfterResult(targets: SeededBenchWorker[], conns: BenchWorker[]): Promise<number[]> {
+      const times: number[] = [];
+      for (const [i, w] of targets.entries()) {
+        await db.query(`UPDATE apps SET status = 'stopped' WHERE id = $1`, [w.appId]);
+        await routeBus.publish("app.changed", { appId: w.appId, userId, status: "stopped" });
+        await waitFor(async () => !gunzipIfNeeded(await rawGet(proxyUrl, asTraefik, true)).includes(`"app-${w.appId}-`));
+        const { rows: job } = await db.query<{ id: number }>(
+          `INSERT INTO jobs (type, app_id, worker_id, status, payload, assigned_at) VALUES ('start', $1, $2, 'assigned', $3, now()) RETURNING id`,
+          [w.appId, w.id, payload(w.appId)],
+        );
+        const jobId = job[0]!.id;
+        const pushed = new Promise<void>((resolve) => (conns[i]!.onJob = (id) => id === jobId && resolve()));
+        await routeBus.publish("job.assigned", { jobId, workerId: w.id });
+        await pushed;
+        let etag = "";
+        const t0 = performance.now();
+        conns[i]!.send("job_result", { job_id: jobId, status: "completed", port: 30000 + (w.id % 30000) });
+        for (;;) {
+          const res = await rawGet(proxyUrl, { ...asTraefik, ...(etag ? { "if-none-match": etag } : {}) }, true);
+          if (res.status === 200) {
+            etag = res.etag ?? "";
+            if (gunzipIfNeeded(res).includes(`"app-${w.appId}-`)) break;
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        times.push(performance.now() - t0);
+      }
+      return times.sort((a, b) => a - b);
     }
     const bad = workers.reduce((n, w) => n + w.badFrames, 0);
     row("hub frames failing verification at the worker", String(bad));

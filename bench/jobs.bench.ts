@@ -1,21 +1,27 @@
 /**
- * Jobs-runner benchmark (`npm run bench:jobs`): assignment throughput for 1,000 pending jobs onto
- * 200 workers (one process, then two concurrent ones), and the alert and usage tick times for
- * 10,000 running apps. Each figure is printed with a same-run baseline (the bare SQL floor of the
- * same amount of work) and the ratio to it, so machines of different speed compare.
+ * Jobs-runner benchmark (`npm run bench:jobs`): assignment of pending jobs onto workers by one
+ * and by two jobs processes (separate OS processes, bench/support/assign-process.ts) at 1× (1,000
+ * jobs / 200 workers) and 10× (10,000 jobs / 2,000 workers, every slot of capacity used), then the
+ * alert and usage ticks for 10,000 and 100,000 running apps. Each figure is printed with a same-run
+ * baseline (the bare SQL floor of the same amount of work) and the ratio to it. After every
+ * assignment run it checks that each job was placed once and no worker's capacity was overrun.
+ * `BENCH_SCALES=1` runs the 1× sizes only. It prints figures and never fails on a slow machine.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import pg from "pg";
 import { ensureRulesForRunningApps } from "../src/server/alerts/alert-rules";
 import { runAlertTick } from "../src/server/alerts/threshold-poller";
-import { createDb, type Db } from "../src/server/db/client";
+import { createDb } from "../src/server/db/client";
 import { migrate } from "../src/server/db/migrator";
 import { freePort } from "../src/net/free-port";
 import { PostgresServer } from "../src/launcher/postgres-server";
-import { assignAllPending } from "../src/server/jobs/assign-jobs";
 import type { LiveAppStats } from "../src/server/stats/live-app-stats";
 import { recordUsageTick } from "../src/server/usage/record-usage-tick";
+import { personalTeamId } from "./support/bench-seed";
 
 const RUNS = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -25,69 +31,103 @@ const time = async (fn: () => Promise<unknown>) => {
   return performance.now() - t0;
 };
 const row = (label: string, ms: number, baselineMs: number, extra = "") =>
-  console.log(`${label.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms   baseline ${baselineMs.toFixed(1).padStart(8)} ms   ratio ${(ms / baselineMs).toFixed(1).padStart(6)}x ${extra}`);
+  console.log(`${label.padEnd(50)} ${ms.toFixed(1).padStart(9)} ms   baseline ${baselineMs.toFixed(1).padStart(8)} ms   ratio ${(ms / baselineMs).toFixed(1).padStart(6)}x ${extra}`);
 
-async function resetFleet(db: Db, appIds: number[]) {
-  await db.$executeRaw`DELETE FROM jobs`;
-  await db.$executeRaw`DELETE FROM workers`;
-  await db.$executeRaw`
-    INSERT INTO workers (name, api_key_hash, cap_cpu, cap_mem, status, last_heartbeat, updated_at)
-    SELECT 'w' || g, 'h' || g, 2.5, 2560, 'online', now(), now() FROM generate_series(1, 200) g`;
-  await db.$executeRaw`
-    INSERT INTO jobs (type, app_id, req_cpu, req_mem, updated_at)
-    SELECT 'deploy', (${appIds}::int[])[1 + (g % ${appIds.length})], 0.5, 512, now() FROM generate_series(0, 999) g`;
+/** A jobs process of its own (bench/support/assign-process.ts), waiting for "go". */
+class AssignProcess {
+  private readonly lines: AsyncIterator<string>;
+  private constructor(private readonly child: ChildProcess) {
+    this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  }
+  static async start(url: string): Promise<AssignProcess> {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/support/assign-process.ts", url], { stdio: ["pipe", "pipe", "inherit"] });
+    const p = new AssignProcess(child);
+    const first = await p.lines.next();
+    if (first.value !== "ready") throw new Error(`assign process did not start: ${String(first.value)}`);
+    return p;
+  }
+  async run(): Promise<{ ms: number; assigned: number; passes: number }> {
+    this.child.stdin!.write("go\n");
+    const next = await this.lines.next();
+    if (next.done) throw new Error("assign process exited");
+    return JSON.parse(next.value) as { ms: number; assigned: number; passes: number };
+  }
+  stop(): void {
+    this.child.stdin!.end();
+  }
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "wh-bench-jobs-"));
-  const pg = new PostgresServer({ dataDir: dir, port: await freePort() });
-  await pg.initialise();
-  await pg.start();
-  await pg.createDatabase("bench");
-  const url = pg.url("bench");
-  await migrate(url);
+async function resetFleet(db: pg.Pool, workers: number, jobs: number, appIds: number[]) {
+  await db.query(`DELETE FROM jobs`);
+  await db.query(`DELETE FROM workers`);
+  // 2.5 CPU / 2,560 MiB per worker and 0.5 / 512 per job: five jobs fill a worker, so 10,000
+  // jobs on 2,000 workers leave no slack and any overrun or double reservation shows.
+  await db.query(
+    `INSERT INTO workers (name, api_key_hash, cap_cpu, cap_mem, status, last_heartbeat, updated_at)
+     SELECT 'w' || g, 'h' || g, 2.5, 2560, 'online', now(), now() FROM generate_series(1, $1::int) g`,
+    [workers],
+  );
+  await db.query(
+    `INSERT INTO jobs (type, app_id, req_cpu, req_mem, updated_at)
+     SELECT 'deploy', ($1::int[])[1 + (g % array_length($1::int[], 1))], 0.5, 512, now() FROM generate_series(0, $2::int - 1) g`,
+    [appIds, jobs],
+  );
+  await db.query(`ANALYZE workers, jobs`);
+}
+
+/** Zero, or a description of what went wrong: jobs not placed once, capacity overrun or leaked. */
+async function checkPlacement(db: pg.Pool, jobs: number): Promise<string | null> {
+  const { rows } = await db.query<{ assigned: number; pending: number; overrun: number; mismatched: number }>(`
+    SELECT (SELECT count(*)::int FROM jobs WHERE status = 'assigned' AND worker_id IS NOT NULL) AS assigned,
+           (SELECT count(*)::int FROM jobs WHERE status = 'pending') AS pending,
+           (SELECT count(*)::int FROM workers WHERE used_cpu > cap_cpu + 1e-9 OR used_mem > cap_mem) AS overrun,
+           (SELECT count(*)::int FROM workers w
+              WHERE w.used_mem <> COALESCE((SELECT sum(req_mem) FROM jobs j WHERE j.worker_id = w.id AND j.status = 'assigned'), 0)) AS mismatched`);
+  const r = rows[0]!;
+  const problems = [
+    r.assigned !== jobs && `${r.assigned}/${jobs} assigned (${r.pending} pending)`,
+    r.overrun > 0 && `${r.overrun} workers over capacity`,
+    r.mismatched > 0 && `${r.mismatched} workers whose reservations differ from their jobs (a double or leaked reservation)`,
+  ].filter(Boolean);
+  return problems.length ? problems.join("; ") : null;
+}
+
+async function assignmentRows(db: pg.Pool, procs: [AssignProcess, AssignProcess], workers: number, jobs: number, appIds: number[]) {
+  const single: number[] = [];
+  const dual: number[] = [];
+  const floor: number[] = [];
+  const problems: string[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    await resetFleet(db, workers, jobs, appIds);
+    // The floor: the same rows flipped to assigned in one statement, no placement at all.
+    floor.push(await time(() => db.query(`UPDATE jobs SET status = 'assigned', worker_id = (SELECT min(id) FROM workers), assigned_at = now() WHERE status = 'pending'`)));
+    await resetFleet(db, workers, jobs, appIds);
+    single.push((await procs[0].run()).ms);
+    const one = await checkPlacement(db, jobs);
+    if (one) problems.push(`1 process: ${one}`);
+    await resetFleet(db, workers, jobs, appIds);
+    const t0 = performance.now();
+    await Promise.all(procs.map((p) => p.run()));
+    dual.push(performance.now() - t0);
+    const two = await checkPlacement(db, jobs);
+    if (two) problems.push(`2 processes: ${two}`);
+  }
+  const base = median(floor);
+  const n = (x: number) => x.toLocaleString("en-US");
+  row(`assign ${n(jobs)} jobs / ${n(workers)} workers, 1 process`, median(single), base, `(${n(Math.round(jobs / (median(single) / 1000)))} jobs/s)`);
+  row(`assign ${n(jobs)} jobs / ${n(workers)} workers, 2 processes`, median(dual), base, `(${n(Math.round(jobs / (median(dual) / 1000)))} jobs/s)`);
+  console.log(`  placement checks over ${RUNS * 2} runs: ${problems.length === 0 ? "every job placed once, no capacity overrun, reservations match jobs" : problems.join(" | ")}`);
+}
+
+async function tickRows(url: string, pool: pg.Pool, appIds: number[]) {
   const db = createDb(url, { max: 8 });
-  const db2 = createDb(url, { max: 8 });
   try {
-    const user = await db.user.create({ data: { email: "bench@example.test" } });
-    const apps = await db.$queryRaw<{ id: number }[]>`
-      INSERT INTO apps (uuid, user_id, name, subdomain, status, updated_at)
-      SELECT gen_random_uuid(), ${user.id}, 'bench-' || g, 'bench-' || g, 'running', now() FROM generate_series(1, 10000) g
-      RETURNING id`;
-    const appIds = apps.map((a) => a.id);
-    console.log(`jobs runner benchmark (median of ${RUNS} runs; node ${process.version})\n`);
-
-    // Assignment: 1,000 jobs onto 200 workers.
-    const single: number[] = [];
-    const dual: number[] = [];
-    const floor: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      await resetFleet(db, appIds.slice(0, 100));
-      floor.push(await time(() => db.$executeRaw`UPDATE jobs SET status = 'assigned', worker_id = (SELECT min(id) FROM workers), assigned_at = now() WHERE status = 'pending'`));
-      await resetFleet(db, appIds.slice(0, 100));
-      single.push(await time(() => assignAllPending(db, null)));
-      const assigned = await db.job.count({ where: { status: "assigned" } });
-      if (assigned !== 1000) throw new Error(`expected 1000 assigned, got ${assigned}`);
-      await resetFleet(db, appIds.slice(0, 100));
-      dual.push(
-        await time(async () => {
-          await Promise.all([assignAllPending(db, null), assignAllPending(db2, null)]);
-          await assignAllPending(db, null);
-        }),
-      );
-      const again = await db.job.count({ where: { status: "assigned" } });
-      if (again !== 1000) throw new Error(`expected 1000 assigned with two processes, got ${again}`);
-    }
-    const base = median(floor);
-    row("assign 1,000 jobs / 200 workers, 1 process", median(single), base, `(${Math.round(1000 / (median(single) / 1000))} jobs/s)`);
-    row("assign 1,000 jobs / 200 workers, 2 processes", median(dual), base, `(${Math.round(1000 / (median(dual) / 1000))} jobs/s)`);
-
-    // Alert and usage ticks for 10,000 running apps with live stats.
-    await db.$executeRaw`UPDATE apps SET worker_id = NULL`;
+    const ids = appIds;
+    await pool.query(`UPDATE apps SET worker_id = NULL WHERE id = ANY($1::int[])`, [ids]);
     await ensureRulesForRunningApps(db);
     const now = Date.now();
     const snaps = new Map<number, LiveAppStats>(
-      appIds.map((id, i) => [id, { appId: id, workerId: 1, cpuPct: (i % 100) * 0.5, memBytes: 100 * 2 ** 20, memLimit: 512 * 2 ** 20, netMbps: 1, netTotalBytes: 1_000 * i, diskMbps: 0.5, updatedAt: now }]),
+      ids.map((id, i) => [id, { appId: id, workerId: 1, cpuPct: (i % 100) * 0.5, memBytes: 100 * 2 ** 20, memLimit: 512 * 2 ** 20, netMbps: 1, netTotalBytes: 1_000 * i, diskMbps: 0.5, updatedAt: now }]),
     );
     const stats = { get: (id: number) => snaps.get(id), all: () => [...snaps.values()] };
     const alertTimes: number[] = [];
@@ -97,21 +137,66 @@ async function main() {
     for (let i = 0; i < RUNS; i++) {
       alertFloor.push(await time(() => db.$queryRaw`SELECT r.* FROM app_alert_rules r JOIN apps a ON a.id = r.app_id WHERE r.enabled AND a.status = 'running'`));
       alertTimes.push(await time(() => runAlertTick({ db, stats, now: new Date(now + i * 30_000) })));
-      usageFloor.push(await time(() => db.$queryRaw`SELECT a.id, a.user_id FROM unnest(${appIds}::int[]) AS i(id) JOIN apps a ON a.id = i.id AND a.status = 'running'`));
+      usageFloor.push(await time(() => db.$queryRaw`SELECT a.id, a.user_id FROM unnest(${ids}::int[]) AS i(id) JOIN apps a ON a.id = i.id AND a.status = 'running'`));
       usageTimes.push(await time(() => recordUsageTick(db, stats, new Date(now + i * 60_000))));
     }
     const rules = await db.appAlertRule.count({ where: { enabled: true } });
-    row(`alert tick, 10,000 apps (${rules} enabled rules)`, median(alertTimes), median(alertFloor));
-    row("usage tick, 10,000 apps", median(usageTimes), median(usageFloor));
+    const n = ids.length.toLocaleString("en-US");
+    row(`alert tick, ${n} apps (${rules.toLocaleString("en-US")} enabled rules)`, median(alertTimes), median(alertFloor));
+    row(`usage tick, ${n} apps`, median(usageTimes), median(usageFloor));
   } finally {
     await db.$disconnect();
-    await db2.$disconnect();
-    await pg.stop();
+  }
+}
+
+async function main() {
+  const tenX = process.env.BENCH_SCALES !== "1";
+  const dir = mkdtempSync(join(tmpdir(), "wh-bench-jobs-"));
+  chmodSync(dir, 0o755); // the embedded Postgres runs as its own user (src/launcher/postgres-server.ts)
+  const server = new PostgresServer({ dataDir: dir, port: await freePort() });
+  await server.initialise();
+  await server.start();
+  await server.createDatabase("bench");
+  const url = server.url("bench");
+  await migrate(url);
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  let procs: [AssignProcess, AssignProcess] | undefined;
+  try {
+    const { rows: users } = await pool.query<{ id: number }>(`INSERT INTO users (email) VALUES ('bench@example.test') RETURNING id`);
+    const userId = users[0]!.id;
+    const team = await personalTeamId(pool, userId);
+    const totalApps = tenX ? 100_000 : 10_000;
+    const { rows: apps } = await pool.query<{ id: number }>(
+      `INSERT INTO apps (uuid, user_id, name, subdomain, status, updated_at${team === null ? "" : ", team_id"})
+       SELECT gen_random_uuid(), $1, 'bench-' || g, 'bench-' || g, 'running', now()${team === null ? "" : `, ${Number(team)}`} FROM generate_series(1, $2::int) g
+       RETURNING id`,
+      [userId, totalApps],
+    );
+    const appIds = apps.map((a) => a.id);
+    console.log(`jobs runner benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version} (median of ${RUNS} runs; Postgres, both assign processes and this one share the machine)\n`);
+    procs = [await AssignProcess.start(url), await AssignProcess.start(url)];
+    await assignmentRows(pool, procs, 200, 1_000, appIds.slice(0, 100));
+    if (tenX) await assignmentRows(pool, procs, 2_000, 10_000, appIds.slice(0, 1_000));
+    await pool.query(`DELETE FROM jobs`);
+    // The ticks read every running app's rules: only the apps of the row being measured run.
+    await pool.query(`UPDATE apps SET status = 'stopped' WHERE id > $1`, [appIds[9_999]]);
+    await tickRows(url, pool, appIds.slice(0, 10_000));
+    if (tenX) {
+      await pool.query(`UPDATE apps SET status = 'running'`);
+      await tickRows(url, pool, appIds);
+    }
+  } finally {
+    procs?.forEach((p) => p.stop());
+    await pool.end();
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
