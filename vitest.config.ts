@@ -3,20 +3,26 @@ import { defineConfig } from "vitest/config";
 /**
  * Test files that build images, install real packages or run `next build`: `npm test` runs them
  * after the rest, one at a time, so their CPU spikes never starve another file's timeouts on a
- * 2-core machine (scripts/test.sh). WH_TESTS=main|heavy picks a set; unset runs every file.
+ * 2-core machine (scripts/test.sh). WH_TESTS=main|heavy|faults picks a set; unset runs every file.
  */
 const HEAVY = ["tests/agent/real-apps/**/*.test.ts", "tests/container/**/*.test.ts", "tests/launcher/npm-start.test.ts"];
+/**
+ * The whole-platform fault suite (`npm run test:faults`, docs/reliability.md): not yet part of
+ * `npm test` while its Postgres, Redis and SMTP cases fail (issue 14).
+ */
+const FAULTS = ["tests/faults/**/*.test.ts"];
 const set = process.env.WH_TESTS;
+const alone = set === "heavy" || set === "faults";
 
 export default defineConfig({
   test: {
-    include: set === "heavy" ? HEAVY : ["tests/**/*.test.ts"],
-    exclude: set === "main" ? ["**/node_modules/**", ...HEAVY] : ["**/node_modules/**"],
+    include: set === "heavy" ? HEAVY : set === "faults" ? FAULTS : ["tests/**/*.test.ts"],
+    exclude: set === "main" ? ["**/node_modules/**", ...HEAVY, ...FAULTS] : ["**/node_modules/**"],
     globalSetup: ["tests/setup/global-postgres.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
-    fileParallelism: set !== "heavy",
-    maxWorkers: set === "heavy" ? 1 : 2,
+    fileParallelism: !alone,
+    maxWorkers: alone ? 1 : 2,
   },
 });
