@@ -59,8 +59,8 @@ async function appRow(): Promise<{ status: string; port: number | null; subdomai
   return rows[0];
 }
 
-async function deployments(): Promise<{ id: number; status: string; commit_sha: string; trigger: string }[]> {
-  const { rows } = await db.query("SELECT id, status::text AS status, commit_sha, trigger::text AS trigger FROM deployments WHERE app_id = $1 ORDER BY id", [appId]);
+async function deployments(): Promise<{ id: number; number: number; status: string; commit_sha: string; trigger: string }[]> {
+  const { rows } = await db.query("SELECT id, number, status::text AS status, commit_sha, trigger::text AS trigger FROM deployments WHERE app_id = $1 ORDER BY id", [appId]);
   return rows;
 }
 
@@ -297,7 +297,8 @@ test("roll back to the first deployment", async ({ page }) => {
   await rows.last().getByRole("button", { name: "Roll back" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Roll back" }).click();
   await expect(rows).toHaveCount(count + 1);
-  await expect(rows.first()).toContainText(`rollback of #${first.id}`);
+  // Deployments are numbered per app (the dashboard never shows the internal id).
+  await expect(rows.first()).toContainText(`rollback of #${first.number}`);
   await expect.poll(async () => (await latestDeployment()).status, { timeout: 120_000 }).toBe("succeeded");
   expect(await latestDeployment()).toMatchObject({ commit_sha: first.commit_sha, trigger: "rollback" });
   await expect.poll(() => appText(), { timeout: 30_000 }).toContain('<strong id="release">1</strong>');
