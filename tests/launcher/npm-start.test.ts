@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { findOnPath } from "../../src/agent/runtime/container/find-on-path";
+import { podmanSocketPath } from "../../src/agent/runtime/container/podman-service";
 import { isPortFree } from "../../src/net/free-port";
 import { freePort } from "../helpers/free-port";
 
@@ -67,6 +69,14 @@ describe("npm start", () => {
       started.push(first.child);
       await waitForText(first.output, "WiseHosting is running", 240_000);
       expect(first.output()).toContain(`http://localhost:${webPort}`);
+      // The runtime the local agent uses is named; with Podman installed and no engine answering
+      // that is containers on a Podman service of the launcher's own (src/launcher/agent-runtime.ts).
+      expect(first.output()).toMatch(/Apps run as\s+(containers|processes) \(/);
+      const podmanService = process.env.DOCKER_HOST ? false : /Apps run as\s+containers \(Podman [^,]+, Podman service on/.test(first.output());
+      if ((await findOnPath("podman")) && !process.env.DOCKER_HOST) expect(first.output()).toMatch(/Apps run as\s+containers/);
+      const servicePidFile = join(dataDir, "agent", "podman", "service.pid");
+      const servicePid = podmanService ? Number(readFileSync(servicePidFile, "utf8").trim()) : 0;
+      if (podmanService) expect(groupAlive(servicePid)).toBe(true);
 
       const status = await fetch(`http://localhost:${webPort}/api/trpc/status.overview`);
       const body = (await status.json()) as { result: { data: { json: { database: { ok: boolean }; hub: { ok: boolean } } } } };
@@ -91,6 +101,12 @@ describe("npm start", () => {
       expect(first.output()).not.toMatch(/did not stop within/);
       for (const port of [webPort, hubPort, pgPort]) expect(await isPortFree(port)).toBe(true);
       expect(groupAlive(first.child.pid!)).toBe(false);
+      // Ctrl-C stopped the Podman service too (it runs in a process group of its own).
+      if (podmanService) {
+        expect(groupAlive(servicePid)).toBe(false);
+        expect(existsSync(podmanSocketPath(join(dataDir, "agent")))).toBe(false);
+        expect(existsSync(servicePidFile)).toBe(false);
+      }
     },
     300_000,
   );
