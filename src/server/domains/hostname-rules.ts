@@ -26,6 +26,13 @@ export function checkHostname(raw: string, ctx: HostnameContext): HostnameCheck 
   if (host === "") return fail("Enter a domain name such as www.example.com.");
   if (host.endsWith(".")) host = host.slice(0, -1);
   if (host.includes("*")) return fail("Wildcard domains are not supported; add each host name separately.");
+  // A pasted address (https://shop.example.com/, shop.example.com/path, user@host): say what to
+  // remove, naming the host we would keep, rather than a grammar error about ':' or '/'.
+  const address = /^[a-z][a-z0-9+.-]*:\/\//.test(host) || /[/?#@]/.test(host);
+  if (address) {
+    const bare = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/^[^@/]*@/, "").split(/[/?#]/)[0]!.replace(/:\d+$/, "");
+    return fail(`Enter the host name without https:// or a path${bare && bare !== host ? `: ${bare}` : ""}.`);
+  }
   if (/[^\u0000-\u007f]/.test(raw)) {
     const ascii = domainToASCII(raw.trim());
     return fail(

@@ -13,7 +13,7 @@ import {
   type webhookIdSchema,
 } from "./webhook-input";
 import { generateWebhookSecret } from "./webhook-signature";
-import { validateWebhookUrl } from "./ssrf-guard";
+import { SsrfBlockedError, validateWebhookUrl } from "./ssrf-guard";
 import { teamWhere } from "../teams/team-scope";
 
 type Deps = Pick<Services, "db" | "cipher" | "config">;
@@ -30,7 +30,12 @@ async function checkedUrl(deps: Pick<Services, "config">, raw: string): Promise<
   try {
     return await validateWebhookUrl(raw, { allowCidrs: deps.config.WEBHOOK_ALLOW_CIDRS });
   } catch (err) {
-    throw validation((err as Error).message, { field: "url" });
+    // A loopback or private receiver is refused on purpose; say which setting lets an operator allow it.
+    const hint =
+      err instanceof SsrfBlockedError
+        ? " Webhooks go to public addresses only; an operator can allow a private or loopback range with WEBHOOK_ALLOW_CIDRS (for example 127.0.0.1/32 for a receiver on this machine)."
+        : "";
+    throw validation(`${(err as Error).message}${hint}`, { field: "url" });
   }
 }
 
