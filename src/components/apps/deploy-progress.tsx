@@ -6,7 +6,6 @@ import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { untrack } from "./format";
 import { DeployControls } from "./deploy-controls";
-import { DeployControls } from "./deploy-controls";
 import { StatusBadge } from "./status-badge";
 
 interface Progress {
@@ -53,7 +52,6 @@ export function DeployProgress({ appId }: { appId: number }) {
         <div className={`h-full ${p.status === "failed" ? "bg-bad" : p.status === "cancelled" ? "bg-line" : active ? "bg-accent" : "bg-ok"}`} style={{ width: `${Math.max(active ? 3 : 0, p.progress)}%` }} />
       </div>
       {p.message ? <p className="text-xs text-muted">{p.message}</p> : null}
-      {p.deploymentId ? <DeployControls appId={appId} deploymentId={p.deploymentId} status={p.status} /> : null}
       {p.deploymentId ? <DeployControls appId={appId} deploymentId={p.deploymentId} status={p.status} /> : null}
     </div>
   );
