@@ -49,6 +49,8 @@ export async function accountFixture(overrides: { env?: Record<string, string>; 
     PUBLIC_URL: "http://localhost:3999",
     DATA_DIR: mkdtempSync(join(tmpdir(), "wh-accounts-")),
     LOG_LEVEL: "silent",
+    // Fake repository URLs (tests/apps/session-streams.test.ts): the reachability check has its own tests.
+    REPO_CHECK_ENABLED: "0",
     ...overrides.env,
   });
   const clock = new TestClock();

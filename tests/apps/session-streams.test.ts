@@ -71,8 +71,15 @@ async function signedIn(email: string): Promise<{ client: TrpcTestClient; userId
   client.forwardedFor = `198.51.100.${++n}, 127.0.0.1`;
   await client.mutate("auth.signUp", { email, password: PASSWORD });
   await client.mutate("auth.signIn", { email, password: PASSWORD });
-  return { client, userId: (await client.query<{ id: number }>("auth.me")).id };
+  const userId = (await client.query<{ id: number }>("auth.me")).id;
+  // Status streams show only the team's apps: each user gets one to publish changes for.
+  const { app } = await client.mutate<{ app: { id: number } }>("apps.create", { name: `session-streams-${n}`, repoUrl: "https://github.com/acme/streams.git" });
+  appOf.set(userId, app.id);
+  return { client, userId };
 }
+
+/** The app signedIn() created for each user (in the user's personal team). */
+const appOf = new Map<number, number>();
 
 async function anotherSession(email: string): Promise<TrpcTestClient> {
   const client = new TrpcTestClient(f.config.PUBLIC_URL);
@@ -139,7 +146,7 @@ type Stream = Awaited<ReturnType<typeof openStream>>;
 async function delivering(stream: Stream, userId: number): Promise<void> {
   const before = stream.dataEvents().length;
   await until(async () => {
-    await services.bus.publish("app.changed", { appId: 1, userId, status: "running" });
+    await services.bus.publish("app.changed", { appId: appOf.get(userId)!, userId, status: "running" });
     return stream.dataEvents().length > before;
   }, "the stream to deliver");
 }
@@ -152,7 +159,7 @@ async function endsWithUnauthorized(stream: Stream, what: string, timeoutMs?: nu
 describe("live streams end with their session", () => {
   it("sign-out ends every stream opened with that session (status, runtime logs, deploy progress, build log)", async () => {
     const { client, userId } = await signedIn("streams-signout@example.com");
-    const { app } = await client.mutate<{ app: { id: number } }>("apps.create", { name: "session-streams-app", repoUrl: "https://github.com/acme/streams.git" });
+    const app = { id: appOf.get(userId)! };
     const deployment = await client.mutate<{ id: number }>("apps.deploy", { appId: app.id });
     const status = await openStream(client);
     const logs = await openStream(client, "apps.onRuntimeLogs", { appId: app.id });
