@@ -4,6 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc/client";
 import { useTeamRole } from "@/components/teams/use-team-role";
 import { ConfirmButton } from "./confirm-button";
+import { clearEnvChanged } from "./env-change-store";
+import { ACTION_HELP } from "./action-help";
 
 /** Deploy / redeploy / restart / stop / start; the server refuses while another job runs. */
 export function AppActions({ appId, status, hasWorker }: { appId: number; status: string; hasWorker: boolean }) {
@@ -14,8 +16,13 @@ export function AppActions({ appId, status, hasWorker }: { appId: number; status
       queryClient.invalidateQueries({ queryKey: trpc.apps.get.queryKey({ appId }) }),
       queryClient.invalidateQueries({ queryKey: trpc.deployments.list.queryKey({ appId }) }),
     ]);
-  const deploy = useMutation(trpc.apps.deploy.mutationOptions({ onSuccess: refresh }));
-  const redeploy = useMutation(trpc.apps.redeploy.mutationOptions({ onSuccess: refresh }));
+  // A build takes the current env vars, so the Environment page's "redeploy to apply" is done.
+  const built = () => {
+    clearEnvChanged(appId);
+    return refresh();
+  };
+  const deploy = useMutation(trpc.apps.deploy.mutationOptions({ onSuccess: built }));
+  const redeploy = useMutation(trpc.apps.redeploy.mutationOptions({ onSuccess: built }));
   const restart = useMutation(trpc.apps.restart.mutationOptions({ onSuccess: refresh }));
   const stop = useMutation(trpc.apps.stop.mutationOptions({ onSuccess: refresh }));
   const start = useMutation(trpc.apps.start.mutationOptions({ onSuccess: refresh }));
@@ -27,13 +34,13 @@ export function AppActions({ appId, status, hasWorker }: { appId: number; status
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-2">
-        <button type="button" disabled={busy} onClick={() => deploy.mutate({ appId })} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black disabled:opacity-50">
+        <button type="button" disabled={busy} onClick={() => deploy.mutate({ appId })} title={ACTION_HELP.deploy} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black disabled:opacity-50">
           Deploy
         </button>
         {hasWorker ? (
           <>
-            <button type="button" disabled={busy} onClick={() => redeploy.mutate({ appId })} className={button}>Redeploy</button>
-            <button type="button" disabled={busy} onClick={() => restart.mutate({ appId })} className={button}>Restart</button>
+            <button type="button" disabled={busy} onClick={() => redeploy.mutate({ appId })} title={ACTION_HELP.redeploy} className={button}>Redeploy</button>
+            <button type="button" disabled={busy} onClick={() => restart.mutate({ appId })} title={ACTION_HELP.restart} className={button}>Restart</button>
             {status === "stopped" ? (
               <button type="button" disabled={busy} onClick={() => start.mutate({ appId })} className={button}>Start</button>
             ) : (
@@ -50,6 +57,14 @@ export function AppActions({ appId, status, hasWorker }: { appId: number; status
           </>
         ) : null}
       </div>
+      <details className="text-xs text-muted" data-testid="action-help">
+        <summary className="cursor-pointer select-none">Deploy, Redeploy or Restart?</summary>
+        <ul className="mt-1 list-disc space-y-0.5 pl-4">
+          <li>{ACTION_HELP.deploy}</li>
+          {hasWorker ? <li>{ACTION_HELP.redeploy}</li> : null}
+          {hasWorker ? <li>{ACTION_HELP.restart}</li> : null}
+        </ul>
+      </details>
       {error ? <p role="alert" className="text-sm text-bad">{error.message}</p> : null}
       {role.team && !role.can("apps:deploy") ? <p className="text-sm text-muted" data-testid="role-reason">{role.reason("apps:deploy")}</p> : null}
     </div>

@@ -12,6 +12,8 @@ export async function newAppDefaults(deps: Pick<Services, "db" | "config" | "pla
   return {
     suggestedName: generateAppName(),
     plan: planSummary(plan),
+    /** Every plan, for the "upgrade" prompt at the plan's app limit. */
+    plans: deps.plans.all().map(planSummary),
     appCount: count,
     localReposEnabled: deps.config.LOCAL_REPOS_ENABLED,
     /** The launcher's local sample repository (development), offered as a one-click source. */

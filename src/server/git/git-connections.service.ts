@@ -6,7 +6,7 @@ import { DomainError, notFound, validation } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
 import { signOAuthState, verifyOAuthState } from "./oauth-state";
 import { REPO_FULL_NAME } from "./providers/provider-http";
-import { callbackUrl, isConfigured, PROVIDERS } from "./providers/provider-registry";
+import { callbackUrl, isConfigured, PROVIDERS, providerSettings } from "./providers/provider-registry";
 import { GIT_PROVIDERS, type GitProviderId, type OAuthTokens } from "./providers/provider-types";
 import type { Tx } from "../apps/app-access";
 import { teamWhere } from "../teams/team-scope";
@@ -33,6 +33,7 @@ export async function listConnections(deps: Pick<Services, "db" | "config">, act
       id,
       label: PROVIDERS[id].label,
       configured: isConfigured(deps.config, PROVIDERS[id]),
+      setup: providerSettings(deps.config, id),
       connected: !!row,
       username: row?.username ?? null,
       connectedAt: row?.createdAt ?? null,

@@ -22,8 +22,21 @@ export function GitConnections() {
           <div className="flex-1">
             <div className="font-medium">{p.label}</div>
             <div className="text-xs text-muted">
-              {p.connected ? `Connected as ${p.username} · ${timeAgo(p.connectedAt)}` : p.configured ? "Not connected" : "Not available: the operator has not configured this provider"}
+              {p.connected ? `Connected as ${p.username} · ${timeAgo(p.connectedAt)}` : p.configured ? "Not connected" : null}
             </div>
+            {!p.connected && !p.configured ? (
+              <p className="mt-1 text-xs text-muted" data-testid={`provider-setup-${p.id}`}>
+                Not set up on this platform. The operator enables it by setting{" "}
+                {p.setup.variables.map((v, i) => (
+                  <span key={v}>
+                    {i > 0 ? " and " : null}
+                    <code className="rounded bg-panel-2 px-1">{v}</code>
+                  </span>
+                ))}{" "}
+                (an OAuth app whose callback URL is <code className="break-all rounded bg-panel-2 px-1">{p.setup.callbackUrl}</code>) and restarting;
+                until then, paste the repository&apos;s URL instead.
+              </p>
+            ) : null}
           </div>
           {p.connected ? (
             <ConfirmButton

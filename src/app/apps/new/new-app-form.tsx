@@ -9,6 +9,8 @@ import { BuildSettingsFields, DEFAULT_BUILD, type BuildSettingsValue } from "@/c
 import { inputErrorMessage } from "@/components/apps/input-error";
 import { DEFAULT_HEALTH_CHECK, HealthCheckFields, healthCheckInputOf, type HealthCheckValue } from "@/components/apps/health-check-fields";
 import { RepoPicker } from "./repo-picker";
+import { PlanChoices } from "@/components/apps/plan-choices";
+import { useTeamRole } from "@/components/teams/use-team-role";
 
 type EnvError = { line: number; message: string };
 
@@ -16,6 +18,7 @@ export function NewAppForm() {
   const trpc = useTRPC();
   const router = useRouter();
   const defaults = useQuery(trpc.apps.newAppDefaults.queryOptions());
+  const { team } = useTeamRole();
   const [name, setName] = useState("");
   const [repoUrl, setRepoUrl] = useState("");
   const [branch, setBranch] = useState("main");
@@ -56,9 +59,10 @@ export function NewAppForm() {
           {defaults.data.plan.name} plan: {defaults.data.appCount} of {defaults.data.plan.maxApps || "unlimited"} apps used ·{" "}
           {defaults.data.plan.cpu} CPU · {defaults.data.plan.memoryMb} MiB per app · builds get{" "}
           {defaults.data.plan.build.cpu} CPU · {defaults.data.plan.build.memoryMb} MiB · {Math.round(defaults.data.plan.build.timeoutSeconds / 60)} min
-          {atLimit ? " — delete an app or upgrade to create another." : ""}
+          {atLimit ? " — the limit is reached: delete an app, or move to a larger plan (below)." : ""}
         </p>
       ) : null}
+      {defaults.data && atLimit ? <PlanChoices plans={defaults.data.plans} current={defaults.data.plan.id} teamName={team?.name ?? null} /> : null}
 
       <Panel title="Source">
         <div className="space-y-4">

@@ -12,6 +12,15 @@ export function isConfigured(config: AppConfig, provider: GitProvider): boolean 
   return !!provider.clientId(config) && !!provider.clientSecret(config);
 }
 
+/**
+ * The settings that turn a provider on (.env.example, "Git providers") and the callback URL to
+ * register with its OAuth app: what the dashboard names instead of "Not available".
+ */
+export function providerSettings(config: AppConfig, id: GitProviderId): { variables: string[]; callbackUrl: string } {
+  const prefix = id.toUpperCase();
+  return { variables: [`${prefix}_CLIENT_ID`, `${prefix}_CLIENT_SECRET`], callbackUrl: callbackUrl(config, id) };
+}
+
 export function callbackUrl(config: AppConfig, id: GitProviderId): string {
   return `${config.PUBLIC_URL.replace(/\/+$/, "")}/api/git/callback/${id}`;
 }

@@ -6,6 +6,7 @@ import { useTRPC } from "@/lib/trpc/client";
 import { ConfirmButton } from "@/components/apps/confirm-button";
 import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-states";
 import { ScrollX } from "@/components/scroll-x";
+import { markEnvChanged } from "@/components/apps/env-change-store";
 
 export function EnvPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
@@ -16,7 +17,7 @@ export function EnvPanel({ appId }: { appId: number }) {
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
   const refresh = () => queryClient.invalidateQueries({ queryKey: listKey });
-  const set = useMutation(trpc.envVars.set.mutationOptions({ onSuccess: () => { setKey(""); setValue(""); void refresh(); } }));
+  const set = useMutation(trpc.envVars.set.mutationOptions({ onSuccess: () => { setKey(""); setValue(""); markEnvChanged(appId); void refresh(); } }));
   const reveal = useMutation(trpc.envVars.reveal.mutationOptions({ onSuccess: (r) => setRevealed((m) => ({ ...m, [r.key]: r.value })) }));
   const remove = useMutation(
     trpc.envVars.delete.mutationOptions({
@@ -27,6 +28,7 @@ export function EnvPanel({ appId }: { appId: number }) {
         queryClient.setQueryData(listKey, (rows) => rows?.filter((r) => r.key !== k));
         return { before };
       },
+      onSuccess: () => markEnvChanged(appId),
       onError: (_e, _v, ctx) => queryClient.setQueryData(listKey, ctx?.before),
       onSettled: refresh,
     }),

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { Panel } from "@/components/apps/query-states";
+import { markEnvChanged } from "@/components/apps/env-change-store";
 
 /** Bulk .env import: all-or-nothing; bad lines are listed and the text stays for fixing. */
 export function EnvPaste({ appId }: { appId: number }) {
@@ -15,6 +16,7 @@ export function EnvPaste({ appId }: { appId: number }) {
       onSuccess: (result) => {
         if (result.ok) {
           setText("");
+          markEnvChanged(appId);
           void queryClient.invalidateQueries({ queryKey: trpc.envVars.list.queryKey({ appId }) });
         }
       },

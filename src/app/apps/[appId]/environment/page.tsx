@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { appIdFrom } from "../app-id";
 import { EnvPanel } from "./env-panel";
 import { EnvPaste } from "./env-paste";
+import { RedeployNotice } from "@/components/apps/redeploy-notice";
 
 export const metadata: Metadata = { title: "Environment" };
 
@@ -9,7 +10,8 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ ap
   const appId = await appIdFrom(params);
   return (
     <div className="space-y-4">
-      <p className="text-sm text-muted">Values are encrypted at rest and applied on the next deploy.</p>
+      <p className="text-sm text-muted">Values are encrypted at rest and reach the app on its next deploy or redeploy (a restart keeps the values it started with).</p>
+      <RedeployNotice appId={appId} />
       <EnvPanel appId={appId} />
       <EnvPaste appId={appId} />
     </div>

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { ConfirmButton } from "@/components/apps/confirm-button";
 import { ErrorState, Loading, Panel } from "@/components/apps/query-states";
+import { unreachableWebhookReason } from "@/components/apps/webhook-reach";
 
 export function AutoDeployPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
@@ -21,6 +22,7 @@ export function AutoDeployPanel({ appId }: { appId: number }) {
   if (hook.isPending) return <Loading what="auto-deploy settings" />;
   if (hook.isError) return <ErrorState error={hook.error} what="auto-deploy settings" />;
   const h = hook.data;
+  const unreachable = h.url ? unreachableWebhookReason(h.url) : null;
   return (
     <Panel title="Auto-deploy">
       <label className="flex items-center gap-2 text-sm">
@@ -39,6 +41,13 @@ export function AutoDeployPanel({ appId }: { appId: number }) {
             Add a push webhook at your git host with this URL and secret (content type application/json). GitHub, GitLab, Gitea/Forgejo/Codeberg
             and Bitbucket are recognised; unsigned deliveries are refused.
           </p>
+          {unreachable ? (
+            <p role="note" data-testid="webhook-unreachable" className="rounded-md border border-warn/60 p-2 text-warn">
+              Git hosts on the internet cannot reach this URL: {unreachable}. Pushes will not deploy until the dashboard has a public address: set
+              PUBLIC_URL to it (.env.example) or expose this machine through a tunnel, then copy the new URL here. A git server on the same
+              network can still use it.
+            </p>
+          ) : null}
           <dl className="grid gap-2 sm:grid-cols-[8rem_1fr]">
             <dt className="text-muted">Payload URL</dt>
             <dd><code data-testid="webhook-url" className="break-all rounded bg-panel-2 px-1">{h.url}</code></dd>
