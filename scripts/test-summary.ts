@@ -1,4 +1,10 @@
-/** Reads the vitest and Playwright JSON reports and prints one "tests: N passed, N failed" line. */
+/**
+ * Reads the vitest and Playwright JSON reports and prints one "tests: N passed, N failed" line.
+ * scripts/test.sh passes each stage's exit status (WH_STATUS_*): a stage that exited non-zero
+ * with no failed test in its report (a type or lint error, a failed hook, an unhandled error,
+ * a file that failed to load) is named and counted as one failure, so the line never says
+ * "0 failed" for a run that failed.
+ */
 import { existsSync, readFileSync } from "node:fs";
 
 interface Counts {
@@ -14,8 +20,11 @@ function vitestCounts(file: string): Counts | undefined {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
+    numFailedTestSuites: number;
   };
-  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+  // A suite whose hook failed, or a file that failed to load, fails with no failed test in it.
+  const failed = r.numFailedTests > 0 ? r.numFailedTests : Math.min(r.numFailedTestSuites, 1);
+  return { passed: r.numPassedTests, failed, skipped: r.numPendingTests + r.numTodoTests };
 }
 
 function playwrightCounts(file: string): Counts | undefined {
@@ -44,5 +53,25 @@ for (const [name, counts] of parts) {
   total.skipped += counts.skipped;
 }
 if (missing) total.failed += 1;
+
+/** Stages whose exit status says they failed although their report counts no failed test. */
+const stages: [name: string, variable: string, reported: boolean, counts: Counts | undefined][] = [
+  ["type check", "WH_STATUS_TYPES", false, undefined],
+  ["lint", "WH_STATUS_LINT", false, undefined],
+  ["unit", "WH_STATUS_UNIT", true, parts[0][1]],
+  ["heavy", "WH_STATUS_HEAVY", true, parts[1][1]],
+  ["e2e", "WH_STATUS_E2E", true, parts[2][1]],
+];
+for (const [name, variable, reported, counts] of stages) {
+  const code = process.env[variable];
+  if (code === undefined || code === "0") continue;
+  if (reported && (!counts || counts.failed > 0)) continue; // already counted above
+  console.log(
+    reported
+      ? `${name}: the runner exited ${code} with no failed test in its report (a failed hook, an unhandled error or a file that did not load: see its output above)`
+      : `${name}: failed (exit ${code}, see its output above)`,
+  );
+  total.failed += 1;
+}
 console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed > 0 ? 1 : 0);

@@ -26,6 +26,8 @@ const inbox: { to: string; subject: string; text: string }[] = [];
 beforeAll(async () => {
   f = await accountFixture({ env: { ADMIN_EMAILS: "ops@example.com,new-ops@example.com" } });
   boss = new PgBoss({ connectionString: f.testDb.url, supervise: false, schedule: false });
+  // pg-boss reports connection trouble as 'error' events; unheard, one would fail the whole run.
+  boss.on("error", (err) => console.warn(`pg-boss: ${err.message}`));
   await boss.start();
   if (!(await boss.getQueue(EMAIL_QUEUE))) await boss.createQueue(EMAIL_QUEUE);
   smtpPort = await freePort();

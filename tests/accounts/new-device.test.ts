@@ -24,6 +24,8 @@ const PASSWORD = "copper willow signal";
 beforeAll(async () => {
   f = await accountFixture();
   boss = new PgBoss({ connectionString: f.testDb.url, supervise: false, schedule: false });
+  // pg-boss reports connection trouble as 'error' events; unheard, one would fail the whole run.
+  boss.on("error", (err) => console.warn(`pg-boss: ${err.message}`));
   await boss.start();
   for (const q of [EMAIL_QUEUE, PLATFORM_EVENTS_QUEUE]) if (!(await boss.getQueue(q))) await boss.createQueue(q);
   smtpPort = await freePort();

@@ -5,17 +5,20 @@
  */
 export class LogBudget {
   private tokens: number;
-  private last = Date.now();
+  private last: number;
 
+  /** `now` is the clock the bucket refills by (tests/agent/runtime-log-shipper.test.ts drives its own). */
   constructor(
     private readonly ratePerSecond = 200 * 1024,
     private readonly burst = 768 * 1024,
+    private readonly now: () => number = Date.now,
   ) {
     this.tokens = burst;
+    this.last = now();
   }
 
   available(): number {
-    const now = Date.now();
+    const now = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
     this.last = now;
     return this.tokens;

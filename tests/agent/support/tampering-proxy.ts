@@ -40,6 +40,10 @@ export class TamperingProxy {
         this.wss.handleUpgrade(req, socket, head, (client) => {
           const conn = ++this.connections;
           this.current = { client, upstream };
+          // Either side may be reset when a test kills the hub or the agent: the close handlers
+          // below end the pair, and the error must not be an unhandled 'error' event.
+          client.on("error", () => upstream.terminate());
+          upstream.on("error", () => client.terminate());
           this.sockets.add(client);
           this.sockets.add(upstream);
           upstream.on("message", (data) => {

@@ -33,6 +33,7 @@ export class TestWorker {
   closeCode: number | undefined;
   closeReason = "";
   badHubFrames = 0;
+  lastError: Error | undefined;
   private waiters: { pred: (f: ReceivedFrame) => boolean; resolve: (f: ReceivedFrame) => void }[] = [];
   private readonly closed: Promise<number>;
   /** K, from the API key. */
@@ -45,6 +46,9 @@ export class TestWorker {
     readonly connNonce: string | null,
   ) {
     this.baseKey = hashApiKeyBytes(apiKey);
+    // A socket error after the handshake (the hub killed or restarted by a test) must not be an
+    // unhandled 'error' event: it is recorded, and the close that follows settles `closed`.
+    ws.on("error", (err) => (this.lastError = err));
     ws.on("message", (raw) => {
       const env = envelopeSchema.safeParse(JSON.parse(raw.toString()));
       const welcome = env.success && env.data.type === "welcome" && this.connKey === null;
