@@ -1,0 +1,64 @@
+import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
+import type { ApiClient } from "./api-client";
+import { CliError } from "./errors";
+
+export interface FollowOptions {
+  scope: string;
+  notFound?: string;
+  signal?: AbortSignal;
+  /** Called for every event; answering "stop" closes the stream and ends the follow. */
+  /** Called each time a connection opens (a reconnect may replay what was already seen). */
+  onOpen?(): void;
+  onEvent(message: EventSourceMessage): "stop" | void | Promise<"stop" | void>;
+  /**
+   * The stream ended or broke without onEvent stopping it. Answer true to reconnect (with the
+   * last event id, so the server can resume) or false to end the follow.
+   */
+  onDrop(error: unknown): boolean | Promise<boolean>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const BACKOFF_MS = [500, 1_000, 2_000, 5_000];
+/** About a minute of the server not answering at all ends the follow with the connection error. */
+const MAX_FAILED_RECONNECTS = 14;
+
+/** Follows a server-sent event stream of /api/v1 (docs/api.md), reconnecting the way EventSource does. */
+export async function followEvents(client: ApiClient, path: string, options: FollowOptions): Promise<void> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  let lastEventId: string | undefined;
+  for (let drops = 0; ; ) {
+    let failure: unknown;
+    try {
+      const res = await client.openStream(path, { scope: options.scope, notFound: options.notFound, lastEventId, signal: options.signal });
+      drops = 0;
+      options.onOpen?.();
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+      for (;;) {
+        const { done, value: message } = await reader.read();
+        if (done) break;
+        if (message.id) lastEventId = message.id;
+        if ((await options.onEvent(message)) === "stop") {
+          await reader.cancel().catch(() => undefined);
+          return;
+        }
+      }
+    } catch (err) {
+      if (options.signal?.aborted) return;
+      // A refusal (token, scope, not found) will not get better by retrying.
+      if (err instanceof CliError && err.code !== "UNREACHABLE" && err.code !== "TIMEOUT") throw err;
+      failure = err;
+    }
+    if (failure && drops >= MAX_FAILED_RECONNECTS) throw failure;
+    if (options.signal?.aborted || !(await options.onDrop(failure))) return;
+    await sleep(BACKOFF_MS[Math.min(drops++, BACKOFF_MS.length - 1)]!);
+  }
+}
+
+/** An event's data as JSON, or undefined when it is not JSON (the caller's schema then refuses it). */
+export function eventJson(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+}
