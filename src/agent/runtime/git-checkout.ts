@@ -1,4 +1,5 @@
 import { JobCancelledError } from "./job-cancelled";
+import { usefulGitLine } from "./git-error-line";
 import { runCommand } from "./run-command";
 import { pinRepoAddress, redactUrl, SourceValidationError, validateBranch, validateCommitSha, validateRepoUrl, type PinnedRepo, type RepoNetworkPolicy } from "./repo-source";
 
@@ -81,7 +82,8 @@ export async function checkoutCommit(req: CheckoutRequest): Promise<CommitIdenti
       );
     }
     if (result.timedOut) throw new CheckoutError(`${what} timed out after ${Math.round(timeoutMs / 1000)} s`);
-    if (result.code !== 0) throw new CheckoutError(`${what} failed: ${tail.slice(-3).join(" | ") || `exit code ${result.code}`}`);
+    // git's generic advice ("Please make sure you have the correct access rights…") left out: one line says why.
+    if (result.code !== 0) throw new CheckoutError(`${what} failed: ${usefulGitLine(tail) ?? `exit code ${result.code}`}`);
     return tail;
   };
 

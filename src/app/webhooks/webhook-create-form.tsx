@@ -2,6 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { whileUnchanged } from "@/components/apps/field-error";
 import { Panel } from "@/components/apps/query-states";
 import { useTRPC } from "@/lib/trpc/client";
 import { EventCheckboxes, type CatalogueEvent } from "./event-checkboxes";
@@ -30,9 +31,10 @@ export function WebhookCreateForm({ catalogue }: { catalogue: { events: Catalogu
   );
   const fieldErrors = (create.error?.data as { zodError?: { fieldErrors?: Record<string, string[]> } } | undefined)?.zodError?.fieldErrors ?? {};
   const details = (create.error?.data as { details?: { field?: string } } | undefined)?.details;
-  const urlError = fieldErrors.url?.[0] ?? (details?.field === "url" ? create.error?.message : undefined);
+  // An error about the URL goes once the URL is edited (src/components/apps/field-error.ts).
+  const urlError = whileUnchanged(fieldErrors.url?.[0] ?? (details?.field === "url" ? create.error?.message : undefined), create.variables?.url, url);
   const eventsError = fieldErrors.events?.[0] ?? (events.length === 0 ? "Pick at least one event to send." : undefined);
-  const otherError = create.error && !urlError && !fieldErrors.events ? create.error.message : undefined;
+  const otherError = create.error && !fieldErrors.url && details?.field !== "url" && !fieldErrors.events ? create.error.message : undefined;
 
   function submit(e: FormEvent) {
     e.preventDefault();

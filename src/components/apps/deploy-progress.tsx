@@ -1,10 +1,10 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
-import { untrack } from "./format";
+import { sameMessage, untrack } from "./format";
 import { DeployControls } from "./deploy-controls";
 import { StatusBadge } from "./status-badge";
 
@@ -23,6 +23,8 @@ export function DeployProgress({ appId }: { appId: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [p, setP] = useState<Progress | null>(null);
+  // The header above already shows a failed app's reason (app-header.tsx): not twice.
+  const reason = useQuery(trpc.apps.get.queryOptions({ appId })).data?.statusReason;
   const sub = useSubscription(
     trpc.apps.onDeployProgress.subscriptionOptions(
       { appId },
@@ -51,7 +53,7 @@ export function DeployProgress({ appId }: { appId: number }) {
       <div className="h-2 overflow-hidden rounded bg-panel-2" role="progressbar" aria-valuenow={p.progress} aria-valuemin={0} aria-valuemax={100} aria-label="Job progress">
         <div className={`h-full ${p.status === "failed" ? "bg-bad" : p.status === "cancelled" ? "bg-line" : active ? "bg-accent" : "bg-ok"}`} style={{ width: `${Math.max(active ? 3 : 0, p.progress)}%` }} />
       </div>
-      {p.message ? <p className="text-xs text-muted">{p.message}</p> : null}
+      {p.message && !sameMessage(p.message, reason) ? <p className="text-xs text-muted">{p.message}</p> : null}
       {p.deploymentId ? <DeployControls appId={appId} deploymentId={p.deploymentId} status={p.status} /> : null}
     </div>
   );

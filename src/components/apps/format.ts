@@ -58,3 +58,12 @@ export function triggerLabel(trigger: string, triggeredBy: string): string {
   const who = triggeredBy ? ` · ${triggeredBy}` : "";
   return `${trigger}${who}`;
 }
+
+/**
+ * Whether two messages say the same thing (the app header's reason, a job's message, a
+ * deployment's error), so a page shows an error once rather than in each place (issue 16 item 5).
+ */
+export function sameMessage(a: string | null | undefined, b: string | null | undefined): boolean {
+  const norm = (s: string) => s.trim().replace(/^deploy failed:\s*/i, "").replace(/[.\s]+$/, "").toLowerCase();
+  return !!a && !!b && norm(a) === norm(b);
+}

@@ -1,6 +1,7 @@
 import { runCommand } from "../../agent/runtime/run-command";
 import { pinRepoAddress, SourceValidationError } from "../../agent/runtime/repo-source";
 import { validation } from "../errors/domain-errors";
+import { usefulGitLine } from "../../agent/runtime/git-error-line";
 
 export interface RepoCheckOptions {
   allowLocal: boolean;
@@ -9,23 +10,8 @@ export interface RepoCheckOptions {
   timeoutMs: number;
 }
 
-/** Lines git prints around the real cause that say nothing about it. */
-const BOILERPLATE = [
-  /^please make sure you have the correct access rights/i,
-  /^and the repository exists\.?$/i,
-  /^fatal: could not read from remote repository\.?$/i,
-  /^warning: /i,
-];
-
-/**
- * The one line of git's stderr that says what went wrong ("Could not resolve host: x",
- * "Repository not found", "Permission denied (publickey)"), without git's generic advice.
- */
-export function usefulGitLine(lines: string[]): string | null {
-  const meaningful = lines.map((l) => l.trim()).filter((l) => l && !BOILERPLATE.some((re) => re.test(l)));
-  const line = meaningful.find((l) => /^(fatal|error|remote):/i.test(l)) ?? meaningful[0];
-  return line ? line.replace(/^(fatal|error):\s*/i, "").slice(0, 300) : null;
-}
+// The one useful line of git's stderr: shared with the worker's clone (src/agent/runtime/git-checkout.ts).
+export { usefulGitLine };
 
 /**
  * Asks the repository, before an app is saved, whether the branch exists: `git ls-remote` with

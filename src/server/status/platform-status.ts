@@ -62,13 +62,13 @@ export async function readPlatformStatus(deps: Pick<Services, "db" | "config">):
     database: { ok: true, detail: `SELECT 1 in ${latencyMs} ms`, latencyMs },
     jobs: {
       ok: jobs.length > 0,
-      detail: jobs.length > 0 ? `${jobs.length} process(es) reporting` : "no jobs process has reported in the last 30 s",
+      detail: jobs.length > 0 ? `${jobs.length} ${jobs.length === 1 ? "process" : "processes"} reporting` : "no jobs process has reported in the last 30 s",
       processes: jobs.length,
       lastSeenAt: jobs[0]?.lastSeenAt ?? null,
     },
     hub: {
       ok: hub.ok,
-      detail: hub.ok ? `${hub.detail}; ${hubs.length} process(es) reporting` : hub.detail,
+      detail: hub.ok ? `${hub.detail}; ${hubs.length} ${hubs.length === 1 ? "process" : "processes"} reporting` : hub.detail,
       processes: hubs.length,
       lastSeenAt: hubs[0]?.lastSeenAt ?? null,
     },

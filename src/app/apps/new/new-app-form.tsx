@@ -10,6 +10,7 @@ import { inputErrorMessage } from "@/components/apps/input-error";
 import { DEFAULT_HEALTH_CHECK, HealthCheckFields, healthCheckInputOf, type HealthCheckValue } from "@/components/apps/health-check-fields";
 import { RepoPicker } from "./repo-picker";
 import { PlanChoices } from "@/components/apps/plan-choices";
+import { whileUnchanged } from "@/components/apps/field-error";
 import { useTeamRole } from "@/components/teams/use-team-role";
 
 type EnvError = { line: number; message: string };
@@ -31,25 +32,29 @@ export function NewAppForm() {
   const create = useMutation(
     trpc.apps.create.mutationOptions({ onSuccess: (result) => router.push(`/apps/${result.app.id}${result.deployment ? "/deployments" : ""}`) }),
   );
-  const envErrors = ((create.error?.data as { details?: { envErrors?: EnvError[] } } | undefined)?.details?.envErrors ?? []) as EnvError[];
+  const input = {
+    name: name.trim() || undefined,
+    repoUrl,
+    branch,
+    internalPort: Number(port),
+    buildSettings: build,
+    healthCheck: healthCheckInputOf(health),
+    envText: envText.trim() ? envText : undefined,
+    deploy,
+  };
+  const sent = create.variables;
+  // Each error is about what was submitted: it goes once its field holds something else (field-error.ts).
+  const envErrors = whileUnchanged(((create.error?.data as { details?: { envErrors?: EnvError[] } } | undefined)?.details?.envErrors ?? []) as EnvError[], sent?.envText, input.envText) ?? [];
   // The repository check (src/server/git/repo-reachability.ts) names the field to fix; its message shows there, once.
   const errorField = (create.error?.data as { details?: { field?: string } } | undefined)?.details?.field;
-  const repoError = errorField === "repoUrl" ? create.error?.message : undefined;
-  const branchError = errorField === "branch" ? create.error?.message : undefined;
+  const repoError = whileUnchanged(errorField === "repoUrl" ? create.error?.message : undefined, sent?.repoUrl, repoUrl);
+  const branchError = whileUnchanged(errorField === "branch" ? create.error?.message : undefined, [sent?.repoUrl, sent?.branch], [repoUrl, branch]);
+  const otherError = errorField || envErrors.length ? undefined : whileUnchanged(create.error, sent, input);
   const atLimit = !!defaults.data && defaults.data.plan.maxApps > 0 && defaults.data.appCount >= defaults.data.plan.maxApps;
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    create.mutate({
-      name: name.trim() || undefined,
-      repoUrl,
-      branch,
-      internalPort: Number(port),
-      buildSettings: build,
-      healthCheck: healthCheckInputOf(health),
-      envText: envText.trim() ? envText : undefined,
-      deploy,
-    });
+    create.mutate(input);
   }
 
   return (
@@ -144,7 +149,7 @@ export function NewAppForm() {
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" checked={deploy} onChange={(e) => setDeploy(e.target.checked)} /> Deploy right away
       </label>
-      {create.error && !envErrors.length && !repoError && !branchError ? <p role="alert" className="text-sm text-bad">{inputErrorMessage(create.error)}</p> : null}
+      {otherError ? <p role="alert" className="text-sm text-bad">{inputErrorMessage(otherError)}</p> : null}
       <button type="submit" disabled={create.isPending || atLimit} className="rounded-md bg-accent px-4 py-2 text-sm font-medium text-black disabled:opacity-50">
         {create.isPending ? "Creating…" : deploy ? "Create and deploy" : "Create app"}
       </button>

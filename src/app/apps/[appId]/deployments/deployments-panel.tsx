@@ -7,7 +7,7 @@ import { ConfirmButton } from "@/components/apps/confirm-button";
 import { DeployProgress } from "@/components/apps/deploy-progress";
 import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-states";
 import { StatusBadge } from "@/components/apps/status-badge";
-import { firstLine, formatDuration, shortSha, timeAgo, triggerLabel } from "@/components/apps/format";
+import { firstLine, formatDuration, sameMessage, shortSha, timeAgo, triggerLabel } from "@/components/apps/format";
 import { BuildLog } from "./build-log";
 import { ScrollX } from "@/components/scroll-x";
 
@@ -15,6 +15,7 @@ export function DeploymentsPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.deployments.list.queryOptions({ appId, limit: 50 }));
+  const reason = useQuery(trpc.apps.get.queryOptions({ appId })).data?.statusReason;
   const [selected, setSelected] = useState<number | null>(null);
   const rollback = useMutation(
     trpc.apps.rollback.mutationOptions({
@@ -28,6 +29,7 @@ export function DeploymentsPanel({ appId }: { appId: number }) {
   if (list.isPending) return <Loading what="deployments" />;
   if (list.isError) return <ErrorState error={list.error} what="deployments" />;
   const shown = selected ?? list.data[0]?.id ?? null;
+  const shownError = list.data.find((d) => d.id === shown)?.error;
 
   return (
     <div className="space-y-4">
@@ -92,7 +94,8 @@ export function DeploymentsPanel({ appId }: { appId: number }) {
       </Panel>
       {shown ? (
         <Panel title={`Build log · deployment #${list.data.find((d) => d.id === shown)?.number ?? ""}`}>
-          {list.data.find((d) => d.id === shown)?.error ? <p role="alert" className="mb-2 text-sm text-bad">{list.data.find((d) => d.id === shown)?.error}</p> : null}
+          {/* The header shows the latest failure's reason already; an older deployment's error shows here. */}
+          {shownError && !sameMessage(shownError, reason) ? <p role="alert" className="mb-2 text-sm text-bad">{shownError}</p> : null}
           <BuildLog deploymentId={shown} />
         </Panel>
       ) : null}

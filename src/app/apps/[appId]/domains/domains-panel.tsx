@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { whileUnchanged } from "@/components/apps/field-error";
 import { useTRPC } from "@/lib/trpc/client";
 import { ConfirmButton } from "@/components/apps/confirm-button";
 import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-states";
@@ -35,7 +36,7 @@ export function DomainsPanel({ appId }: { appId: number }) {
           <button type="submit" disabled={create.isPending} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black disabled:opacity-50">Add domain</button>
         </form>
         <p id="domain-help" className="mt-1 text-xs text-muted">One host name per domain, no wildcards. Internationalised names in punycode (xn--…).</p>
-        {create.error ? <p role="alert" className="mt-2 text-sm text-bad">{create.error.message}</p> : null}
+        {whileUnchanged(create.error, create.variables?.hostname, hostname) ? <p role="alert" className="mt-2 text-sm text-bad">{create.error?.message}</p> : null}
       </Panel>
 
       {list.isPending ? (

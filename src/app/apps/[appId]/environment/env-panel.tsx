@@ -7,6 +7,7 @@ import { ConfirmButton } from "@/components/apps/confirm-button";
 import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-states";
 import { ScrollX } from "@/components/scroll-x";
 import { markEnvChanged } from "@/components/apps/env-change-store";
+import { whileUnchanged } from "@/components/apps/field-error";
 
 export function EnvPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
@@ -94,7 +95,7 @@ export function EnvPanel({ appId }: { appId: number }) {
         </label>
         <button type="submit" disabled={set.isPending} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black disabled:opacity-50">Save</button>
       </form>
-      {set.error ? <p role="alert" className="mt-2 text-sm text-bad">{set.error.message}</p> : null}
+      {whileUnchanged(set.error, [set.variables?.key, set.variables?.value], [key.trim(), value]) ? <p role="alert" className="mt-2 text-sm text-bad">{set.error?.message}</p> : null}
       {reveal.error ?? remove.error ? <p role="alert" className="mt-2 text-sm text-bad">{(reveal.error ?? remove.error)?.message}</p> : null}
     </Panel>
   );

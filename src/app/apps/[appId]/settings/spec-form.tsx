@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { BuildSettingsFields, DEFAULT_BUILD, type BuildSettingsValue } from "@/components/apps/build-settings-fields";
 import { inputErrorMessage } from "@/components/apps/input-error";
+import { whileUnchanged } from "@/components/apps/field-error";
 import { DEFAULT_HEALTH_CHECK, HealthCheckFields, healthCheckInputOf, type HealthCheckValue } from "@/components/apps/health-check-fields";
 import { ErrorState, Loading, Panel } from "@/components/apps/query-states";
 
@@ -29,9 +30,13 @@ export function SpecForm({ appId }: { appId: number }) {
   if (app.isPending) return <Loading what="settings" />;
   if (app.isError) return <ErrorState error={app.error} what="settings" />;
 
+  const spec = { repoUrl, branch, internalPort: Number(port), buildSettings: build, healthCheck: healthCheckInputOf(health) };
+  // The error is about the settings that were submitted; editing them hides it (src/components/apps/field-error.ts).
+  const error = whileUnchanged(update.error, update.variables?.spec, spec);
+
   function submit(e: FormEvent) {
     e.preventDefault();
-    update.mutate({ appId, spec: { repoUrl, branch, internalPort: Number(port), buildSettings: build, healthCheck: healthCheckInputOf(health) } });
+    update.mutate({ appId, spec });
   }
 
   return (
@@ -56,7 +61,7 @@ export function SpecForm({ appId }: { appId: number }) {
         <div className="flex items-center gap-3">
           <button type="submit" disabled={update.isPending} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black disabled:opacity-50">Save</button>
           {update.isSuccess ? <span role="status" className="text-sm text-ok">Saved. Applies on the next deploy.</span> : null}
-          {update.error ? <span role="alert" className="text-sm text-bad">{inputErrorMessage(update.error)}</span> : null}
+          {error ? <span role="alert" className="text-sm text-bad">{inputErrorMessage(error)}</span> : null}
         </div>
       </form>
     </Panel>
