@@ -49,5 +49,8 @@ export const AUDIT_KINDS = [
   "team_member_remove",
   "team_leave",
   "team_ownership_transfer",
+  "api_token_create",
+  "api_token_revoke",
+  "api_token_use",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];

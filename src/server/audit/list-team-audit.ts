@@ -18,7 +18,7 @@ export async function listTeamAuditEvents(deps: Pick<Services, "db">, actor: Pic
     where: {
       teamId: actor.team.id,
       team: { members: { some: { userId: actor.userId } } },
-      OR: [{ kind: { startsWith: "app_" } }, { kind: { startsWith: "team_" } }, { kind: { startsWith: "env_" } }, { kind: { startsWith: "domain_" } }, { kind: { startsWith: "webhook_" } }, { kind: { startsWith: "git_token_" } }, { kind: { startsWith: "deployment_" } }, { kind: "push_refused" }],
+      OR: [{ kind: { startsWith: "app_" } }, { kind: { startsWith: "team_" } }, { kind: { startsWith: "env_" } }, { kind: { startsWith: "domain_" } }, { kind: { startsWith: "webhook_" } }, { kind: { startsWith: "git_token_" } }, { kind: { startsWith: "deployment_" } }, { kind: { startsWith: "api_token_" } }, { kind: "push_refused" }],
       ...(opts.cursor ? { id: { lt: BigInt(opts.cursor) } } : {}),
     },
     include: { user: { select: { id: true, name: true, email: true } } },

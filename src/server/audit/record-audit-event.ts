@@ -12,6 +12,8 @@ export interface AuditContext {
   sessionId?: number | null;
   /** The team the action happened in (the per-team audit log); actor.audit carries it. */
   teamId?: number | null;
+  /** The API token the action was taken with (src/server/api-tokens/token-caller.ts). */
+  apiTokenId?: number | null;
 }
 
 export interface AuditEventInput {
@@ -39,6 +41,7 @@ export async function recordAuditEvent(db: Db, input: AuditEventInput): Promise<
       city: c.city ?? "",
       sessionId: c.sessionId ?? null,
       teamId: c.teamId ?? null,
+      apiTokenId: c.apiTokenId ?? null,
       targetType: input.targetType ?? null,
       targetId: input.targetId === undefined ? null : String(input.targetId),
       metadata: (input.metadata ?? {}) as object,

@@ -58,6 +58,11 @@ export const PROCEDURE_ACCESS: Record<string, ProcedureAccess> = {
   "teams.delete": "team:owner",
   "audit.team": "team:read",
 
+  // The caller's own tokens; create checks membership of the token's team (src/server/api-tokens).
+  "apiTokens.list": "signed-in",
+  "apiTokens.create": "signed-in",
+  "apiTokens.revoke": "signed-in",
+
   "admin.workers": "platform-admin",
 
   "apps.list": "team:read",
@@ -67,6 +72,7 @@ export const PROCEDURE_ACCESS: Record<string, ProcedureAccess> = {
   "apps.checkName": "team:read",
   "apps.runtimeLogs": "team:read",
   "apps.onRuntimeLogs": "team:read",
+  "apps.logRuns": "team:read",
   "apps.onDeployProgress": "team:read",
   "apps.onStatus": "team:read",
   "apps.autoDeploy": "apps:manage",

@@ -1,4 +1,5 @@
 import type { CallerSession, CallerUser } from "../auth/actor";
+import type { TokenCaller } from "../api-tokens/token-caller";
 import type { Services } from "../runtime/services";
 
 export interface RequestInfo {
@@ -14,6 +15,8 @@ export interface TrpcContext {
   /** The signed-in caller, resolved from the session cookie on every request. */
   user: CallerUser | null;
   session: CallerSession | null;
+  /** Set instead of a session when the public API (/api/v1) calls a procedure with an API token. */
+  token?: TokenCaller | null;
   request: RequestInfo;
   /** Response headers to set (cookies); route handlers copy them onto the response. */
   responseHeaders: Headers;

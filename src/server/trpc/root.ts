@@ -17,6 +17,7 @@ import { adminRouter } from "./routers/admin.router";
 import { devMailRouter } from "./routers/dev-mail.router";
 import { setupRouter } from "./routers/setup.router";
 import { teamsRouter } from "./routers/teams.router";
+import { apiTokensRouter } from "./routers/api-tokens.router";
 
 /** Every router the dashboard uses. Add one line per router. */
 export const appRouter = router({
@@ -38,6 +39,7 @@ export const appRouter = router({
   devMail: devMailRouter,
   setup: setupRouter,
   teams: teamsRouter,
+  apiTokens: apiTokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

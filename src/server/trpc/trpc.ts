@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { authorizeToken } from "../api-tokens/authorize-token";
 import { resolveActor } from "../auth/actor";
 import { DomainError } from "../errors/domain-errors";
 import { authorizeProcedure } from "../teams/authorize";
@@ -64,6 +65,11 @@ export const publicProcedure = t.procedure.use(timing).use(mapErrors).use(withCl
  * against the actor's role here — the one place roles are enforced (docs/teams.md).
  */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
+  if (ctx.token) {
+    // An API token (src/server/api-tokens): its scopes and its owner's current role, both checked here.
+    authorizeToken(ctx.token, path);
+    return next({ ctx: { user: ctx.token.user, session: ctx.token.session, actor: ctx.token.actor } });
+  }
   if (!ctx.user || !ctx.session) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }

@@ -15,11 +15,15 @@ const LABELS: Record<string, string> = {
   team_member_remove: "removed a member",
   team_leave: "left the team",
   team_ownership_transfer: "transferred the ownership",
+  api_token_create: "created an API token",
+  api_token_revoke: "revoked an API token",
+  api_token_use: "used an API token",
 };
 
 /** What the event's metadata says in words (the invited address, the new role, the app name). */
 function detail(metadata: Record<string, unknown>): string {
-  const parts = [metadata.email, metadata.name, metadata.hostname, metadata.to ? `to ${String(metadata.to)}` : undefined, metadata.role].filter(
+  const call = typeof metadata.route === "string" ? `${String(metadata.method)} ${metadata.route} → ${String(metadata.status)}` : undefined;
+  const parts = [metadata.email, metadata.name, metadata.hostname, metadata.to ? `to ${String(metadata.to)}` : undefined, metadata.role, call].filter(
     (v): v is string => typeof v === "string" && v.length > 0,
   );
   return parts.join(" · ");
