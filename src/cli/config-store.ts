@@ -14,7 +14,10 @@ export const storedConfigSchema = z.object({
 export type StoredConfig = z.infer<typeof storedConfigSchema>;
 
 /** $WH_CONFIG, else $XDG_CONFIG_HOME/wisehosting/config.json, else ~/.config/wisehosting/config.json. */
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+/** The environment as the CLI reads it (a plain record, so tests and CI can pass their own). */
+export type CliEnv = Readonly<Record<string, string | undefined>>;
+
+export function configPath(env: CliEnv = process.env): string {
   if (env.WH_CONFIG) return env.WH_CONFIG;
   const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
   return join(base, "wisehosting", "config.json");

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { ApiClient } from "./api-client";
-import { ConfigStore, configPath } from "./config-store";
+import { ConfigStore, configPath, type CliEnv } from "./config-store";
 import { resolveCredentials, type Credentials } from "./credentials";
 import { Output, type Sink } from "./output";
 
 /** The process around a command; tests/cli/ swap it for their own. */
 export interface Io {
-  env: NodeJS.ProcessEnv;
+  env: CliEnv;
   stdout: Sink;
   stderr: Sink;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };

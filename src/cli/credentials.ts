@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ConfigStore } from "./config-store";
+import type { CliEnv, ConfigStore } from "./config-store";
 import { CliError, EXIT, usageError } from "./errors";
 
 export interface Credentials {
@@ -29,7 +29,7 @@ export function normalisePlatformUrl(raw: string): string {
  * WH_URL and WH_TOKEN (CI) win over the stored login; one of them alone fills in the other
  * from the stored login, so a pipeline can set only the token.
  */
-export function resolveCredentials(env: NodeJS.ProcessEnv, store: ConfigStore, warn: (line: string) => void): Credentials {
+export function resolveCredentials(env: CliEnv, store: ConfigStore, warn: (line: string) => void): Credentials {
   const envUrl = env.WH_URL?.trim();
   const envToken = env.WH_TOKEN?.trim();
   const stored = envUrl && envToken ? null : store.read(warn);

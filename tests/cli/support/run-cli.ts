@@ -17,8 +17,8 @@ const BIN = join(process.cwd(), "src", "cli", "wh.mjs");
 export function runCli(args: string[], options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...options.env } as unknown as NodeJS.ProcessEnv,
+      stdio: ["pipe", "pipe", "pipe"] as const,
     });
     let stdout = "";
     let stderr = "";
