@@ -16,6 +16,7 @@ import {
   streamRuntimeLogs,
 } from "../../apps/live/live-streams";
 import { checkAppName, checkAppNameInput, newAppDefaults } from "../../apps/new-app-form";
+import { listLogRuns } from "../../apps/log-runs";
 import { listRuntimeLogs, listRuntimeLogsInput } from "../../apps/runtime-logs";
 import { updateAppSpec, updateAppSpecInput } from "../../apps/update-app-spec";
 import { protectedProcedure, router } from "../trpc";
@@ -42,6 +43,8 @@ export const appsRouter = router({
   setAutoDeploy: protectedProcedure.input(setAutoDeployInput).mutation(({ ctx, input }) => setAutoDeploy(ctx.services, ctx.actor, input)),
   rotateWebhookSecret: protectedProcedure.input(appIdInput).mutation(({ ctx, input }) => rotateWebhookSecret(ctx.services, ctx.actor, input)),
   runtimeLogs: protectedProcedure.input(listRuntimeLogsInput).query(({ ctx, input }) => listRuntimeLogs(ctx.services, ctx.actor, input)),
+  /** The deploys and restarts runtime log lines are marked with (src/server/apps/log-runs.ts). */
+  logRuns: protectedProcedure.input(appIdInput).query(({ ctx, input }) => listLogRuns(ctx.services, ctx.actor, input)),
 
   // Live streams end when the caller's session does (liveStream, live-stream.ts).
   onRuntimeLogs: protectedProcedure

@@ -1,11 +1,13 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useDeferredValue, useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { liveSessionEnded, SESSION_ENDED_TEXT } from "@/app/_components/live-status";
 import { untrack } from "@/components/apps/format";
 import { printableLogLine } from "@/server/worker-reports/log-text";
+import { runAt } from "@/server/apps/log-run-at";
 
 interface Line {
   id: string;
@@ -18,7 +20,10 @@ const MAX_LINES = 5_000;
 
 /**
  * Runtime logs: the persisted tail, then live lines. Search and the stream filter run on the
- * server (replay included); pausing holds new lines back until resume, so none are lost.
+ * server (replay included); pausing holds new lines back until resume, so none are lost. Each
+ * line is marked with the deploy or restart that was serving when it was written
+ * (src/server/apps/log-runs.ts); Download fetches every stored line from the server, not the
+ * lines this page holds or filters (src/app/api/apps/[appId]/logs/route.ts).
  */
 export function LogsPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
@@ -31,6 +36,15 @@ export function LogsPanel({ appId }: { appId: number }) {
   const box = useRef<HTMLDivElement>(null);
   const deferredSearch = useDeferredValue(search);
   const filter = { ...(stream ? { stream } : {}), ...(deferredSearch ? { search: deferredSearch } : {}) };
+  const app = useQuery(trpc.apps.get.queryOptions({ appId }));
+  const runs = useQuery(trpc.apps.logRuns.queryOptions({ appId }));
+  const { refetch: refetchRuns } = runs;
+  // A deploy or restart that finishes starts a new run: read the runs again when the app changes.
+  const appVersion = `${app.data?.status}:${app.data?.currentDeployment?.id ?? ""}:${app.data?.activeJob?.id ?? ""}`;
+  useEffect(() => {
+    void refetchRuns();
+  }, [appVersion, refetchRuns]);
+  const runList = runs.data ?? [];
 
   useEffect(() => {
     setLines([]);
@@ -62,15 +76,6 @@ export function LogsPanel({ appId }: { appId: number }) {
     if (!paused && box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [lines, paused]);
 
-  function download() {
-    const text = lines.map((l) => `${new Date(l.ts).toISOString()} ${l.stream} ${l.line}`).join("\n");
-    const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `app-${appId}-logs.txt`;
-    a.click();
-    URL.revokeObjectURL(url);
-  }
 
   return (
     <div className="space-y-3">
@@ -90,9 +95,15 @@ export function LogsPanel({ appId }: { appId: number }) {
         <button type="button" onClick={() => setPaused((p) => !p)} aria-pressed={paused} className="rounded-md border border-line px-3 py-2 text-sm hover:bg-panel-2">
           {paused ? `Resume${held.current.length ? ` (${held.current.length} new)` : ""}` : "Pause"}
         </button>
-        <button type="button" onClick={download} disabled={lines.length === 0} className="rounded-md border border-line px-3 py-2 text-sm hover:bg-panel-2 disabled:opacity-50">
-          Download
-        </button>
+        <a
+          href={`/api/apps/${appId}/logs`}
+          download
+          data-testid="logs-download"
+          title="Every stored line of this app, all streams, whatever the search shows"
+          className="rounded-md border border-line px-3 py-2 text-sm hover:bg-panel-2"
+        >
+          Download all
+        </a>
       </div>
       <p className="text-xs text-muted" role="status">
         {sub.status === "error" && liveSessionEnded(sub.error)
@@ -110,15 +121,27 @@ export function LogsPanel({ appId }: { appId: number }) {
         {lines.length === 0 ? (
           <p className="text-muted">{search || stream ? "No lines match." : "No output yet. Lines appear here as the app writes them."}</p>
         ) : (
-          lines.map((l) => (
-            <div key={l.id} className={l.stream === "stderr" ? "text-bad" : undefined}>
+          lines.map((l) => {
+            const run = runAt(runList, l.ts);
+            return (
+            <div key={l.id} data-run={run?.label ?? ""} className={l.stream === "stderr" ? "text-bad" : undefined}>
               <span className="text-muted">{new Date(l.ts).toLocaleTimeString()} </span>
+              <span className="text-muted" title={run ? `Written while ${run.label} was serving` : "Written before the first recorded deploy"} data-testid="log-run">
+                [{run ? shortRun(run) : "—"}]{" "}
+              </span>
               {/* Lines stored before sanitising existed may still hold CR or bidi controls. */}
               {printableLogLine(l.line)}
             </div>
-          ))
+            );
+          })
         )}
       </div>
     </div>
   );
+}
+
+/** "#3", "#3 ↻1" (first restart), "#3 ▶1" (first start after a stop): the line's run, short. */
+function shortRun(run: { deploymentNumber: number | null; kind: string; seq: number }): string {
+  const dep = run.deploymentNumber !== null ? `#${run.deploymentNumber}` : "#?";
+  return run.kind === "deploy" ? dep : `${dep} ${run.kind === "restart" ? "↻" : "▶"}${run.seq}`;
 }
