@@ -98,14 +98,10 @@ export class ApiClient {
     const tokenFix = this.credentials.source === "env" ? "set WH_TOKEN to a valid token" : "run wh login again with a new token";
     switch (res.status) {
       case 401:
-        return new CliError(
-          `The token was refused (${message.replace(/\.?$/, ".")}) It is wrong, expired or revoked: create a new one on the dashboard's API tokens page and ${tokenFix}.`,
-          EXIT.unauthorized,
-          code,
-        );
+        return new CliError(`The token was refused: ${message.replace(/\.?$/, ".")} Then ${tokenFix}.`, EXIT.unauthorized, code);
       case 403: {
         const needs = options.scope ? `a token with the ${options.scope} scope, and a role in the team that allows it` : "a role in the team that allows it";
-        const scopeHint = `This command needs ${needs}: create such a token on the dashboard's API tokens page and ${tokenFix}.`;
+        const scopeHint = `This command needs ${needs}: create such a token in the dashboard under Settings → API tokens and ${tokenFix}.`;
         return new CliError(`${message.replace(/\.?$/, ".")} ${scopeHint}`, EXIT.forbidden, code);
       }
       case 404:

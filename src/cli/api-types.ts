@@ -14,14 +14,14 @@ export const errorBodySchema = z.object({
 
 export const meSchema = z.looseObject({
   user: z.looseObject({ id, email: z.string(), name: z.string().nullish() }),
-  team: z.looseObject({ id, name: z.string(), slug: z.string().nullish() }),
+  team: z.looseObject({ id, name: z.string(), personal: z.boolean().optional() }),
   role: z.string(),
   scopes: z.array(z.string()),
   tokenExpiresAt: date,
 });
 export type Me = z.infer<typeof meSchema>;
 
-export const teamSchema = z.looseObject({ id, name: z.string(), slug: z.string().nullish(), role: z.string().nullish() });
+export const teamSchema = z.looseObject({ id, name: z.string(), personal: z.boolean().optional(), role: z.string().nullish() });
 export const teamsSchema = z.looseObject({ teams: z.array(teamSchema) });
 
 export const deploymentSchema = z.looseObject({
@@ -44,6 +44,9 @@ export const appSchema = z.looseObject({
   status: z.string(),
   url: z.string().nullish(),
   createdAt: date,
+  /** The deployment the app runs now. */
+  currentDeployment: deploymentSchema.nullish(),
+  /** The newest deployment, finished or not (GET /apps/{app} only). */
   latestDeployment: deploymentSchema.nullish(),
 });
 export type App = z.infer<typeof appSchema>;

@@ -25,8 +25,8 @@ export function registerAppCommands(program: Command, runner: Runner): void {
         list.length === 0
           ? "No apps in this team yet: create one with wh apps create <name> --repo <git url>."
           : table(
-              ["NAME", "STATUS", "URL", "LATEST DEPLOYMENT", "CREATED"],
-              list.map((a) => [a.name, a.status, a.url, a.latestDeployment ? `#${a.latestDeployment.number} ${a.latestDeployment.status}` : "", ago(a.createdAt)]),
+              ["NAME", "STATUS", "URL", "RUNNING", "CREATED"],
+              list.map((a) => [a.name, a.status, a.url, a.currentDeployment ? `#${a.currentDeployment.number} ${shortSha(a.currentDeployment.commitSha)}` : "", ago(a.createdAt)]),
             ),
       );
     }));

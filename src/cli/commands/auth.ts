@@ -36,7 +36,7 @@ export function registerAuthCommands(program: Command, runner: Runner): void {
       const removed = ctx.store.remove();
       ctx.out.result({ removed, configPath: ctx.store.path }, () =>
         removed
-          ? [`Removed ${ctx.store.path}.`, "The token itself still works until it expires: revoke it on the dashboard's API tokens page if it may have leaked."]
+          ? [`Removed ${ctx.store.path}.`, "The token itself still works until it expires: revoke it in the dashboard under Settings → API tokens if it may have leaked."]
           : `Not logged in (no ${ctx.store.path}).`,
       );
     }));
@@ -59,7 +59,7 @@ function describe(me: Me): string {
 async function readToken(ctx: Context, options: LoginOptions): Promise<string> {
   const token = options.tokenStdin
     ? (await readStdin(ctx.io)).trim()
-    : (options.token ?? ctx.io.env.WH_TOKEN ?? (ctx.io.stdin.isTTY ? await promptSecret(ctx.io, "API token (create one on the dashboard's API tokens page): ") : ""));
+    : (options.token ?? ctx.io.env.WH_TOKEN ?? (ctx.io.stdin.isTTY ? await promptSecret(ctx.io, "API token (create one in the dashboard under Settings → API tokens): ") : ""));
   if (!token) throw usageError("No token given: pass --token-stdin (or --token), or run wh login in a terminal to be asked for it.");
   return token.trim();
 }

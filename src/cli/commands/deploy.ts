@@ -35,7 +35,7 @@ export function registerDeployCommands(program: Command, runner: Runner): void {
       const chosen = chooseRollbackTarget(deployments, target, app);
       const { deployment } = await client.request(`${appPath(app)}/rollback`, {
         method: "POST",
-        body: { deployment: chosen.id },
+        body: { deploymentId: Number(chosen.id) },
         schema: deploymentBodySchema,
         scope: "apps:deploy",
         notFound: appNotFound(app),

@@ -10,6 +10,6 @@ export function registerTeamCommands(program: Command, runner: Runner): void {
     .description("list the team this token can act in")
     .action(runner.action(async (ctx) => {
       const { teams } = await ctx.client().request("/teams", { schema: teamsSchema });
-      ctx.out.result({ teams }, () => table(["ID", "NAME", "SLUG", "ROLE"], teams.map((t) => [t.id, t.name, t.slug, t.role])));
+      ctx.out.result({ teams }, () => table(["ID", "NAME", "ROLE", "KIND"], teams.map((t) => [t.id, t.name, t.role, t.personal ? "personal" : "shared"])));
     }));
 }

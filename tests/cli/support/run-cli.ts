@@ -33,3 +33,31 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
     child.stdin.end(options.input ?? "");
   });
 }
+
+/** A `wh` that keeps running (logs -f): its output so far, and Ctrl-C as a terminal sends it. */
+export interface RunningCli {
+  output(): { stdout: string; stderr: string };
+  interrupt(): Promise<CliRun>;
+  kill(): void;
+}
+
+export function startCli(args: string[], options: { env?: Record<string, string> } = {}): RunningCli {
+  const child = spawn(NODE, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...options.env } as unknown as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"] as const,
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return {
+    output: () => ({ stdout, stderr }),
+    interrupt: async () => {
+      child.kill("SIGINT");
+      const code = await closed;
+      return { code, stdout, stderr };
+    },
+    kill: () => child.kill("SIGKILL"),
+  };
+}
