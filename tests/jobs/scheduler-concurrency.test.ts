@@ -80,6 +80,50 @@ describe("two jobs processes assigning at once", () => {
     expect([...announced.values()].every((n) => n === 1)).toBe(true);
   });
 
+  it("mixed request sizes and pinned jobs from two processes never overrun a worker", { timeout: 180_000 }, async () => {
+    await t.db.job.deleteMany();
+    await t.db.worker.deleteMany();
+    const user = await createUser(t.db);
+    const apps = await createApps(t.db, user.id, 20);
+    // Workers of three sizes and jobs of four shapes: more demand than room, so the passes race
+    // for the last slots and the in-memory placement has to respect each worker's own limits.
+    await createWorkers(t.db, 40, 1, 1024);
+    await createWorkers(t.db, 40, 2, 3072);
+    await createWorkers(t.db, 20, 4, 4096);
+    await createPendingJobs(t.db, apps, 200, 0.25, 256);
+    await createPendingJobs(t.db, apps, 150, 0.5, 1024);
+    await createPendingJobs(t.db, apps, 80, 1, 512);
+    await createPendingJobs(t.db, apps, 40, 2, 2048);
+    // Every tenth job pinned to a worker of its own (as a restart of a running app is).
+    const workerIds = (await t.db.worker.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((w) => w.id);
+    await t.db.$executeRaw`
+      UPDATE jobs j SET worker_id = (${workerIds}::int[])[1 + (j.id % ${workerIds.length})] WHERE j.id % 10 = 0`;
+
+    const a = runAssigner(t.url);
+    const b = runAssigner(t.url);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.code, ra.err).toBe(0);
+    expect(rb.code, rb.err).toBe(0);
+    await assignAllPending(t.db, null);
+
+    expect(await invariants(t)).toEqual({ over: 0, mismatched: 0 });
+    const assigned = await t.db.job.count({ where: { status: "assigned" } });
+    expect(assigned).toBeGreaterThan(0);
+    // Whatever still waits says why, and an unpinned job waits only if no worker has room for it.
+    expect(await t.db.job.count({ where: { status: "pending", pendingReason: null } })).toBe(0);
+    const placeable = await t.db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM jobs j
+      WHERE j.status = 'pending' AND j.worker_id IS NULL AND EXISTS (
+        SELECT 1 FROM workers w WHERE w.status = 'online'
+          AND w.used_cpu + j.req_cpu <= w.cap_cpu + 1e-9 AND w.used_mem + j.req_mem <= w.cap_mem)`;
+    expect(placeable[0]!.n).toBe(0);
+    // Pinned jobs that were placed went to their own worker.
+    const strays = await t.db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM jobs WHERE status = 'assigned' AND id % 10 = 0
+        AND worker_id <> (${workerIds}::int[])[1 + (id % ${workerIds.length})]`;
+    expect(strays[0]!.n).toBe(0);
+  });
+
   it("a process killed mid-assignment loses and doubles nothing", { timeout: 120_000 }, async () => {
     await t.db.job.deleteMany();
     await t.db.worker.deleteMany();

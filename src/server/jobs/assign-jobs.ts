@@ -1,11 +1,12 @@
 import type { Logger } from "pino";
 import type { Bus } from "../bus/channels";
 import { Prisma, type Db } from "../db/client";
+import { fits, pickBest, reserve, type LockedWorker } from "./assign-placement";
 import { CPU_EPSILON, WORKER_SCORE_SQL } from "./worker-score";
 
 type Tx = Prisma.TransactionClient;
 
-export const ASSIGN_BATCH_SIZE = 100;
+export const ASSIGN_BATCH_SIZE = 500;
 
 interface PendingJobRow {
   id: number;
@@ -13,6 +14,15 @@ interface PendingJobRow {
   deployment_id: number | null;
   req_cpu: number;
   req_mem: number;
+  priority: number;
+  created_at: Date;
+}
+
+/** Where a pass stopped in the queue order (priority desc, created_at, id); the next pass starts after it. */
+export interface QueueCursor {
+  priority: number;
+  createdAt: Date;
+  id: number;
 }
 
 export interface Assignment {
@@ -28,34 +38,19 @@ export interface AssignPassResult {
   deferred: number;
   /** How many pending jobs the pass looked at. */
   examined: number;
+  /** The last job the pass looked at, or null if it looked at none. */
+  last: QueueCursor | null;
 }
 
 export interface AssignOptions {
   batchSize?: number;
+  /** Look only at jobs queued after this one (assignAllPending walks the queue with it). */
+  after?: QueueCursor | null;
   /** Test hook: runs inside the transaction after each job is placed (e.g. to be killed there). */
   afterEachJob?: (tx: Tx, jobId: number) => Promise<void>;
 }
 
-/** Reserves capacity on one specific worker, or returns null if it is offline, full or locked. */
-async function reserveOnPinned(tx: Tx, job: PendingJobRow): Promise<{ workerId: number } | { reason: string } | null> {
-  const locked = await tx.$queryRaw<{ id: number; status: string; fits: boolean }[]>`
-    SELECT id, status::text AS status,
-           (used_cpu + ${job.req_cpu} <= cap_cpu + ${CPU_EPSILON} AND used_mem + ${job.req_mem} <= cap_mem) AS fits
-    FROM workers WHERE id = ${job.worker_id} FOR UPDATE SKIP LOCKED`;
-  if (locked.length === 0) {
-    const exists = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM workers WHERE id = ${job.worker_id}`;
-    return exists.length === 0 ? { reason: `The worker this job is pinned to (#${job.worker_id}) no longer exists.` } : null;
-  }
-  const w = locked[0]!;
-  if (w.status !== "online") return { reason: `Waiting for worker #${w.id}, which is ${w.status}.` };
-  if (!w.fits) return { reason: `Worker #${w.id} has no room for ${job.req_cpu} CPU and ${job.req_mem} MiB yet.` };
-  await tx.$executeRaw`
-    UPDATE workers SET used_cpu = used_cpu + ${job.req_cpu}, used_mem = used_mem + ${job.req_mem}
-    WHERE id = ${w.id}`;
-  return { workerId: w.id };
-}
-
-/** Picks the lowest-score online worker with room and reserves on it in one statement. */
+/** Fallback for a job no locked worker fits: picks the lowest-score online worker with room and reserves on it in one statement. */
 async function reserveOnBest(tx: Tx, job: PendingJobRow): Promise<{ workerId: number } | { reason: string } | null> {
   const rows = await tx.$queryRaw<{ id: number }[]>`
     WITH pick AS (
@@ -78,34 +73,148 @@ async function reserveOnBest(tx: Tx, job: PendingJobRow): Promise<{ workerId: nu
     WHERE status = 'online' AND cap_cpu > 0 AND cap_mem > 0
       AND used_cpu + ${job.req_cpu} <= cap_cpu + ${CPU_EPSILON} AND used_mem + ${job.req_mem} <= cap_mem`;
   if ((someFit[0]?.n ?? 0) > 0) return null;
-  return { reason: `No online worker has ${job.req_cpu} CPU and ${job.req_mem} MiB free; the job starts when capacity frees up.` };
+  return { reason: noRoom(job) };
+}
+
+const WORKER_COLUMNS = Prisma.sql`id, status::text AS status, cap_cpu, cap_mem, used_cpu, used_mem, running_apps`;
+
+/** Locks the workers pinned by the batch's jobs that no other pass holds. */
+async function lockPinned(tx: Tx, ids: number[]): Promise<LockedWorker[]> {
+  if (ids.length === 0) return [];
+  return tx.$queryRaw<LockedWorker[]>`
+    SELECT ${WORKER_COLUMNS} FROM workers WHERE id = ANY(${ids}::int[]) ORDER BY id FOR UPDATE SKIP LOCKED`;
 }
 
 /**
- * One assignment pass: locks up to `batchSize` pending jobs with
- * SKIP LOCKED (priority first, then age), reserves capacity on the chosen worker with a guard,
- * marks the jobs assigned, all in one transaction. A crash mid-pass rolls everything back, so no
- * job is lost or doubled and no capacity leaks. Publishes job.assigned after commit.
+ * Locks the best `limit` schedulable workers (lowest score first) with room for the smallest
+ * request of the batch, skipping rows another pass holds, so two passes take disjoint workers.
+ */
+async function lockCandidates(tx: Tx, jobs: PendingJobRow[]): Promise<LockedWorker[]> {
+  if (jobs.length === 0) return [];
+  const minCpu = Math.min(...jobs.map((j) => j.req_cpu));
+  const minMem = Math.min(...jobs.map((j) => j.req_mem));
+  return tx.$queryRaw<LockedWorker[]>`
+    SELECT ${WORKER_COLUMNS} FROM workers
+    WHERE status = 'online' AND cap_cpu > 0 AND cap_mem > 0
+      AND used_cpu + ${minCpu} <= cap_cpu + ${CPU_EPSILON} AND used_mem + ${minMem} <= cap_mem
+    ORDER BY ${WORKER_SCORE_SQL}, id
+    LIMIT ${jobs.length}
+    FOR UPDATE SKIP LOCKED`;
+}
+
+/** Writes the pass's reservations in one statement; the guard turns any overrun into a rollback. */
+async function writeReservations(tx: Tx, assigned: Assignment[], jobsById: Map<number, PendingJobRow>): Promise<void> {
+  const delta = new Map<number, { cpu: number; mem: number }>();
+  for (const a of assigned) {
+    const job = jobsById.get(a.jobId)!;
+    const d = delta.get(a.workerId) ?? { cpu: 0, mem: 0 };
+    d.cpu += job.req_cpu;
+    d.mem += job.req_mem;
+    delta.set(a.workerId, d);
+  }
+  const ids = [...delta.keys()];
+  const updated = await tx.$executeRaw`
+    UPDATE workers w SET used_cpu = w.used_cpu + d.cpu, used_mem = w.used_mem + d.mem
+    FROM unnest(${ids}::int[], ${ids.map((id) => delta.get(id)!.cpu)}::float8[], ${ids.map((id) => delta.get(id)!.mem)}::int[]) AS d(id, cpu, mem)
+    WHERE w.id = d.id AND w.used_cpu + d.cpu <= w.cap_cpu + ${CPU_EPSILON} AND w.used_mem + d.mem <= w.cap_mem`;
+  if (updated !== ids.length) throw new Error(`assignment pass would overrun ${ids.length - updated} worker(s); rolled back`);
+}
+
+/** Shapes (cpu/mem requests) for which some schedulable worker, locked or not, still has room. */
+async function shapesThatFitSomewhere(tx: Tx, jobs: PendingJobRow[]): Promise<Set<string>> {
+  const shapes = [...new Map(jobs.map((j) => [shapeKey(j), j])).values()];
+  const rows = await tx.$queryRaw<{ cpu: number; mem: number }[]>`
+    SELECT s.cpu, s.mem FROM unnest(${shapes.map((j) => j.req_cpu)}::float8[], ${shapes.map((j) => j.req_mem)}::int[]) AS s(cpu, mem)
+    WHERE EXISTS (
+      SELECT 1 FROM workers WHERE status = 'online' AND cap_cpu > 0 AND cap_mem > 0
+        AND used_cpu + s.cpu <= cap_cpu + ${CPU_EPSILON} AND used_mem + s.mem <= cap_mem)`;
+  return new Set(rows.map((r) => shapeKey({ req_cpu: r.cpu, req_mem: r.mem })));
+}
+
+const afterCursor = (c: QueueCursor | null | undefined) =>
+  c ? Prisma.sql`AND (priority < ${c.priority} OR (priority = ${c.priority} AND (created_at, id) > (${c.createdAt}, ${c.id})))` : Prisma.empty;
+
+const shapeKey = (j: { req_cpu: number; req_mem: number }) => `${j.req_cpu}/${j.req_mem}`;
+const noRoom = (j: PendingJobRow) => `No online worker has ${j.req_cpu} CPU and ${j.req_mem} MiB free; the job starts when capacity frees up.`;
+
+/**
+ * One assignment pass, set-based: locks up to `batchSize` pending jobs with SKIP LOCKED
+ * (priority first, then age), locks the workers they are pinned to and the best-scored workers
+ * with room once (SKIP LOCKED, so a second jobs process takes other workers), places the jobs in
+ * memory on the lowest-score worker that fits (./assign-placement.ts), and writes every
+ * reservation and assignment in a few statements, all in one transaction. Jobs that fit none of
+ * the locked workers fall back to a per-job pick among the rest (once per request shape). A crash
+ * mid-pass rolls everything back, so no job is lost or doubled and no capacity leaks. Publishes
+ * job.assigned after commit.
  */
 export async function assignPendingJobs(db: Db, bus: Bus | null, options: AssignOptions = {}): Promise<AssignPassResult> {
   const batchSize = options.batchSize ?? ASSIGN_BATCH_SIZE;
   const result = await db.$transaction(
     async (tx) => {
       const jobs = await tx.$queryRaw<PendingJobRow[]>`
-        SELECT id, worker_id, deployment_id, req_cpu, req_mem FROM jobs
-        WHERE status = 'pending'
+        SELECT id, worker_id, deployment_id, req_cpu, req_mem, priority, created_at FROM jobs
+        WHERE status = 'pending' ${afterCursor(options.after)}
         ORDER BY priority DESC, created_at ASC, id ASC
         LIMIT ${batchSize}
         FOR UPDATE SKIP LOCKED`;
+      const jobsById = new Map(jobs.map((j) => [j.id, j]));
+      const free = jobs.filter((j) => j.worker_id == null);
+      const pinnedIds = [...new Set(jobs.flatMap((j) => (j.worker_id == null ? [] : [j.worker_id])))];
+      const locked = new Map<number, LockedWorker>();
+      for (const w of [...(await lockPinned(tx, pinnedIds)), ...(await lockCandidates(tx, free))]) locked.set(w.id, w);
+
       const assigned: Assignment[] = [];
       const reasons: { id: number; reason: string }[] = [];
-      let deferred = 0;
+      const pinnedElsewhere: PendingJobRow[] = [];
+      const unplaced: PendingJobRow[] = [];
       for (const job of jobs) {
-        const placed = job.worker_id != null ? await reserveOnPinned(tx, job) : await reserveOnBest(tx, job);
-        if (placed === null) deferred++;
-        else if ("reason" in placed) reasons.push({ id: job.id, reason: placed.reason });
-        else assigned.push({ jobId: job.id, workerId: placed.workerId });
+        if (job.worker_id != null) {
+          const w = locked.get(job.worker_id);
+          if (!w) pinnedElsewhere.push(job);
+          else if (w.status !== "online") reasons.push({ id: job.id, reason: `Waiting for worker #${w.id}, which is ${w.status}.` });
+          else if (!fits(w, job)) reasons.push({ id: job.id, reason: `Worker #${w.id} has no room for ${job.req_cpu} CPU and ${job.req_mem} MiB yet.` });
+          else {
+            reserve(w, job);
+            assigned.push({ jobId: job.id, workerId: w.id });
+          }
+        } else {
+          const w = pickBest(locked.values(), job);
+          if (w) {
+            reserve(w, job);
+            assigned.push({ jobId: job.id, workerId: w.id });
+          } else unplaced.push(job);
+        }
         if (options.afterEachJob) await options.afterEachJob(tx, job.id);
+      }
+      if (assigned.length > 0) await writeReservations(tx, assigned, jobsById);
+
+      let deferred = 0;
+      if (pinnedElsewhere.length > 0) {
+        // Not lockable: either another pass holds the worker (wait for it) or it is gone.
+        const ids = [...new Set(pinnedElsewhere.map((j) => j.worker_id!))];
+        const existing = new Set((await tx.$queryRaw<{ id: number }[]>`SELECT id FROM workers WHERE id = ANY(${ids}::int[])`).map((r) => r.id));
+        for (const job of pinnedElsewhere) {
+          if (existing.has(job.worker_id!)) deferred++;
+          else reasons.push({ id: job.id, reason: `The worker this job is pinned to (#${job.worker_id}) no longer exists.` });
+        }
+      }
+      if (unplaced.length > 0) {
+        const fitting = await shapesThatFitSomewhere(tx, unplaced);
+        const blocked = new Set<string>();
+        for (const job of unplaced) {
+          const key = shapeKey(job);
+          if (!fitting.has(key)) reasons.push({ id: job.id, reason: noRoom(job) });
+          else if (blocked.has(key)) deferred++;
+          else {
+            const placed = await reserveOnBest(tx, job);
+            if (placed === null) {
+              // Every worker with room is another pass's: later jobs of this shape wait too.
+              blocked.add(key);
+              deferred++;
+            } else if ("reason" in placed) reasons.push({ id: job.id, reason: placed.reason });
+            else assigned.push({ jobId: job.id, workerId: placed.workerId });
+          }
+        }
       }
       if (assigned.length > 0) {
         const ids = assigned.map((a) => a.jobId);
@@ -124,7 +233,9 @@ export async function assignPendingJobs(db: Db, bus: Bus | null, options: Assign
           FROM unnest(${reasons.map((r) => r.id)}::int[], ${reasons.map((r) => r.reason)}::text[]) AS r(job_id, reason)
           WHERE j.id = r.job_id AND j.pending_reason IS DISTINCT FROM r.reason`;
       }
-      return { assigned, noCapacity: reasons.length, deferred, examined: jobs.length };
+      const tail = jobs.at(-1);
+      const last = tail ? { priority: tail.priority, createdAt: tail.created_at, id: tail.id } : null;
+      return { assigned, noCapacity: reasons.length, deferred, examined: jobs.length, last };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
@@ -147,14 +258,20 @@ export async function assignAllPending(
   const batchSize = options.batchSize ?? ASSIGN_BATCH_SIZE;
   let assigned = 0;
   let passes = 0;
+  let noCapacity = 0;
+  let deferred = 0;
   let last: AssignPassResult;
+  let after: QueueCursor | null = null;
   do {
-    last = await assignPendingJobs(db, bus, options);
+    last = await assignPendingJobs(db, bus, { ...options, after });
     passes++;
     assigned += last.assigned.length;
-    // A full batch that placed something may have more behind it; a batch that placed nothing
-    // would select the same jobs again.
-  } while (last.examined === batchSize && last.assigned.length > 0 && passes < 1_000);
-  if (assigned > 0) log?.info({ assigned, passes, noCapacity: last.noCapacity }, "jobs assigned");
-  return { assigned, noCapacity: last.noCapacity, retrySoon: last.deferred > 0, passes };
+    noCapacity += last.noCapacity;
+    deferred += last.deferred;
+    // A full batch may have more behind it; the next pass starts after it in the queue, so jobs
+    // that fit nowhere do not hide smaller ones queued behind them.
+    after = last.last;
+  } while (last.examined === batchSize && passes < 1_000);
+  if (assigned > 0) log?.info({ assigned, passes, noCapacity }, "jobs assigned");
+  return { assigned, noCapacity, retrySoon: deferred > 0, passes };
 }
