@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAppContainer, removeContainer } from "../../src/agent/runtime/container/app-container";
@@ -72,7 +73,7 @@ describe("image builds", () => {
     expect(result.image).toBe(`localhost/wisehosting/app-${req.app.appId}:${req.app.deploymentId}`);
     expect(result.readOnlyRootfs).toBe(true);
     expect(result.containerfile).toContain(`FROM ${fixture.baseImage}`);
-    expect(result.containerfile).toContain('RUN ["npm","run","build"]');
+    expect(result.containerfile).toContain('"sh","npm","run","build"]');
     expect(result.containerfile).toContain('CMD ["npm","start"]');
     expect(lines).toContain("generated Containerfile:");
     expect(lines).toContain(`  FROM ${fixture.baseImage}`);
@@ -93,6 +94,46 @@ describe("image builds", () => {
     const app = await serve(result.image, req.app, result.readOnlyRootfs, { WHO: "world" });
     const res = await app.answer();
     expect(res.body).toBe("hello world / built at build time by the build / uid 10001");
+    await removeContainer(fixture.engine, app.id, { force: true });
+  }, 180_000);
+
+  it("gives build steps the app's env vars as a build secret: the build sees them, the image's history, config and layers hold none", async () => {
+    const values = { NEXT_PUBLIC_API_URL: `https://api-${randomBytes(8).toString("hex")}.example.test`, SESSION_SECRET: `s3cr3t-${randomBytes(12).toString("hex")}` };
+    const dir = writeApp(fixture, "env-at-build", {
+      "package.json": JSON.stringify({ name: "env-at-build", version: "1.0.0", scripts: { build: "node build.js", start: "node server.js" } }),
+      // What a framework does with NEXT_PUBLIC_*: reads it at build time. Only a hash is written.
+      "build.js": `const h = (v) => require("node:crypto").createHash("sha256").update(String(v)).digest("hex");
+        require("node:fs").writeFileSync("built.json", JSON.stringify({ api: h(process.env.NEXT_PUBLIC_API_URL), secret: h(process.env.SESSION_SECRET) }));`,
+      "server.js": `require("node:http").createServer((q, s) => s.end(require("node:fs").readFileSync("built.json", "utf8"))).listen(Number(process.env.PORT));`,
+    });
+    const { req, lines } = request(dir, { buildEnv: values });
+    const result = await buildAppImage(req);
+    expect(result.containerfile).toContain("--mount=type=secret,id=wh-app-env,target=/run/wisehosting/app-env");
+    expect(result.containerfile).not.toMatch(/^ARG /m);
+
+    const history = fixture.engine.name === "podman" ? execFileSync("podman", ["history", "--no-trunc", result.image], { encoding: "utf8" }) : "";
+    const apiHistory = JSON.stringify(await fixture.engine.docker.getImage(result.image).history());
+    const config = JSON.stringify(await fixture.engine.docker.getImage(result.image).inspect());
+    const stream = await fixture.engine.docker.getImage(result.image).get();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+    const bytes = Buffer.concat(chunks);
+    // The search sees layer contents: the build's own output file is in the bytes.
+    expect(bytes.includes('"api":"')).toBe(true);
+    for (const value of Object.values(values)) {
+      expect(history).not.toContain(value);
+      expect(apiHistory).not.toContain(value);
+      expect(config).not.toContain(value);
+      expect(bytes.includes(value)).toBe(false);
+      expect(lines.join("\n")).not.toContain(value);
+      expect(result.containerfile).not.toContain(value);
+    }
+    if (fixture.engine.name === "podman") expect(history).toContain("/run/wisehosting/app-env");
+
+    // The running app gets no env here: its answer is what the build saw.
+    const app = await serve(result.image, req.app, result.readOnlyRootfs);
+    const hash = (v: string) => createHash("sha256").update(v).digest("hex");
+    expect(JSON.parse((await app.answer()).body)).toEqual({ api: hash(values.NEXT_PUBLIC_API_URL), secret: hash(values.SESSION_SECRET) });
     await removeContainer(fixture.engine, app.id, { force: true });
   }, 180_000);
 

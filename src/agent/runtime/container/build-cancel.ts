@@ -36,14 +36,20 @@ async function pidsUnder(dir: string, depth = 0): Promise<number[]> {
   return pids;
 }
 
+/** The processes running in a build's cgroup parent now (its RUN steps' processes, seen from the host). */
+export async function buildProcessIds(parent: string): Promise<Set<number>> {
+  const pids = new Set<number>();
+  for (const dir of hierarchyDirs(parent)) for (const pid of await pidsUnder(dir)) pids.add(pid);
+  return pids;
+}
+
 /**
  * SIGKILLs every process of a build's cgroup parent (only the agent's own build steps live
  * there). The step then fails like any other, and the engine ends the build and removes its
  * working container, which an aborted request would leave behind. Returns how many were killed.
  */
 export async function killBuildProcesses(parent: string): Promise<number> {
-  const pids = new Set<number>();
-  for (const dir of hierarchyDirs(parent)) for (const pid of await pidsUnder(dir)) pids.add(pid);
+  const pids = await buildProcessIds(parent);
   let killed = 0;
   for (const pid of pids) {
     try {

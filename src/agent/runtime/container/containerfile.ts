@@ -1,5 +1,6 @@
 import type { AppPlan } from "../process/detect-app";
 import { SourceValidationError } from "../repo-source";
+import { STEP_ENV_FILES } from "./build-secrets";
 
 /** The unprivileged user apps run as when their image names none (no such user exists on the host). */
 export const APP_UID = 10001;
@@ -16,10 +17,11 @@ const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 export interface GeneratedContainerfileOptions {
   baseImage: string;
   internalPort: number;
-  /** Env var names the build steps see (values go in as build args, never into this file). */
-  buildArgNames?: string[];
-  /** The worker's registry settings as build secrets (build-secrets.ts), mounted into the install and build steps. */
-  stepSecrets?: { mountFlags: string; argvPrefix: string[] };
+  /**
+   * The app's env vars and the worker's registry settings as build secrets (build-secrets.ts),
+   * mounted into the install and build steps: values never go into this file or a build arg.
+   */
+  stepSecrets?: { mountFlags: string };
   /**
    * The app's folder inside the build context, posix, when the context is a monorepo's workspace
    * root (the install runs there; build and start in this folder). Empty: the app is the context.
@@ -35,9 +37,31 @@ function exec(instruction: "RUN" | "CMD", argv: string[]): string {
   return `${instruction} ${JSON.stringify(argv)}`;
 }
 
-/** An install or build step, with the registry secrets mounted for this step only. */
+/**
+ * Where install and build steps keep package managers' caches (npm's, pnpm's store, yarn's): in the
+ * step's own layer, outside /tmp, and removed when the step ends, so neither the image nor /tmp
+ * holds hundreds of MiB of downloads (a create-next-app install filled /tmp's space).
+ */
+export const BUILD_CACHE_DIR = `${IMAGE_AGENT_DIR}/build-cache`;
+
+/**
+ * The shell every install and build step runs under (fixed text, no user input; the step's argv
+ * follows as "$@", never parsed by a shell): loads the mounted variables files that exist (the
+ * app's, then the registry's), points the package managers' caches at BUILD_CACHE_DIR, runs the
+ * step, then removes the caches and keeps the step's exit status.
+ */
+const STEP_SCRIPT = [
+  `for f in ${STEP_ENV_FILES.join(" ")}; do if [ -f "$f" ]; then . "$f"; fi; done`,
+  `export npm_config_cache=${BUILD_CACHE_DIR}/npm npm_config_store_dir=${BUILD_CACHE_DIR}/pnpm-store YARN_CACHE_FOLDER=${BUILD_CACHE_DIR}/yarn YARN_GLOBAL_FOLDER=${BUILD_CACHE_DIR}/yarn-berry`,
+  '"$@"',
+  "status=$?",
+  `rm -rf ${BUILD_CACHE_DIR}`,
+  'exit "$status"',
+].join("; ");
+
+/** An install or build step, with the build secrets mounted for this step only. */
 function step(argv: string[], secrets: GeneratedContainerfileOptions["stepSecrets"]): string {
-  return secrets ? `RUN ${secrets.mountFlags} ${JSON.stringify([...secrets.argvPrefix, ...argv])}` : exec("RUN", argv);
+  return `RUN ${secrets ? `${secrets.mountFlags} ` : ""}${JSON.stringify(["/bin/sh", "-c", STEP_SCRIPT, "sh", ...argv])}`;
 }
 
 /**
@@ -51,7 +75,7 @@ const pickStaticDir = (appDir: string) => [
   `for d in dist build out public; do if [ -f "${appDir}/$d/index.html" ]; then ln -s "${appDir}/$d" ${IMAGE_AGENT_DIR}/site; exit 0; fi; done; ln -s ${appDir} ${IMAGE_AGENT_DIR}/site`,
 ];
 
-/** Build args that may be declared, and a note for each env var left out. */
+/** Build args an app's own Dockerfile may declare, and a note for each env var left out. */
 export function usableBuildArgs(names: string[]): { usable: string[]; skipped: string[] } {
   const usable = names.filter((n) => ARG_NAME.test(n)).sort();
   return { usable, skipped: names.filter((n) => !ARG_NAME.test(n)) };
@@ -74,7 +98,6 @@ export function generateContainerfile(plan: AppPlan, options: GeneratedContainer
     ...plan.notes.map((n) => `# ${n.replace(/[\r\n]+/g, " ")}`),
     `FROM ${options.baseImage}`,
   ];
-  for (const name of usableBuildArgs(options.buildArgNames ?? []).usable) lines.push(`ARG ${name}`);
   lines.push(
     "ENV HOME=/tmp CI=true npm_config_cache=/tmp/.npm npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false",
     // Outside /tmp, which is an empty tmpfs when the app runs: pnpm and yarn that corepack fetched

@@ -8,6 +8,7 @@ import { buildCgroupParent, killBuildProcesses } from "./build-cancel";
 import { packBuildContext, type ExtraFile } from "./build-context";
 import { BuildOutput, readBuildStream } from "./build-output";
 import { planImageBuild, type ContainerBuildSettings, type ImageBuildPlan } from "./build-plan";
+import { BuildMemorySampler } from "./build-memory";
 import { buildSecrets, type BuildSecrets } from "./build-secrets";
 import { buildNetworkParams } from "./build-network";
 import { registryFailureOf } from "./build-registry-failure";
@@ -31,7 +32,12 @@ export interface ImageBuildRequest {
   /** The plan's CPU (cores) and memory, enforced on the build's steps. */
   limits: { cpu: number; memoryMb: number };
   timeoutMs: number;
-  /** The app's env vars, visible to the build steps as build args (as the process runtime's builds see them). */
+  /**
+   * The app's env vars, visible to the build steps as the process runtime's builds see them: in a
+   * generated Containerfile as a build secret loaded by the install and build steps (never a build
+   * arg, whose values `podman history` shows); an app's own Dockerfile gets them as build args for
+   * the ARGs it declares, and may mount the same secret (docs/worker-agent.md).
+   */
   buildEnv?: Record<string, string>;
   /** The worker's registry and trust settings, mounted into install and build steps as secrets (build-secrets.ts). */
   registry?: RegistrySettings;
@@ -74,7 +80,7 @@ export class ImageBuildError extends Error {
 }
 
 /** The build's context files and the build file's name inside it. */
-async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, argNames: string[], secrets: BuildSecrets | null) {
+async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, secrets: BuildSecrets | null) {
   const secretFiles = secrets?.contextFiles ?? [];
   if (plan.kind === "dockerfile") return { root: plan.root, dockerfile: plan.dockerfile, extraFiles: secretFiles, containerfile: null, keep: [plan.dockerfile] };
   // A monorepo app installs at its workspace root: that is the context, the app a folder in it.
@@ -84,7 +90,6 @@ async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, argN
     appSubdir,
     baseImage: request.baseImage,
     internalPort: request.internalPort,
-    buildArgNames: argNames,
     ...(secrets ? { stepSecrets: secrets } : {}),
   });
   const extraFiles: ExtraFile[] = [{ name: GENERATED_CONTAINERFILE, content: containerfile }, ...secretFiles];
@@ -106,24 +111,20 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   for (const note of plan.notes) onLine(note);
 
   const env = request.buildEnv ?? {};
-  const { usable, skipped } = usableBuildArgs(Object.keys(env));
-  if (skipped.length) onLine(`not passed to the build (not usable as build arg names): ${skipped.join(", ")}`);
-  let secrets: BuildSecrets | null = null;
-  if (request.registry) {
-    let made;
-    try {
-      made = await buildSecrets(request.engine.name, request.registry, randomBytes(6).toString("hex"));
-    } catch (err) {
-      throw new ImageBuildError(`the worker's registry settings are not usable: ${(err as Error).message}`, "failed", []);
-    }
-    onLine(`Package registry: ${made.summary}`);
-    if ("unsupported" in made) onLine(`note: ${made.unsupported}`);
-    else {
-      secrets = made;
-      onLine(`  (mounted into the install and build steps as build secrets ${made.mountFlags.match(/id=[\w-]+/g)?.join(", ") ?? ""}; never stored in the image)`);
-    }
+  let made;
+  try {
+    made = await buildSecrets(request.engine.name, { ...(request.registry ? { registry: request.registry } : {}), appEnv: env }, randomBytes(6).toString("hex"));
+  } catch (err) {
+    throw new ImageBuildError(`the worker's registry settings are not usable: ${(err as Error).message}`, "failed", []);
   }
-  const ctx = await contextFor(plan, request, usable, secrets);
+  if (made.summary) onLine(`Package registry: ${made.summary}`);
+  for (const note of made.notes) onLine(`note: ${note}`);
+  const secrets = made.secrets;
+  if (secrets) onLine(`  (mounted into the install and build steps as build secrets ${secrets.mountFlags.match(/id=[\w-]+/g)?.join(", ") ?? ""}; never stored in the image)`);
+  // An app's own Dockerfile reads the app's env vars through the ARGs it declares, as with any builder.
+  const buildArgs = plan.kind === "dockerfile" ? usableBuildArgs(Object.keys(env)) : { usable: [], skipped: [] };
+  if (buildArgs.skipped.length) onLine(`not passed to the build as build args (not usable as build arg names): ${buildArgs.skipped.join(", ")}`);
+  const ctx = await contextFor(plan, request, secrets);
   if (ctx.containerfile) {
     onLine("generated Containerfile:");
     for (const line of ctx.containerfile.trimEnd().split("\n")) onLine(`  ${line}`);
@@ -135,7 +136,7 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
     t: image,
     dockerfile: ctx.dockerfile,
     labels: appLabels(request.app, { [LABELS.kind]: plan.kind }),
-    buildargs: Object.fromEntries(usable.map((n) => [n, env[n]!])),
+    buildargs: Object.fromEntries(buildArgs.usable.map((n) => [n, env[n]!])),
     memory,
     // Equal to memory: no swap on top of the plan's memory.
     memswap: memory,
@@ -173,9 +174,20 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   request.signal?.addEventListener("abort", onAbort, { once: true });
   // The step each output line belongs to, so a failed install can be read for registry problems.
   let stepLines: string[] = [];
+  // Each RUN step's peak memory, said when the next step begins (as the process runtime says it).
+  const memorySampler = cgroupParent ? new BuildMemorySampler(cgroupParent) : null;
+  const sayStepPeak = () => {
+    const peak = memorySampler?.takeStepPeak() ?? 0;
+    const header = stepLines[0]?.trim() ?? "";
+    const stepNo = /^step (\d+\/\d+)/i.exec(header)?.[1];
+    if (peak > 0 && stepNo) onLine(`(step ${stepNo}: peak memory ${Math.ceil(peak / 1048576)} MiB of ${request.limits.memoryMb} MiB)`);
+  };
   const output = new BuildOutput({
     onLine: (line) => {
-      if (/^step \d+\/\d+\s?:/i.test(line.trim())) stepLines = [];
+      if (/^step \d+\/\d+\s?:/i.test(line.trim())) {
+        sayStepPeak();
+        stepLines = [];
+      }
       stepLines.push(line);
       onLine(line);
     },
@@ -184,13 +196,16 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   try {
     const context = await packBuildContext(ctx.root, { extraFiles: ctx.extraFiles, keep: ctx.keep, excludeGit: plan.kind !== "dockerfile" });
     const stream = await request.engine.docker.buildImage(context, { ...options, abortSignal: controller.signal });
+    memorySampler?.start();
     await readBuildStream(stream, output);
+    sayStepPeak();
   } catch (err) {
     if (!stopped) {
       const gone = await engineGone(request.engine);
       throw new ImageBuildError(gone ?? `the build could not run: ${(err as Error).message}`, "failed", output.tail());
     }
   } finally {
+    memorySampler?.stop();
     streamEnded = true;
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
