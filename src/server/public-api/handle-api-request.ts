@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { authorizeToken } from "../api-tokens/authorize-token";
 import { authenticateToken, missingToken, type TokenCaller } from "../api-tokens/token-caller";
 import { bearerToken } from "../api-tokens/token-secret";
 import { recordAuditEvent } from "../audit/record-audit-event";
@@ -66,6 +67,9 @@ export async function handleApiRequest(req: Request, opts: ApiHandlerOptions): P
     const tokenKey = createHash("sha256").update(secret).digest("hex").slice(0, 32);
     await enforceLimits(services.limiter, [{ key: `api:token:${tokenKey}`, rule: opts.rateLimit ?? API_RATE_LIMIT }]);
     token = await authenticateToken(services, secret, client);
+    // Scope and role first, so a refused caller learns nothing from input errors; trpc.ts checks
+    // every procedure the handler calls again.
+    authorizeToken(token, route.procedures[0]);
 
     const params = (route.params ?? z.object({})).parse(matched.params);
     const query = (route.query ?? z.object({})).parse(Object.fromEntries(url.searchParams));

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { createAppInput } from "../../apps/create-app";
+import { getDeployment } from "../../apps/deployments/list-deployments";
+import { getApp } from "../../apps/list-apps";
 import { ApiError } from "../api-errors";
 import { defineRoute } from "../api-route";
 import { appParam, resolveAppId } from "../app-ref";
@@ -7,7 +9,7 @@ import { appSchema, appSummarySchema, deploymentSchema, iso, okSchema, toDeploym
 import type { ApiCaller } from "../api-route";
 
 type Listed = Awaited<ReturnType<ApiCaller["apps"]["list"]>>[number];
-type Got = Awaited<ReturnType<ApiCaller["apps"]["get"]>>;
+type Got = Awaited<ReturnType<typeof getApp>>;
 
 function toSummary(a: Listed) {
   return appSummarySchema.parse({
@@ -59,14 +61,15 @@ const create = defineRoute({
   method: "POST",
   path: "/apps",
   operationId: "createApp",
-  summary: "Create an app (the dashboard's new-app form) and start its first deployment unless deploy is false",
+  summary: "Create an app (the dashboard's new-app form); deploy: true starts its first deployment",
   tag: "Apps",
-  procedures: ["apps.create", "apps.get"],
+  procedures: ["apps.create"],
   body: createAppInput,
   response: z.object({ app: appSchema }),
-  async handle({ caller }, { body }) {
+  async handle({ caller, services, token }, { body }) {
     const created = await caller.apps.create(body);
-    return { app: toApp(await caller.apps.get({ appId: created.app.id })) };
+    // Read back with the apps service (team-scoped), as a token that may create may lack apps:read.
+    return { app: toApp(await getApp(services, token.actor, { appId: created.app.id })) };
   },
 });
 
@@ -105,12 +108,12 @@ const deploy = defineRoute({
   operationId: "deployApp",
   summary: "Deploy the branch head; follow it with GET /deployments/{id} or its logs",
   tag: "Apps",
-  procedures: ["apps.deploy", "deployments.get"],
+  procedures: ["apps.deploy"],
   params: appParam,
   response: z.object({ deployment: deploymentSchema }),
   async handle({ caller, services, token }, { params }) {
     const d = await caller.apps.deploy({ appId: await resolveAppId(services, token.actor, params.app) });
-    return { deployment: toDeployment(await caller.deployments.get({ deploymentId: d.id })) };
+    return { deployment: toDeployment(await getDeployment(services, token.actor, { deploymentId: d.id })) };
   },
 });
 
@@ -144,7 +147,7 @@ const rollback = defineRoute({
   operationId: "rollbackApp",
   summary: "Deploy an earlier successful deployment's commit again",
   tag: "Apps",
-  procedures: ["apps.rollback", "deployments.list", "deployments.get"],
+  procedures: ["apps.rollback"],
   params: appParam,
   body: rollbackBody,
   response: z.object({ deployment: deploymentSchema }),
@@ -158,7 +161,7 @@ const rollback = defineRoute({
       deploymentId = found.id;
     }
     const d = await caller.apps.rollback({ appId, deploymentId: deploymentId! });
-    return { deployment: toDeployment(await caller.deployments.get({ deploymentId: d.id })) };
+    return { deployment: toDeployment(await getDeployment(services, token.actor, { deploymentId: d.id })) };
   },
 });
 
