@@ -124,12 +124,14 @@ describe("role matrix", () => {
     expect(listed.map((v) => v.key)).toEqual(["API_KEY"]);
     expect(JSON.stringify(listed)).not.toContain("s3cret-value");
     expect(JSON.stringify(await viewer.caller.webhooks.list())).not.toMatch(/whsec_/);
-    for (const p of [
-      viewer.caller.envVars.reveal({ appId: app.id, key: "API_KEY" }),
-      viewer.caller.webhooks.revealSecret({ id: hook.id }),
-      viewer.caller.apps.autoDeploy({ appId: app.id }),
+    // Each call starts only when it is awaited: calls started together would reject while the
+    // loop still awaits the first, and an unheard rejection fails the whole run.
+    for (const call of [
+      () => viewer.caller.envVars.reveal({ appId: app.id, key: "API_KEY" }),
+      () => viewer.caller.webhooks.revealSecret({ id: hook.id }),
+      () => viewer.caller.apps.autoDeploy({ appId: app.id }),
     ]) {
-      expect(await codeOf(p)).toBe("FORBIDDEN");
+      expect(await codeOf(call())).toBe("FORBIDDEN");
     }
     expect((await fx.members.developer.caller.envVars.reveal({ appId: app.id, key: "API_KEY" })).value).toBe("s3cret-value");
   });
