@@ -27,6 +27,10 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           Signed in as {user.email}.{" "}
           <Link href="/settings/audit" className="text-accent hover:underline">
             View the audit log
+          </Link>{" "}
+          ·{" "}
+          <Link href="/settings/tokens" className="text-accent hover:underline">
+            API tokens
           </Link>
         </p>
       </div>
