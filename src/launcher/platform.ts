@@ -152,8 +152,12 @@ async function readSetupToken(databaseUrl: string, appSecret: string | undefined
   }
 }
 
-/** `agentEnv` null: no agent; else what the runtime choice adds to its environment (agent-runtime.ts). */
-function childSpecs(options: PlatformOptions, env: NodeJS.ProcessEnv, agentEnv: Record<string, string> | null): ChildSpec[] {
+/**
+ * The platform's processes as `npm start` runs them (the fault suite runs the same ones,
+ * tests/faults/support/fault-platform.ts). `agentEnv` null: no agent; else what the runtime
+ * choice adds to its environment (agent-runtime.ts).
+ */
+export function childSpecs(options: Pick<PlatformOptions, "root" | "dev">, env: NodeJS.ProcessEnv, agentEnv: Record<string, string> | null): ChildSpec[] {
   const node = process.execPath;
   const tsx = (entry: string) => (options.dev ? ["--import", "tsx", "--watch", entry] : ["--import", "tsx", entry]);
   const specs: ChildSpec[] = [

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DashboardUser, type LiveLogStream } from "./support/dashboard-user";
-import { FaultPlatform } from "./support/fault-platform";
+import { eventually } from "../agent/support/runtime-harness";
+import { AGENT_NAME, FaultPlatform } from "./support/fault-platform";
 import { startWebhookReceiver } from "./support/webhook-receiver";
 
 /**
@@ -27,18 +28,12 @@ const recoveries: Array<{ part: string; recoveredMs: number; jobsSettledMs: numb
 /** Jobs the fault made fail (and the user retried), printed with the recovery times. */
 const retriedAfter: string[] = [];
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}\n${platform.output()}`);
-    await new Promise((r) => setTimeout(r, 250));
+/** `eventually` (tests/agent/support/runtime-harness.ts) with every process's recent output on a timeout. */
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<NonNullable<T>> {
+  try {
+    return (await eventually(probe, timeoutMs, what)) as NonNullable<T>;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${platform.output()}`);
   }
 }
 
@@ -50,7 +45,7 @@ async function healthy(): Promise<boolean> {
   ]);
   if (!web || !hub) return false;
   const app = await user.trpc.apps.get.query({ appId });
-  const worker = await platform.db.worker.findUnique({ where: { name: "fault-agent" } });
+  const worker = await platform.db.worker.findUnique({ where: { name: AGENT_NAME } });
   return !!app && worker?.status === "online";
 }
 

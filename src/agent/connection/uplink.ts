@@ -16,6 +16,11 @@ export interface SendOptions {
   reliable?: boolean;
   /** The seq of the hub frame this one answers. */
   re?: number;
+  /**
+   * Not queued while the hub is away (the caller keeps it), but sent again when the hub answers
+   * it `internal` (its database was away): runtime logs, which the hub stores before answering.
+   */
+  resendOnInternal?: boolean;
 }
 
 /**
@@ -47,7 +52,7 @@ export class Uplink {
     const frame: PendingFrame<T> = { type, payload, re: options.re ?? 0 };
     if (this.isOpen && (options.reliable || this.socket!.ws.bufferedAmount < SLOW_SOCKET_BYTES)) {
       if (this.write(frame)) {
-        if (options.reliable) this.rememberSent(frame as PendingFrame);
+        if (options.reliable || options.resendOnInternal) this.rememberSent(frame as PendingFrame);
         return true;
       }
     }

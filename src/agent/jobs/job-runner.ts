@@ -8,6 +8,7 @@ import { BuildLogStream } from "./build-log-stream";
 import type { JobJournal } from "./job-journal";
 
 const MAX_RESULT_LOG_BYTES = 64 * 1024;
+const INTERRUPTED = "The worker's agent was restarted (it was killed or crashed) while running this job, so the job did not finish. Run it again.";
 
 /** Turns `job` frames into runtime work and reports progress, build output and the one result. */
 export class JobRunner {
@@ -62,8 +63,25 @@ export class JobRunner {
     return true;
   }
 
+  /**
+   * Jobs an earlier run of this agent was running when it died: they cannot finish, so each ends
+   * now, failed with a message that says why (the user starts it again). The results wait in the
+   * uplink for the hub; one the hub already ended is ignored there (src/server/jobs/complete-job.ts).
+   */
+  async failInterrupted(): Promise<number[]> {
+    const ids = this.journal.interrupted();
+    for (const jobId of ids) {
+      const result: JobResultPayload = { job_id: jobId, status: "failed", error: INTERRUPTED };
+      await this.journal.record(result);
+      this.link.send("job_result", result, { reliable: true });
+      this.log.warn({ jobId }, "job was interrupted by an agent restart; reported failed");
+    }
+    return ids;
+  }
+
   private async run(job: JobFrame, seq: number): Promise<void> {
     const log = this.log.child({ jobId: job.job_id, appId: job.app_id, type: job.type });
+    await this.journal.markStarted(job.job_id);
     log.info("job started");
     let lastProgress = -1;
     const progress = (percent: number, message: string) => {

@@ -66,7 +66,8 @@ export class RuntimeLogShipper {
         batch.unshift({ ...batch[0], stream: "stderr", line: `[wisehosting] ${this.dropped} log lines dropped: apps logged faster than the worker may forward` });
         this.dropped = 0;
       }
-      if (!this.link.send("runtime_log", { lines: batch })) {
+      // A frame the hub could not store (answered `internal`) comes back through the uplink's resend.
+      if (!this.link.send("runtime_log", { lines: batch }, { resendOnInternal: true })) {
         this.buffer.unshift(...batch);
         return;
       }

@@ -90,3 +90,18 @@ export async function nextAssignedJobId(deps: WorkerServiceDeps, workerId: numbe
      ORDER BY created_at, id LIMIT 1`;
   return rows[0]?.id;
 }
+
+/**
+ * Workers (of `workerIds`, the ones connected to this hub) with an assigned job not yet sent on
+ * their live connection for a few seconds: its "job.assigned" bus message was lost (Redis
+ * restarting, the assignment committed while the hub was down). The hub's sweep sends them.
+ */
+export async function workersWithUndeliveredJobs(deps: WorkerServiceDeps, workerIds: number[], olderThanSeconds = 3): Promise<number[]> {
+  if (workerIds.length === 0) return [];
+  const rows = await deps.db.$queryRaw<{ worker_id: number }[]>`
+    SELECT DISTINCT j.worker_id FROM jobs j JOIN workers w ON w.id = j.worker_id
+     WHERE j.status = 'assigned' AND j.worker_id = ANY(${workerIds}::int[])
+       AND j.dispatched_to IS DISTINCT FROM w.hub_connection
+       AND COALESCE(j.assigned_at, j.updated_at) < now() - make_interval(secs => ${olderThanSeconds})`;
+  return rows.map((r) => r.worker_id);
+}

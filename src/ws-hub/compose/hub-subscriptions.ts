@@ -2,10 +2,14 @@ import { CLOSE_CODES } from "../../protocol/close-codes";
 import { waitForDatabase } from "../http/health-route";
 import type { HubParts } from "./hub-parts";
 
+/** How often the hub looks for assigned jobs that no push reached. */
+const SWEEP_MS = 5_000;
+
 /**
  * Subscribes the hub to the bus once the database answers (until then /health says 503):
  * assigned jobs to push, revoked workers to disconnect, app changes that make the cached Traefik
- * answers stale (src/server/traefik/traefik-config-cache.ts), and other hubs' live stats.
+ * answers stale (src/server/traefik/traefik-config-cache.ts), and other hubs' live stats; and
+ * sweeps for assigned jobs no bus message delivered.
  * Resolves with the unsubscribe calls; `state.ready` turns true when all are in place.
  */
 export async function subscribeHub(parts: HubParts): Promise<(() => void)[]> {
@@ -27,6 +31,10 @@ export async function subscribeHub(parts: HubParts): Promise<(() => void)[]> {
     await bus.subscribe("app.changed", () => traefikCache.invalidate()),
     await stats.subscribe(bus),
   );
+  // Assigned jobs whose bus message was lost reach their worker anyway (src/ws-hub/ws/job-pusher.ts).
+  const sweep = setInterval(() => void jobs.sweep().catch((err: Error) => log.warn({ err: err.message }, "undelivered job sweep failed")), SWEEP_MS);
+  sweep.unref();
+  unsubscribe.push(() => clearInterval(sweep));
   state.ready = true;
   return unsubscribe;
 }

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { completeJob } from "../../server/jobs/complete-job";
 import type { WorkerServiceDeps } from "../../server/workers/hub-deps";
 import { afterJobCompleted } from "../../server/jobs/job-completion-effects";
-import { claimJobForConnection, nextAssignedJobId } from "../../server/jobs/job-dispatch";
+import { claimJobForConnection, nextAssignedJobId, workersWithUndeliveredJobs } from "../../server/jobs/job-dispatch";
 import { CLOSE_CODES } from "../../protocol/close-codes";
 import type { HubMetrics } from "../hub-metrics";
 import type { ConnectionRegistry } from "./connection-registry";
@@ -33,8 +33,21 @@ export class JobPusher {
       .catch((err: Error) => this.log.warn({ err: err.message, jobId }, "job push failed"));
   }
 
+  /**
+   * Every few seconds: jobs assigned to workers connected here that no push reached (their bus
+   * message was lost) are sent now, so an assigned job never waits for the stuck timeout.
+   */
+  async sweep(): Promise<void> {
+    const connected = this.registry.all().filter((c) => !c.closed);
+    const workerIds = await workersWithUndeliveredJobs(this.deps, connected.map((c) => c.worker.id));
+    for (const workerId of workerIds) {
+      const conn = this.registry.get(workerId);
+      if (conn && !conn.closed && (await conn.whenReady())) await this.pushNext(conn, "sweep");
+    }
+  }
+
   /** The worker's oldest assigned job not yet sent on this connection, if any. */
-  async pushNext(conn: WorkerConnection, trigger: "connect" | "result"): Promise<void> {
+  async pushNext(conn: WorkerConnection, trigger: "connect" | "result" | "sweep"): Promise<void> {
     for (let guard = 0; guard < 100 && !conn.closed; guard++) {
       const jobId = await nextAssignedJobId(this.deps, conn.worker.id, conn.id);
       if (jobId === undefined) return;

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSmtpSink } from "../../../e2e/support/smtp-sink";
 import { buildChildEnv } from "../../../src/launcher/child-env";
+import { childSpecs } from "../../../src/launcher/platform";
 import { PostgresServer } from "../../../src/launcher/postgres-server";
 import { ensureWebBuild } from "../../../src/launcher/web-build";
 import { ensureSampleRepository } from "../../../src/sample-repo/ensure-sample-repository";
@@ -11,7 +12,11 @@ import { createDb, type Db } from "../../../src/server/db/client";
 import { migrate } from "../../../src/server/db/migrator";
 import { freePort } from "../../helpers/free-port";
 import { startTestRedis, type TestRedis } from "../../helpers/redis-server";
+import { killLeftovers } from "./leftover-processes";
 import { ServiceProcess } from "./service-process";
+
+/** The worker's name (the suite looks its row up by it). */
+export const AGENT_NAME = "fault-agent";
 
 const ok = (url: string) => async () => (await fetch(url, { signal: AbortSignal.timeout(5_000) })).ok;
 
@@ -76,6 +81,7 @@ export class FaultPlatform {
       TRUST_PROXY: "loopback",
       LOCAL_REPOS_ENABLED: "true",
       LOG_LEVEL: "warn",
+      AGENT_NAME,
     };
     const distDir = process.env.NEXT_DIST_DIR ?? ".next-e2e";
     const env = buildChildEnv({
@@ -91,38 +97,36 @@ export class FaultPlatform {
     // The same dashboard build the e2e run and the npm start test use (cached by source fingerprint).
     await ensureWebBuild({ root: process.cwd(), distDir, env, write: log });
 
-    const tsx = (entry: string) => ["--import", "tsx", entry];
-    this.services.hub = new ServiceProcess({ name: "ws-hub", args: tsx("src/ws-hub/main.ts"), env, ready: ok(`${this.hubUrl}/health`) });
+    // The processes exactly as `npm start` runs them (src/launcher/platform.ts), two jobs processes, one agent.
+    const agentEnv = {
+      AGENT_RUNTIME: "process",
+      AGENT_STATE_DIR: join(this.dir, "agent"),
+      AGENT_HEARTBEAT_SECONDS: "2",
+      AGENT_STATS_SECONDS: "1",
+      AGENT_START_TIMEOUT_SECONDS: "30",
+      // Only a clean stop (the end of the suite) stops the apps; a kill -9 of the agent leaves them running.
+      AGENT_STOP_APPS_ON_EXIT: "true",
+    };
+    const specs = new Map(childSpecs({ root: process.cwd() }, env, agentEnv).map((s) => [s.name, s]));
+    const spec = (name: string, extraEnv: Record<string, string> = {}) => {
+      const found = specs.get(name);
+      if (!found) throw new Error(`the launcher has no child named ${name}`);
+      return { ...found, env: { ...found.env, ...extraEnv } };
+    };
+    this.services.hub = new ServiceProcess({ ...spec("ws-hub"), ready: ok(`${this.hubUrl}/health`) });
     for (const name of ["jobs-1", "jobs-2"] as const) {
       // No port: ready once it says so (src/jobs-process/main.ts logs it after pg-boss started).
       const jobs: ServiceProcess = new ServiceProcess({
+        ...spec("jobs", { LOG_LEVEL: "info" }),
         name,
-        args: tsx("src/jobs-process/main.ts"),
-        env: { ...env, LOG_LEVEL: "info" },
         ready: async () => jobs.outputSinceStart().includes("jobs process started"),
       });
       this.services[name] = jobs;
     }
-    this.services.web = new ServiceProcess({
-      name: "web",
-      args: tsx("src/web/server.ts"),
-      env: { ...env, NODE_ENV: "production" },
-      ready: ok(`${this.webUrl}/status`),
-    });
+    this.services.web = new ServiceProcess({ ...spec("web"), ready: ok(`${this.webUrl}/status`) });
     this.services.agent = new ServiceProcess({
-      name: "agent",
-      args: [...tsx("src/agent/main.ts"), "--name", "fault-agent", "--allow-local-repos"],
-      env: {
-        ...env,
-        AGENT_RUNTIME: "process",
-        AGENT_STATE_DIR: join(this.dir, "agent"),
-        AGENT_HEARTBEAT_SECONDS: "2",
-        AGENT_STATS_SECONDS: "1",
-        AGENT_START_TIMEOUT_SECONDS: "30",
-        AGENT_STOP_APPS_ON_EXIT: "false",
-        LOG_LEVEL: "info",
-      },
-      ready: async () => (await this.db.worker.findUnique({ where: { name: "fault-agent" } }))?.status === "online",
+      ...spec("agent", { LOG_LEVEL: "info" }),
+      ready: async () => (await this.db.worker.findUnique({ where: { name: AGENT_NAME } }))?.status === "online",
     });
     mkdirSync(join(this.dir, "agent"), { recursive: true });
     await Promise.all([this.services.hub.start(), this.services["jobs-1"].start(), this.services["jobs-2"].start(), this.services.web.start()]);
@@ -192,6 +196,9 @@ export class FaultPlatform {
     await this.pg?.stop().catch(() => undefined);
     await this.redis?.stop().catch(() => undefined);
     await this.smtp?.stop().catch(() => undefined);
+    // Nothing may outlive the platform: the agent stops its apps on a clean stop (AGENT_STOP_APPS_ON_EXIT).
+    const leftBehind = killLeftovers(this.dir);
     rmSync(this.dir, { recursive: true, force: true });
+    if (leftBehind.length > 0) throw new Error(`the stopped platform left processes running (now killed): ${leftBehind.join(", ")}`);
   }
 }

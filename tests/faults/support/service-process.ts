@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildSpec } from "../../../src/launcher/supervisor";
 
-export interface ServiceSpec {
-  name: string;
-  args: string[];
-  env: NodeJS.ProcessEnv;
+/** One of the launcher's child specs (src/launcher/platform.ts, childSpecs) and how to tell it serves. */
+export interface ServiceSpec extends ChildSpec {
   /** Answers true once the process serves (polled after each start). */
   ready: () => Promise<boolean>;
 }
@@ -45,7 +44,7 @@ export class ServiceProcess {
   }
 
   private spawn(): void {
-    const child = spawn(process.execPath, this.spec.args, { env: this.spec.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(this.spec.command, this.spec.args, { cwd: this.spec.cwd, env: this.spec.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.out = `${this.out.slice(-20_000)}\n--- started\n`;
     this.startedAt = this.out.length;

@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import type { AgentLogger } from "../../logger";
 import { Backoff } from "../../timing/backoff";
 import { AppInstance } from "./app-instance";
+import { killRecordedBuild, recordBuildProcess } from "./build-process-marker";
 import type { ExitInfo } from "./app-process";
 import type { AppRecord, AppStore, Release } from "./app-store";
 import type { KeyedMutex } from "../keyed-mutex";
@@ -76,6 +77,10 @@ export class AppSupervisor {
       this.lastReason = undefined;
       return;
     }
+    // A start the previous run was waiting on (a restart cut short by the agent's death) may still
+    // hold the app's port: end it, or every launch below would fail to listen.
+    const orphans = await killRecordedBuild(record.release.dir);
+    if (orphans > 0) this.deps.log.warn({ appId: this.appId, processes: orphans }, "ended an app process the previous agent run started but never took over");
     this.deps.log.warn({ appId: this.appId }, "app was not running after the agent restart; starting it");
     await this.relaunch("the app was not running when the agent started");
   }
@@ -88,6 +93,9 @@ export class AppSupervisor {
     } catch (err) {
       return { ok: false, error: (err as Error).message, tail: "" };
     }
+    // Noted in its release directory until promote() records it: an agent killed meanwhile
+    // leaves a process nothing else names, which the next run ends (recover(), AppStore.removeOrphans).
+    await recordBuildProcess(release.dir, instance.proc.pid);
     const check = this.healthCheckOf(release);
     const outcome = await waitForStart(instance, release.port, check.timeoutMs, check.path);
     if (outcome.kind === "ready") return { ok: true, instance };

@@ -7,7 +7,8 @@ const MARKER = "build-process.json";
 /**
  * Notes the running build step's process group in its release directory, so an agent that was
  * killed mid-build can end the orphaned step (an npm install still writing into a directory about
- * to be removed) when it starts again.
+ * to be removed) when it starts again. An app process started and not yet taken over
+ * (AppSupervisor.launchCandidate) is noted the same way.
  */
 export async function recordBuildProcess(releaseDir: string, pid: number): Promise<void> {
   const startTime = readProc(pid)?.startTime ?? 0;

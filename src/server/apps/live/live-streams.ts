@@ -47,7 +47,25 @@ export async function* streamRuntimeLogs(
       last = BigInt(line.id);
       yield { id: line.id, data: line };
     }
-    for (let m = await queue.next(); m; m = await queue.next()) {
+    // Lines stored while the bus was away (Redis restarting, a hub killed between its insert and
+    // its publish) never arrive on the bus: when it has been quiet a while, the table is read after
+    // the last line shown. Ids only grow, so neither path repeats what the other showed.
+    let next = queue.next();
+    for (;;) {
+      const m = await nextOrQuiet(next, CATCH_UP_AFTER_MS);
+      if (m === null) return;
+      if (m === QUIET) {
+        // The database away too: the bus (or the next quiet spell) brings the lines later.
+        const missed = await readRuntimeLogs(deps, appId, filter, last !== undefined ? { afterId: last, limit: 5_000 } : { limit: 500 }).catch(() => []);
+        for (const line of missed) {
+          const id = BigInt(line.id);
+          if (last !== undefined && id <= last) continue;
+          last = id;
+          yield { id: line.id, data: line };
+        }
+        continue;
+      }
+      next = queue.next();
       for (const line of m.lines) {
         const id = parseBigIntId(line.id);
         if (id !== undefined && last !== undefined && id <= last) continue;
@@ -58,6 +76,20 @@ export async function* streamRuntimeLogs(
     }
   } finally {
     queue.close();
+  }
+}
+
+/** How long a runtime log stream waits on the bus before it reads the table for lines it missed. */
+const CATCH_UP_AFTER_MS = 5_000;
+const QUIET = Symbol("quiet");
+
+/** The pending bus message, or QUIET when none came within `ms` (the message stays pending). */
+async function nextOrQuiet<T>(pending: Promise<T>, ms: number): Promise<T | typeof QUIET> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([pending, new Promise<typeof QUIET>((resolve) => (timer = setTimeout(() => resolve(QUIET), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
