@@ -94,7 +94,8 @@ export class ApiClient {
   private refusal(path: string, res: Response, body: unknown, options: Pick<RequestOptions<z.ZodType>, "scope" | "notFound">): CliError {
     const parsed = errorBodySchema.safeParse(body);
     if (!parsed.success) return this.notOurs(path, res, "an error without the API's error body");
-    const { code, message } = parsed.data.error;
+    const { code, issues } = parsed.data.error;
+    const message = issues?.length ? `${parsed.data.error.message} ${issues.map((i) => `${i.path || "body"}: ${i.message}`).join("; ")}` : parsed.data.error.message;
     const tokenFix = this.credentials.source === "env" ? "set WH_TOKEN to a valid token" : "run wh login again with a new token";
     switch (res.status) {
       case 401:

@@ -8,8 +8,9 @@ import { z } from "zod";
 const id = z.union([z.number(), z.string()]);
 const date = z.string().nullish();
 
+/** The API's error body; its codes are upper-case (UNAUTHORIZED…), which other servers' bodies are not. */
 export const errorBodySchema = z.object({
-  error: z.looseObject({ code: z.string(), message: z.string(), issues: z.unknown().optional() }),
+  error: z.looseObject({ code: z.string().regex(/^[A-Z][A-Z_]*$/), message: z.string(), issues: z.array(z.looseObject({ path: z.string(), message: z.string() })).optional() }),
 });
 
 export const meSchema = z.looseObject({
