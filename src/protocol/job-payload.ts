@@ -61,6 +61,18 @@ export type BuildLimits = z.infer<typeof buildLimitsSchema>;
 /** The build limits of a payload without `buildLimits` (sent by a control plane older than the field). */
 export const DEFAULT_BUILD_LIMITS: BuildLimits = { cpu: 2, memoryMb: 2048, timeoutSeconds: 900 };
 
+/**
+ * Set on a rollback: the earlier deployment whose release the new deployment brings back, and the
+ * image that deployment ran as its worker reported it (`job_result.runtime.image`; absent when it
+ * never reported one, e.g. a process worker). A container worker that still holds that image
+ * starts it without building; otherwise it builds `commitSha` again.
+ */
+export const rollbackTargetSchema = z.object({
+  deploymentId: z.number().int().positive(),
+  imageTag: z.string().min(1).max(512).optional(),
+});
+export type RollbackTarget = z.infer<typeof rollbackTargetSchema>;
+
 export const deployPayloadSchema = z.object({
   repoUrl: z.string(),
   branch: z.string(),
@@ -76,6 +88,8 @@ export const deployPayloadSchema = z.object({
   healthCheck: healthCheckSchema.optional(),
   subdomain: z.string(),
   domains: z.array(z.string()),
+  /** Only on a rollback (rollbackTargetSchema). */
+  rollbackTarget: rollbackTargetSchema.optional(),
 });
 export type DeployPayload = z.infer<typeof deployPayloadSchema>;
 

@@ -1,7 +1,7 @@
 import type { App } from "../db/generated/client";
 import type { SecretCipher } from "../crypto/secret-cipher";
 import { cipherContext } from "../crypto/secret-cipher";
-import { buildSettingsSchema, deployPayloadSchema, type DeployPayload } from "../../protocol/job-payload";
+import { buildSettingsSchema, deployPayloadSchema, type DeployPayload, type RollbackTarget } from "../../protocol/job-payload";
 import type { Plan } from "../plans/plans";
 import type { DbOrTx } from "../apps/app-access";
 
@@ -15,7 +15,7 @@ export async function buildDeployPayload(
   cipher: SecretCipher,
   app: App,
   plan: Plan,
-  commit: { commitSha?: string; branch?: string } = {},
+  commit: { commitSha?: string; branch?: string; rollbackTarget?: RollbackTarget } = {},
 ): Promise<DeployPayload> {
   const [envRows, domains] = await Promise.all([
     tx.appEnvVar.findMany({ where: { appId: app.id }, orderBy: { key: "asc" } }),
@@ -36,5 +36,6 @@ export async function buildDeployPayload(
     healthCheck: { path: app.healthCheckPath, timeoutSeconds: app.healthCheckTimeoutSeconds },
     subdomain: app.subdomain,
     domains: domains.map((d) => d.hostname),
+    ...(commit.rollbackTarget ? { rollbackTarget: commit.rollbackTarget } : {}),
   });
 }

@@ -8,6 +8,7 @@ import { appIdInput, lockOwnedApp, type AppRef, type Tx } from "../app-access";
 import { requestAssignment } from "../../jobs/request-assignment";
 import { publishAppChanged } from "../publish-app-changed";
 import { enqueueDeployment, type DeploymentTrigger } from "./enqueue-deployment";
+import type { RollbackTarget } from "../../../protocol/job-payload";
 
 type Deps = Pick<Services, "db" | "config" | "plans" | "cipher" | "queue" | "log" | "bus">;
 type Caller = Pick<Actor, "userId" | "team" | "email" | "plan" | "audit">;
@@ -27,12 +28,15 @@ async function run(deps: Deps, actor: Caller, appId: number, options: DeployOpti
     assertValidRepoUrl(app.repoUrl, { allowLocal: deps.config.LOCAL_REPOS_ENABLED });
     const plan = deps.plans.for(actor.plan);
     let commit: { sha: string; message: string; branch: string } | undefined;
+    let rollbackTarget: RollbackTarget | undefined;
     if (options.rollbackOfId !== undefined) {
       const target = await tx.deployment.findFirst({ where: { id: options.rollbackOfId, appId: app.id } });
       if (!target) throw notFound("Deployment");
       if (target.status !== "succeeded") throw validation("Only a deployment that succeeded can be rolled back to.");
       if (!target.commitSha) throw conflict("That deployment did not record its commit, so it cannot be rebuilt; deploy again instead.");
       commit = { sha: target.commitSha, message: target.commitMessage, branch: target.branch || app.branch };
+      // The worker starts this image again when it still holds it (no rebuild), else builds the commit.
+      rollbackTarget = { deploymentId: target.id, ...(target.image ? { imageTag: target.image } : {}) };
     }
     const deployment = await enqueueDeployment(tx, deps, {
       app,
@@ -41,6 +45,7 @@ async function run(deps: Deps, actor: Caller, appId: number, options: DeployOpti
       trigger: options.trigger,
       commit,
       rollbackOfId: options.rollbackOfId,
+      rollbackTarget,
       pinToWorker: options.trigger === "redeploy",
     });
     return { app: { ...app, status: "deploying" as const }, deployment };

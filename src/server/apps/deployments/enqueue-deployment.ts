@@ -6,6 +6,7 @@ import type { Tx } from "../app-access";
 import { assertNoActiveJob } from "../../jobs/active-job";
 import { buildDeployPayload } from "../../jobs/build-deploy-payload";
 import { insertJob } from "../../jobs/insert-job";
+import type { RollbackTarget } from "../../../protocol/job-payload";
 
 export type DeploymentTrigger = "manual" | "push" | "rollback" | "redeploy";
 
@@ -19,6 +20,8 @@ export interface EnqueueDeploymentInput {
   triggeredBy?: string;
   commit?: { sha?: string; message?: string; branch?: string };
   rollbackOfId?: number;
+  /** On a rollback: what the worker may reuse (payload.rollbackTarget). */
+  rollbackTarget?: RollbackTarget;
   /** Redeploys stay on the worker that already holds the app. */
   pinToWorker?: boolean;
 }
@@ -47,7 +50,7 @@ export async function enqueueDeployment(tx: Tx, deps: Pick<Services, "cipher">, 
       rollbackOfId: input.rollbackOfId ?? null,
     },
   });
-  const payload = await buildDeployPayload(tx, deps.cipher, app, plan, { commitSha: input.commit?.sha, branch });
+  const payload = await buildDeployPayload(tx, deps.cipher, app, plan, { commitSha: input.commit?.sha, branch, rollbackTarget: input.rollbackTarget });
   const job = await insertJob(tx, deps.cipher, {
     type: "deploy",
     appId: app.id,
