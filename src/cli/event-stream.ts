@@ -1,6 +1,8 @@
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
 import type { ApiClient } from "./api-client";
-import { CliError } from "./errors";
+import { CliError, EXIT, type ExitCode } from "./errors";
+
+const EXIT_FOR_CODE: Record<string, ExitCode> = { UNAUTHORIZED: EXIT.unauthorized, FORBIDDEN: EXIT.forbidden, NOT_FOUND: EXIT.notFound };
 
 export interface FollowOptions {
   scope: string;
@@ -37,6 +39,8 @@ export async function followEvents(client: ApiClient, path: string, options: Fol
         const { done, value: message } = await reader.read();
         if (done) break;
         if (message.id) lastEventId = message.id;
+        // The server ends a stream with an `error` event when it stops it (a revoked token, a removed member).
+        if (message.event === "error") throw streamError(message.data);
         if ((await options.onEvent(message)) === "stop") {
           await reader.cancel().catch(() => undefined);
           return;
@@ -45,7 +49,7 @@ export async function followEvents(client: ApiClient, path: string, options: Fol
     } catch (err) {
       if (options.signal?.aborted) return;
       // A refusal (token, scope, not found) will not get better by retrying.
-      if (err instanceof CliError && err.code !== "UNREACHABLE" && err.code !== "TIMEOUT") throw err;
+      if (err instanceof CliError && err.code !== "UNREACHABLE" && err.code !== "TIMEOUT" && err.code !== "INTERNAL" && err.code !== "UNAVAILABLE") throw err;
       failure = err;
     }
     if (failure && drops >= MAX_FAILED_RECONNECTS) throw failure;
@@ -61,4 +65,11 @@ export function eventJson(data: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function streamError(data: string): CliError {
+  const body = eventJson(data) as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof body?.code === "string" ? body.code : "INTERNAL";
+  const message = typeof body?.message === "string" ? body.message : "The server stopped the stream.";
+  return new CliError(message, EXIT_FOR_CODE[code] ?? EXIT.failed, code);
 }
