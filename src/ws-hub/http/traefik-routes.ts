@@ -4,7 +4,7 @@ import { safeEqual } from "../../server/crypto/api-key";
 import type { SecretCipher } from "../../server/crypto/secret-cipher";
 import type { Db } from "../../server/db/client";
 import { encodeConfig, type EncodedConfig } from "../../server/traefik/encoded-config";
-import { buildProxyTraefikConfig } from "../../server/traefik/proxy-traefik-config";
+import { buildProxyRoutes } from "../../server/traefik/proxy-traefik-config";
 import type { TraefikConfigCache } from "../../server/traefik/traefik-config-cache";
 import { buildWorkerTraefikConfig } from "../../server/traefik/worker-traefik-config";
 import type { WorkerAuthenticator } from "../../server/workers/worker-auth";
@@ -77,6 +77,8 @@ async function buildOr503(log: Logger, what: string, build: () => Promise<Encode
 
 export function traefikRoutes(deps: TraefikRouteDeps): Route[] {
   const { cache } = deps;
+  /** Each routed app's upstream in the last proxy config this hub built. */
+  let lastProxyUpstreams: ReadonlyMap<number, string> = new Map();
   /** Checks the bearer under the failure limiter (src/ws-hub/http/auth-failure-limiter.ts). */
   const authorize = async <T>(req: IncomingMessage, what: string, cost: "cheap" | "lookup", check: (token: string | undefined) => Promise<T | undefined> | T | undefined) => {
     const token = bearerToken(req);
@@ -114,9 +116,12 @@ export function traefikRoutes(deps: TraefikRouteDeps): Route[] {
       async handler(req, res) {
         await authorize(req, "the Traefik proxy token", "cheap", (t) => (t && safeEqual(t, deps.proxyToken) ? true : undefined));
         const json = await buildOr503(deps.log, "proxy traefik config", () =>
-          cache.get("proxy", async () =>
-            encodeConfig(await buildProxyTraefikConfig(deps.db, { platformDomain: deps.platformDomain, certResolver: deps.certResolver })),
-          ),
+          cache.get("proxy", async () => {
+            // A redeploying app keeps the route it had (proxy-traefik-config.ts, STILL_SERVING).
+            const built = await buildProxyRoutes(deps.db, { platformDomain: deps.platformDomain, certResolver: deps.certResolver, previous: lastProxyUpstreams });
+            lastProxyUpstreams = built.upstreams;
+            return encodeConfig(built.config);
+          }),
         );
         sendConfig(req, res, json);
       },
