@@ -174,4 +174,28 @@ describe("public API routes", () => {
     await sse.done;
     expect(sse.events.at(-1)).toMatchObject({ event: "error", data: { code: "UNAUTHORIZED" } });
   });
+
+  it("a follow stops when the token's owner is removed from the team", async () => {
+    const { app } = await fx.members.owner.caller.apps.create({ name: `${name}-rm`, repoUrl: "https://github.com/team/rm.git" });
+    const member = await h.user();
+    await h.tdb.db.teamMember.create({ data: { teamId: fx.teamId, userId: member.id, role: "developer" } });
+    const token = await mintToken(member, fx.teamId, ["logs:read"]);
+    const res = await handleApiRequest(
+      new Request(`http://127.0.0.1:3999/api/v1/apps/${app.id}/logs?follow=1`, { headers: { authorization: `Bearer ${token}`, "x-forwarded-for": "127.0.0.1" } }),
+      { services: h.services },
+    );
+    expect(res.status).toBe(200);
+    const sse = readSse(res);
+    // Once the stream is live (a line arrives), the removal is what stops it.
+    await expect
+      .poll(async () => {
+        const row = await h.tdb.db.runtimeLog.create({ data: { appId: app.id, ts: new Date(), stream: "stdout", line: "up" } });
+        await h.services.bus.publish("app.logs", { appId: app.id, lines: [{ id: row.id.toString(), ts: row.ts.getTime(), stream: "stdout", line: "up" }] });
+        return sse.events.length;
+      })
+      .toBeGreaterThan(0);
+    await fx.members.owner.caller.teams.removeMember({ userId: member.id });
+    await sse.done;
+    expect(sse.events.at(-1)).toMatchObject({ event: "error", data: { code: "FORBIDDEN" } });
+  });
 });
