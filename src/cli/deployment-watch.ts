@@ -59,7 +59,7 @@ export async function watchDeployment(ctx: Context, started: Deployment, signal:
         seenThisConnection++;
         if (!resumable && seenThisConnection <= printed) return;
         printed++;
-        const text = formatLogLine({ ...parsed.data, at: null });
+        const text = formatLogLine(parsed.data);
         if (ctx.out.json) ctx.out.info(text);
         else ctx.out.item(parsed.data, () => text);
       },

@@ -66,10 +66,10 @@ export function ago(iso: string | null | undefined, now: number = Date.now()): s
   return "just now";
 }
 
-/** A log line as people read it: time, stream when not stdout, text. */
+/** A log line as people read it: its time when it has one, a tag for stderr, the text. */
 export function formatLogLine(line: { at?: string | null; stream?: string | null; line: string }): string {
   const time = line.at && !Number.isNaN(Date.parse(line.at)) ? new Date(line.at).toISOString().slice(11, 19) : "";
-  const stream = line.stream && line.stream !== "stdout" ? `[${line.stream}] ` : "";
+  const stream = line.stream === "stderr" ? "[stderr] " : "";
   return `${time ? `${time} ` : ""}${stream}${line.line}`;
 }
 

@@ -45,6 +45,7 @@ describe("CLI output", () => {
     expect(formatLogLine({ at: "2026-12-02T16:20:03.120Z", stream: "stdout", line: "listening on 8080" })).toBe("16:20:03 listening on 8080");
     expect(formatLogLine({ at: "2026-12-02T16:20:04Z", stream: "stderr", line: "warn" })).toBe("16:20:04 [stderr] warn");
     expect(formatLogLine({ line: "no time" })).toBe("no time");
+    expect(formatLogLine({ at: null, stream: "build", line: "npm ci" })).toBe("npm ci");
   });
 
   it("says how long ago a time was", () => {
