@@ -2,7 +2,8 @@
  * Jobs-runner benchmark (`npm run bench:jobs`): assignment of pending jobs onto workers by one
  * and by two jobs processes (separate OS processes, bench/support/assign-process.ts) at 1× (1,000
  * jobs / 200 workers) and 10× (10,000 jobs / 2,000 workers, every slot of capacity used), then the
- * alert and usage ticks for 10,000 and 100,000 running apps. Each figure is printed with a same-run
+ * alert and usage ticks for 10,000 and 100,000 running apps (usage: ticks inside one 5-minute bucket,
+ * which update each app's sample, and the first tick of a bucket, which inserts them). Each figure is printed with a same-run
  * baseline (the bare SQL floor of the same amount of work) and the ratio to it. After every
  * assignment run it checks that each job was placed once and no worker's capacity was overrun.
  * `BENCH_SCALES=1` runs the 1× sizes only. It prints figures and never fails on a slow machine.
@@ -21,6 +22,7 @@ import { freePort } from "../src/net/free-port";
 import { PostgresServer } from "../src/launcher/postgres-server";
 import type { LiveAppStats } from "../src/server/stats/live-app-stats";
 import { recordUsageTick } from "../src/server/usage/record-usage-tick";
+import { BUCKET_MS, TICK_MS, bucketStart } from "../src/server/usage/usage-buckets";
 import { personalTeamId } from "./support/bench-seed";
 
 const RUNS = 3;
@@ -119,6 +121,9 @@ async function assignmentRows(db: pg.Pool, procs: [AssignProcess, AssignProcess]
   console.log(`  placement checks over ${RUNS * 2} runs: ${problems.length === 0 ? "every job placed once, no capacity overrun, reservations match jobs" : problems.join(" | ")}`);
 }
 
+/** Each tick row starts in a 5-minute bucket no earlier row touched. */
+let usageBucketOffset = 0;
+
 async function tickRows(url: string, pool: pg.Pool, appIds: number[]) {
   const db = createDb(url, { max: 8 });
   try {
@@ -132,18 +137,23 @@ async function tickRows(url: string, pool: pg.Pool, appIds: number[]) {
     const stats = { get: (id: number) => snaps.get(id), all: () => [...snaps.values()] };
     const alertTimes: number[] = [];
     const alertFloor: number[] = [];
-    const usageTimes: number[] = [];
     const usageFloor: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       alertFloor.push(await time(() => db.$queryRaw`SELECT r.* FROM app_alert_rules r JOIN apps a ON a.id = r.app_id WHERE r.enabled AND a.status = 'running'`));
       alertTimes.push(await time(() => runAlertTick({ db, stats, now: new Date(now + i * 30_000) })));
       usageFloor.push(await time(() => db.$queryRaw`SELECT a.id, a.user_id FROM unnest(${ids}::int[]) AS i(id) JOIN apps a ON a.id = i.id AND a.status = 'running'`));
-      usageTimes.push(await time(() => recordUsageTick(db, stats, new Date(now + i * 60_000))));
     }
+    // Usage ticks one minute apart from the start of a fresh 5-minute bucket: the first tick
+    // inserts each app's sample row (and, the very first time, its cursor), the next four update
+    // them, the sixth opens the next bucket.
+    const bucket0 = bucketStart(new Date(now)).getTime() + (usageBucketOffset += 10) * BUCKET_MS + 10_000;
+    const usageTicks: number[] = [];
+    for (let i = 0; i < 6; i++) usageTicks.push(await time(() => recordUsageTick(db, stats, new Date(bucket0 + i * TICK_MS))));
     const rules = await db.appAlertRule.count({ where: { enabled: true } });
     const n = ids.length.toLocaleString("en-US");
     row(`alert tick, ${n} apps (${rules.toLocaleString("en-US")} enabled rules)`, median(alertTimes), median(alertFloor));
-    row(`usage tick, ${n} apps`, median(usageTimes), median(usageFloor));
+    row(`usage tick, ${n} apps, same bucket`, median(usageTicks.slice(1, 5)), median(usageFloor));
+    row(`usage tick, ${n} apps, first of a bucket`, usageTicks[5]!, median(usageFloor), `(first tick ever ${usageTicks[0]!.toFixed(0)} ms)`);
   } finally {
     await db.$disconnect();
   }

@@ -11,14 +11,23 @@ export interface LiveStatsSource {
  * 5-minute usage_samples row as a running average and maximum; network bytes are the delta of the
  * app's running byte counter since the last tick (a counter that went down was reset, so
  * everything it counts now is new). The per-app cursor claims the tick slot, so two processes, or
- * a tick firing twice, fold each sample once. One statement for all apps.
+ * a tick firing twice, fold each sample once. One statement for all apps; the tables keep free
+ * room on each page so these rewrites stay in place (prisma/migrations/20261202163200_usage_hot_updates).
  */
-export async function recordUsageTick(db: Db, stats: LiveStatsSource, now = new Date()): Promise<{ folded: number }> {
-  const snaps = stats.all();
+export async function recordUsageTick(
+  db: Db,
+  stats: LiveStatsSource,
+  now = new Date(),
+): Promise<{ folded: number }> {
+  // One snapshot per app (the latest), so the statement needs no DISTINCT ON sort.
+  const snaps = [...new Map(stats.all().map((s) => [s.appId, s])).values()];
   if (snaps.length === 0) return { folded: 0 };
   const slot = tickSlot(now);
   const bucket = bucketStart(now);
-  const rows = await db.$queryRaw<{ n: number }[]>`
+  // Enough sort/hash memory that 100,000 apps stay in memory instead of spilling to temp files.
+  const [, rows] = await db.$transaction([
+    db.$executeRaw`SET LOCAL work_mem = '64MB'`,
+    db.$queryRaw<{ n: number }[]>`
     WITH input AS (
       SELECT * FROM unnest(
         ${snaps.map((s) => s.appId)}::int[], ${snaps.map((s) => s.cpuPct)}::float8[], ${snaps.map((s) => s.memBytes)}::float8[],
@@ -26,7 +35,7 @@ export async function recordUsageTick(db: Db, stats: LiveStatsSource, now = new 
       ) AS t(app_id, cpu, mem, net_mbps, net_total)
     ),
     eligible AS (
-      SELECT DISTINCT ON (i.app_id) i.*, a.user_id FROM input i JOIN apps a ON a.id = i.app_id AND a.status = 'running'
+      SELECT i.*, a.user_id FROM input i JOIN apps a ON a.id = i.app_id AND a.status = 'running'
     ),
     cur AS (
       INSERT INTO usage_cursors AS c (app_id, last_tick, net_total, prev_total)
@@ -54,6 +63,7 @@ export async function recordUsageTick(db: Db, stats: LiveStatsSource, now = new 
         samples = s.samples + 1
       RETURNING 1
     )
-    SELECT count(*)::int AS n FROM folded`;
+    SELECT count(*)::int AS n FROM folded`,
+  ]);
   return { folded: rows[0]?.n ?? 0 };
 }
