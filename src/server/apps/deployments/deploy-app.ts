@@ -15,6 +15,13 @@ type Caller = Pick<Actor, "userId" | "team" | "email" | "plan" | "audit">;
 
 export const rollbackAppInput = appIdInput.extend({ deploymentId: z.number().int().positive() });
 
+/**
+ * A burst of deploys (bench:latency sends 200 at once) queues for the pool's connections; with
+ * Prisma's default 2 s wait for one, the tail of the burst was refused while the head was still
+ * being served. Waiting up to 10 s keeps every click (docs/performance.md).
+ */
+const DEPLOY_TRANSACTION = { maxWait: 10_000, timeout: 15_000 };
+
 interface DeployOptions {
   trigger: DeploymentTrigger;
   rollbackOfId?: number;
@@ -49,7 +56,7 @@ async function run(deps: Deps, actor: Caller, appId: number, options: DeployOpti
       pinToWorker: options.trigger === "redeploy",
     });
     return { app: { ...app, status: "deploying" as const }, deployment };
-  });
+  }, DEPLOY_TRANSACTION);
   await recordAuditEvent(deps.db, {
     userId: actor.userId,
     kind: options.trigger === "rollback" ? "app_rollback" : "app_deploy",
