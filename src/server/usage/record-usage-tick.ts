@@ -14,20 +14,13 @@ export interface LiveStatsSource {
  * a tick firing twice, fold each sample once. One statement for all apps; the tables keep free
  * room on each page so these rewrites stay in place (prisma/migrations/20261202163200_usage_hot_updates).
  */
-export async function recordUsageTick(
-  db: Db,
-  stats: LiveStatsSource,
-  now = new Date(),
-): Promise<{ folded: number }> {
+export async function recordUsageTick(db: Db, stats: LiveStatsSource, now = new Date()): Promise<{ folded: number }> {
   // One snapshot per app (the latest), so the statement needs no DISTINCT ON sort.
   const snaps = [...new Map(stats.all().map((s) => [s.appId, s])).values()];
   if (snaps.length === 0) return { folded: 0 };
   const slot = tickSlot(now);
   const bucket = bucketStart(now);
-  // Enough sort/hash memory that 100,000 apps stay in memory instead of spilling to temp files.
-  const [, rows] = await db.$transaction([
-    db.$executeRaw`SET LOCAL work_mem = '64MB'`,
-    db.$queryRaw<{ n: number }[]>`
+  const rows = await db.$queryRaw<{ n: number }[]>`
     WITH input AS (
       SELECT * FROM unnest(
         ${snaps.map((s) => s.appId)}::int[], ${snaps.map((s) => s.cpuPct)}::float8[], ${snaps.map((s) => s.memBytes)}::float8[],
@@ -63,7 +56,6 @@ export async function recordUsageTick(
         samples = s.samples + 1
       RETURNING 1
     )
-    SELECT count(*)::int AS n FROM folded`,
-  ]);
+    SELECT count(*)::int AS n FROM folded`;
   return { folded: rows[0]?.n ?? 0 };
 }
