@@ -1,10 +1,17 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import { useState } from "react";
 import { Empty, ErrorState, Loading } from "@/components/apps/query-states";
 import { useTRPC } from "@/lib/trpc/client";
-import { UsageChart } from "./usage-chart";
+
+// The charting library is ~130 KiB of compressed JS: loaded only when the charts are shown, so the
+// Monitoring tab's first load stays near the other pages' (docs/performance.md).
+const UsageChart = dynamic(() => import("./usage-chart").then((m) => m.UsageChart), {
+  ssr: false,
+  loading: () => <Loading what="chart" />,
+});
 
 type Range = "1h" | "24h" | "7d" | "30d";
 const RANGES: { value: Range; label: string }[] = [
