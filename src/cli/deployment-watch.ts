@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { deploymentBodySchema, isFinished, logLineSchema, type Deployment } from "./api-types";
+import { deploymentBodySchema, isFinished, logLineSchema, logLinesSchema, type Deployment, type LogLine } from "./api-types";
 import type { Context } from "./context";
 import { EXIT, type ExitCode } from "./errors";
 import { eventJson, followEvents } from "./event-stream";
@@ -43,6 +43,13 @@ export async function watchDeployment(ctx: Context, started: Deployment, signal:
   let printed = 0;
   let seenThisConnection = 0;
   let resumable = false;
+  let ended = false;
+  const print = (line: LogLine) => {
+    printed++;
+    const text = formatLogLine(line);
+    if (ctx.out.json) ctx.out.info(text);
+    else ctx.out.item(line, () => text);
+  };
   try {
     await followEvents(client, `${path}/logs?follow=1`, {
       scope: "logs:read",
@@ -52,16 +59,16 @@ export async function watchDeployment(ctx: Context, started: Deployment, signal:
       },
       onEvent: (message) => {
         if (message.id) resumable = true;
-        if (message.event === "end") return "stop";
+        if (message.event === "end") {
+          ended = true;
+          return "stop";
+        }
         if (message.event !== "line") return;
         const parsed = logLineSchema.safeParse(eventJson(message.data));
         if (!parsed.success) return;
         seenThisConnection++;
         if (!resumable && seenThisConnection <= printed) return;
-        printed++;
-        const text = formatLogLine(parsed.data);
-        if (ctx.out.json) ctx.out.info(text);
-        else ctx.out.item(parsed.data, () => text);
+        print(parsed.data);
       },
       onDrop: async () => {
         current = await fetchDeployment();
@@ -73,6 +80,11 @@ export async function watchDeployment(ctx: Context, started: Deployment, signal:
     await poller;
   }
   if (signal.aborted) return current;
+  if (!ended) {
+    // The stream broke after the deployment finished: the stored log has the lines it did not send.
+    const stored = await client.request(`${path}/logs`, { schema: logLinesSchema, scope: "logs:read" }).catch(() => null);
+    stored?.lines.slice(printed).forEach(print);
+  }
   // The stream's `end` event carries only the status; the deployment itself has the error text.
   current = await fetchDeployment();
   if (!isFinished(current.status)) current = await waitUntilFinished(fetchDeployment, signal);
