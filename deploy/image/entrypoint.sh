@@ -11,8 +11,9 @@ case "$role" in
   migrate) exec node --import tsx scripts/db-migrate.ts "$@" ;;
   backup) exec node --import tsx scripts/backup.ts "$@" ;;
   restore) exec node --import tsx scripts/restore.ts "$@" ;;
+  rotate-app-secret) exec node --import tsx scripts/rotate-app-secret.ts "$@" ;;
   *)
-    echo "unknown role \"$role\": run the image with web, jobs, hub, migrate, backup or restore" >&2
+    echo "unknown role \"$role\": run the image with web, jobs, hub, migrate, backup, restore or rotate-app-secret" >&2
     exit 64
     ;;
 esac
