@@ -37,6 +37,7 @@ const BY_ID: Record<string, Call> = {
   "apps.setAutoDeploy": (c, i) => c.apps.setAutoDeploy({ appId: i.appId, enabled: false }),
   "apps.rotateWebhookSecret": (c, i) => c.apps.rotateWebhookSecret({ appId: i.appId }),
   "apps.runtimeLogs": (c, i) => c.apps.runtimeLogs({ appId: i.appId }),
+  "apps.logRuns": (c, i) => c.apps.logRuns({ appId: i.appId }),
   "apps.onRuntimeLogs": async (c, i) => drain(await c.apps.onRuntimeLogs({ appId: i.appId })),
   "apps.onDeployProgress": async (c, i) => drain(await c.apps.onDeployProgress({ appId: i.appId })),
   "apps.onStatus": async (c, i) => drain(await c.apps.onStatus({ appId: i.appId })),
