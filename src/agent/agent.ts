@@ -48,7 +48,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger, options:
   // Apps come back (or are re-attached) even while the hub is unreachable.
   await parts.runtime.init();
   await parts.journal.load();
-  // Jobs the previous run died in the middle of end now (their results wait for the hub).
+  // Jobs the previous run died in the middle of end now; its last results go out again.
   await parts.jobs.failInterrupted();
   const beforeHub = (stopApps: boolean): Step[] => [() => parts.runtime.shutdown(stopApps), unlock];
 

@@ -41,6 +41,11 @@ export class JobJournal {
     }
   }
 
+  /** The `n` results recorded last, oldest first. */
+  recent(n: number): JobResultPayload[] {
+    return [...this.results.values()].slice(-n);
+  }
+
   /** Jobs an earlier run of the agent started and never finished (it was killed meanwhile). */
   interrupted(): number[] {
     return [...this.started].filter((id) => !this.results.has(id));

@@ -8,6 +8,8 @@ import { BuildLogStream } from "./build-log-stream";
 import type { JobJournal } from "./job-journal";
 
 const MAX_RESULT_LOG_BYTES = 64 * 1024;
+/** Results an agent sends again when it starts, in case its previous run died before they reached the hub. */
+const RESEND_RECENT_RESULTS = 10;
 const INTERRUPTED = "The worker's agent was restarted (it was killed or crashed) while running this job, so the job did not finish. Run it again.";
 
 /** Turns `job` frames into runtime work and reports progress, build output and the one result. */
@@ -64,11 +66,15 @@ export class JobRunner {
   }
 
   /**
-   * Jobs an earlier run of this agent was running when it died: they cannot finish, so each ends
-   * now, failed with a message that says why (the user starts it again). The results wait in the
+   * At start: the last results go out again, and jobs an earlier run of this agent was running
+   * when it died (they cannot finish) end now, failed with a message that says why (the user
+   * starts it again). The results wait in the
    * uplink for the hub; one the hub already ended is ignored there (src/server/jobs/complete-job.ts).
    */
   async failInterrupted(): Promise<number[]> {
+    // The last results first: the previous run may have died before one reached the hub. A
+    // result for a job the hub already ended changes nothing, so sending it again is safe.
+    for (const done of this.journal.recent(RESEND_RECENT_RESULTS)) this.link.send("job_result", done, { reliable: true });
     const ids = this.journal.interrupted();
     for (const jobId of ids) {
       const result: JobResultPayload = { job_id: jobId, status: "failed", error: INTERRUPTED };
