@@ -25,7 +25,7 @@ import { describeAddress } from "../src/agent/runtime/container/engine-socket";
 import { listAppImages, removeImage } from "../src/agent/runtime/container/images";
 import { openEngine } from "../src/agent/runtime/container/open-engine";
 import { ProcessRuntime } from "../src/agent/runtime/process/process-runtime";
-import type { JobFrame } from "../src/protocol/job-payload";
+import type { JobFrame, RollbackTarget } from "../src/protocol/job-payload";
 import { commitSampleRelease, ensureSampleRepository } from "../src/sample-repo/ensure-sample-repository";
 import { procUsage } from "./support/proc-usage";
 
@@ -44,7 +44,7 @@ const events: RuntimeEvents = { appStatus: () => {}, violation: () => {}, log: (
 const log = pino({ level: "silent" });
 let nextJob = 1;
 
-function deployJob(appId: number, deploymentId: number, repoUrl: string, commitSha = ""): JobFrame {
+function deployJob(appId: number, deploymentId: number, repoUrl: string, commitSha = "", rollbackTarget?: RollbackTarget): JobFrame {
   return {
     job_id: nextJob++,
     type: "deploy",
@@ -62,6 +62,7 @@ function deployJob(appId: number, deploymentId: number, repoUrl: string, commitS
       limits: { cpu: 1, memoryMb: 512, pids: 256, diskMb: 1024, bandwidthMbit: 0 },
       subdomain: `bench-${appId}`,
       domains: [],
+      ...(rollbackTarget ? { rollbackTarget } : {}),
     },
   } as JobFrame;
 }
@@ -69,14 +70,14 @@ function deployJob(appId: number, deploymentId: number, repoUrl: string, commitS
 const deleteJob = (appId: number): JobFrame => ({ job_id: nextJob++, type: "delete", app_id: appId, app_uuid: "x", app_name: `bench-${appId}`, deployment_id: null, payload: null }) as JobFrame;
 
 /** Runs a job and returns its time; a failed job stops the bench with the job's log tail. */
-async function timed(runtime: AppRuntime, job: JobFrame): Promise<{ ms: number; lines: string[] }> {
+async function timed(runtime: AppRuntime, job: JobFrame): Promise<{ ms: number; lines: string[]; image?: string }> {
   const lines: string[] = [];
   const reporter: JobReporter = { progress: () => {}, buildLog: (l) => lines.push(l) };
   const t0 = performance.now();
   const outcome = await runtime.execute(job, reporter);
   const ms = performance.now() - t0;
   if (!outcome.ok) throw new Error(`${job.type} of app ${job.app_id} failed: ${outcome.error}\n${lines.slice(-20).join("\n")}`);
-  return { ms, lines };
+  return { ms, lines, image: outcome.runtime?.image };
 }
 
 /**
@@ -186,9 +187,11 @@ async function main(): Promise<void> {
     row("process runtime", secs(median(processMs)), `[${processMs.map(secs).join(", ")}]`);
     row("container runtime", secs(median(containerMs)), `[${containerMs.map(secs).join(", ")}]  ${(median(containerMs) / median(processMs)).toFixed(1)}x the process runtime`);
 
-    // Rollback: v1 deployed, then v2; going back to v1 reuses its image, or builds v1 afresh (a new deployment).
+    // Rollback: v1 deployed, then v2; a rollback to v1 (a new deployment naming v1's deployment and
+    // image, as the platform sends it: payload.rollbackTarget) reuses its image, or builds v1 afresh.
     const app = 300;
-    await timed(containers, deployJob(app, 3000, repoUrl, v1));
+    const first = await timed(containers, deployJob(app, 3000, repoUrl, v1));
+    const target: RollbackTarget = { deploymentId: 3000, ...(first.image ? { imageTag: first.image } : {}) };
     const { sha: v2 } = await commitSampleRelease(repoDir);
     let deployment = 3001;
     const reuseMs: number[] = [];
@@ -197,8 +200,8 @@ async function main(): Promise<void> {
       progress(`rollback run ${i + 1}/${RUNS}`);
       await timed(containers, deployJob(app, deployment++, repoUrl, v2));
       await settled(engine, app);
-      const reused = await timed(containers, deployJob(app, 3000, repoUrl, v1));
-      if (!reused.lines.some((l) => l.includes("Reusing the image"))) throw new Error(`the rollback rebuilt instead of reusing:\n${reused.lines.join("\n")}`);
+      const reused = await timed(containers, deployJob(app, deployment++, repoUrl, v1, target));
+      if (!reused.lines.some((l) => l.includes("reusing its image"))) throw new Error(`the rollback rebuilt instead of reusing:\n${reused.lines.join("\n")}`);
       reuseMs.push(reused.ms);
       await timed(containers, deployJob(app, deployment++, repoUrl, v2));
       await settled(engine, app);

@@ -1,7 +1,7 @@
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { freePort } from "../../../net/free-port";
-import { buildLimitsOf, type JobFrame } from "../../../protocol/job-payload";
+import { buildLimitsOf, type JobFrame, type RollbackTarget } from "../../../protocol/job-payload";
 import { describeRegistrySettings, type RegistrySettings } from "../../config/registry-settings";
 import type { AgentLogger } from "../../logger";
 import type { AppRuntime, AppSample, AppState, AppStatus, JobOutcome, JobReporter, RuntimeEvents } from "../app-runtime";
@@ -18,11 +18,12 @@ import { followContainerLogs, type LogFollower } from "./container-logs";
 import { watchContainerStats, type ContainerStatsSample, type StatsWatcher } from "./container-stats";
 import type { Engine } from "./engine";
 import { watchContainerEvents, type ContainerEvent, type EventWatcher } from "./engine-events";
+import { engineCall } from "./engine-request";
 import { healthCheckPath, HealthCheckPathError, waitForHealthy } from "./health-check";
 import { containerRuntimeReport, effectiveHealthCheck } from "../runtime-report";
 import { buildAppImage, ImageBuildError } from "./image-build";
 import { imageExists, inspectImage, listAppImages, pruneAppImages, removeImage } from "./images";
-import { appImageTag, LABELS, type AppRef } from "./labels";
+import { appImageTag, inScope, LABELS, type AppRef } from "./labels";
 
 export interface ContainerRuntimeOptions {
   engine: Engine;
@@ -112,9 +113,18 @@ export class ContainerRuntime implements AppRuntime {
     const records = await this.store.loadAll();
     const known = new Set(records.map((r) => r.containerId));
     // A container no record refers to is a candidate an interrupted deploy left: it never served.
+    let orphans = 0;
     for (const c of await listAppContainers(this.engine, { workerName: this.options.workerName })) {
-      if (!known.has(c.id)) await removeContainer(this.engine, c.id, { force: true }).catch(() => undefined);
+      if (known.has(c.id)) continue;
+      await removeContainer(this.engine, c.id, { force: true }).catch(() => undefined);
+      orphans++;
     }
+    // Checkouts of deploys the previous run did not finish: nothing resumes them (the platform
+    // ends such a job, src/server/jobs/recover-stuck-jobs.ts), so they only take disk.
+    const builds = path.join(this.options.stateDir, "container-builds");
+    const leftovers = (await readdir(builds).catch(() => [])).length;
+    await rm(builds, { recursive: true, force: true });
+    if (orphans || leftovers) this.options.log.info({ containers: orphans, checkouts: leftovers }, "removed what an interrupted deploy of the previous run left");
     for (const record of records) {
       const slot = this.slotFor(record);
       await this.mutex.run(record.appId, () => this.recover(slot));
@@ -210,16 +220,14 @@ export class ContainerRuntime implements AppRuntime {
       await rm(work, { recursive: true, force: true });
       await mkdir(work, { recursive: true, mode: 0o700 });
       buildLog(`Build limits: memory ${limits.memoryMb} MiB, ${limits.cpu} CPU, time ${Math.round(timeoutMs / 1000)} s; the app then runs with ${payload.limits.memoryMb} MiB and ${payload.limits.cpu} CPU`);
-      const tag = appImageTag(job.app_id, deploymentId);
-      const earlier = await inspectImage(this.engine, tag);
-      let imageSizeBytes: number | null = earlier?.Size ?? null;
+      const reuse = payload.commitSha ? await this.reusableImage(job.app_id, deploymentId, payload.rollbackTarget, buildLog) : null;
+      let imageSizeBytes: number | null = reuse?.sizeBytes ?? null;
       let commit: { sha: string; message: string };
       let image: { image: string; readOnlyRootfs: boolean };
-      if (earlier && payload.commitSha) {
-        // A rollback (or a retried deploy) of a deployment whose image is still here: no rebuild.
-        buildLog(`Reusing the image ${tag} built earlier for this deployment (no rebuild)`);
+      if (reuse) {
         commit = { sha: payload.commitSha, message: "" };
-        image = { image: tag, readOnlyRootfs: earlier.Config?.Labels?.[LABELS.kind] !== "dockerfile" };
+        image = reuse;
+        reporter.progress(60, "Reusing the image built earlier");
       } else {
         reporter.progress(10, "Cloning the repository");
         commit = await checkoutCommit({
@@ -273,6 +281,8 @@ export class ContainerRuntime implements AppRuntime {
         limits: { cpu: payload.limits.cpu, memoryMb: payload.limits.memoryMb, pids: payload.limits.pids },
         readOnlyRootfs: image.readOnlyRootfs,
         stopGraceSeconds: this.grace,
+        // Already read when the image was reused: one engine call less on a rollback.
+        ...(reuse ? { imageUser: reuse.imageUser } : {}),
       });
       candidate = started.id;
       const health = await waitForHealthy({
@@ -280,6 +290,8 @@ export class ContainerRuntime implements AppRuntime {
         port,
         path: healthCheckPath(check.path),
         timeoutMs: check.timeoutMs,
+        // Short: an app that starts in a second should not wait half a second more (bench:deploy's rollback figure).
+        intervalMs: 200,
         isAlive: async () => (await inspectContainer(this.engine, started.id))?.State.Running ?? false,
         signal: controller.signal,
       });
@@ -325,8 +337,15 @@ export class ContainerRuntime implements AppRuntime {
       await this.store.save(record);
       candidate = null;
       slot.startedAt = Date.now();
-      await this.attach(slot);
       this.setStatus(slot, "running");
+      // Following its logs (from its first line) and stats waits behind this job on the app's
+      // lock, as retiring the old container does: the result goes out first.
+      void this.mutex.run(job.app_id, async () => {
+        if (!this.closing && this.slots.get(job.app_id) === slot && slot.record.desired === "running" && slot.status === "running") await this.attach(slot);
+      });
+      // Said again at the end, where the result's log tail keeps it (the image decision comes first).
+      const target = payload.rollbackTarget;
+      if (target) buildLog(reuse ? `Rolled back to deployment ${target.deploymentId} by starting its image ${image.image} again` : `Rolled back to deployment ${target.deploymentId} by building its commit again (its image was no longer on this worker)`);
       buildLog(`Deployed ${commit.sha.slice(0, 12)}: the app answers on port ${port}`);
       // The old container serves until the result has gone out (the proxy then points at the
       // new port): retiring it is queued behind this job on the app's lock.
@@ -337,7 +356,7 @@ export class ContainerRuntime implements AppRuntime {
         image: image.image,
         imageSizeBytes,
         limits: payload.limits,
-        built: earlier && payload.commitSha ? null : payload,
+        built: reuse ? null : payload,
         buildTimeoutCeilingMs: this.options.buildTimeoutMs,
         healthCheck: check,
       });
@@ -348,12 +367,64 @@ export class ContainerRuntime implements AppRuntime {
       if (reporter.signal?.aborted) return fail(err instanceof JobCancelledError ? err.message : "cancelled while building the image");
       if (!known) this.options.log.error({ err, appId: job.app_id }, "container deploy failed unexpectedly");
       const extra = err instanceof ImageBuildError && err.logTail.length ? err.logTail.filter((l) => !tail.includes(l)) : [];
+      // A Podman service going down kills the running step first, so the build reads as a failed
+      // step: said as what it was when the engine stops answering just after.
+      const gone = err instanceof ImageBuildError ? await this.engineStoppedAnswering() : null;
+      if (gone) return fail(`the container engine (${this.engine.describe()}) stopped answering during the build (${gone}); nothing was deployed and the running version is unchanged: deploy again once the engine is back`, extra);
       return fail(known ? (err as Error).message : `internal agent error: ${(err as Error).message}`, extra);
     } finally {
       this.builds.delete(controller);
       if (candidate) await removeContainer(this.engine, candidate, { force: true }).catch(() => undefined);
       await rm(work, { recursive: true, force: true }).catch(() => undefined);
     }
+  }
+
+  /**
+   * The image a deploy pinned to a commit can start without building: this deployment's own (a
+   * retried deploy), else on a rollback the target deployment's (payload.rollbackTarget), if this
+   * worker still holds it and built it for this app. Says in the build log which it is, or that
+   * the target's image was pruned and the commit is built again.
+   */
+  private async reusableImage(
+    appId: number,
+    deploymentId: number,
+    target: RollbackTarget | undefined,
+    buildLog: (line: string) => void,
+  ): Promise<{ image: string; readOnlyRootfs: boolean; sizeBytes: number | null; imageUser: string | null } | null> {
+    const scope = { appId, workerName: this.options.workerName };
+    const usable = async (tag: string) => {
+      const info = await inspectImage(this.engine, tag);
+      if (!info || !inScope(info.Config?.Labels, scope)) return null;
+      return { image: tag, readOnlyRootfs: info.Config?.Labels?.[LABELS.kind] !== "dockerfile", sizeBytes: info.Size ?? null, imageUser: info.Config?.User ?? null };
+    };
+    const own = appImageTag(appId, deploymentId);
+    const retried = await usable(own);
+    if (retried) {
+      buildLog(`Reusing the image ${own} built earlier for this deployment (no rebuild)`);
+      return retried;
+    }
+    if (!target) return null;
+    const tag = target.imageTag ?? appImageTag(appId, target.deploymentId);
+    const kept = await usable(tag).catch(() => null);
+    if (kept) {
+      buildLog(`Rolling back to deployment ${target.deploymentId}: reusing its image ${tag} (no rebuild)`);
+      return kept;
+    }
+    buildLog(`Rolling back to deployment ${target.deploymentId}: its image ${tag} is no longer on this worker (pruned or never built here), so the commit is built again`);
+    return null;
+  }
+
+  /** Why the engine does not answer a ping now or a second later, or null while it answers. */
+  private async engineStoppedAnswering(): Promise<string | null> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 1_000));
+      try {
+        await engineCall(this.engine.docker, { path: "/_ping", method: "GET", timeoutMs: 5_000 });
+      } catch (err) {
+        return (err as Error).message;
+      }
+    }
+    return null;
   }
 
   /** SIGTERM, grace, removal of the container a deploy replaced; then old images beyond the kept ones go. */
@@ -579,17 +650,20 @@ export class ContainerRuntime implements AppRuntime {
     if (exit?.running) return; // restarted meanwhile
     await slot.cursorWrite;
     this.detachSlot(slot);
-    if (exit?.oomKilled) {
-      const why = `stopped by the worker: the app went over the plan's memory limit of ${slot.record.limits.memoryMb} MiB and was killed`;
-      this.options.events.violation(slot.record.appId, why);
-      await this.stopSlot(slot, why, why);
-      return;
-    }
     const code = exit?.exitCode ?? event.exitCode;
     if (Date.now() - slot.startedAt > STABLE_RUN_MS) slot.crashes = 0;
     const delay = Math.min(this.options.crashBackoff.maxMs, this.options.crashBackoff.initialMs * 2 ** slot.crashes);
     slot.crashes++;
-    this.setStatus(slot, "crashed", `exited with code ${code ?? "unknown"}${exit?.error ? `: ${exit.error}` : ""}; restarting in ${Math.round(delay / 100) / 10} s`);
+    const restarting = `restarting in ${Math.round(delay / 100) / 10} s`;
+    if (exit?.oomKilled) {
+      // The engine holds the app to its memory limit in place, so an OOM kill is a violation
+      // (shown on the app page) and a crash like any other: restarted with backoff, counted for the crash-loop alert.
+      const why = `out of memory: the app went over the plan's memory limit of ${slot.record.limits.memoryMb} MiB and was killed`;
+      this.options.events.violation(slot.record.appId, `${why}; ${restarting}`);
+      this.setStatus(slot, "crashed", `${why} (exit code ${code ?? "unknown"}); ${restarting}`);
+    } else {
+      this.setStatus(slot, "crashed", `exited with code ${code ?? "unknown"}${exit?.error ? `: ${exit.error}` : ""}; ${restarting}`);
+    }
     this.clearRestart(slot);
     slot.restartTimer = setTimeout(() => {
       slot.restartTimer = null;
