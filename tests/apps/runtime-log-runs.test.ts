@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAt } from "../../src/server/apps/log-run-at";
+import { markAt, runAt } from "../../src/server/apps/log-run-at";
 import { runtimeLogExport } from "../../src/server/apps/runtime-log-export";
 import { expectTrpcError, insertWorker, markDeployed, startAppHarness, type AppHarness } from "./helpers/app-harness";
 
@@ -26,13 +26,14 @@ describe("runtime logs marked with their run, downloaded whole", () => {
     await h.tdb.db.job.create({ data: { type: "restart", appId: app.id, status: "failed", completedAt: at(150) } });
     await u.caller.apps.deploy({ appId: app.id });
     await markDeployed(h.services, app.id, worker.id);
-    await h.tdb.db.job.updateMany({ where: { appId: app.id, type: "deploy", completedAt: { gt: at(1000) } }, data: { completedAt: at(200) } });
+    await h.tdb.db.job.updateMany({ where: { appId: app.id, type: "deploy", completedAt: { gt: at(1000) } }, data: { startedAt: at(190), completedAt: at(200) } });
     const lines = [
       [-5, "stdout", "before anything"],
       [10, "stdout", "v1 up"],
       [20, "stderr", "v1 warning"],
       [110, "stdout", "v1 after restart"],
       [160, "stdout", "still v1 (the second restart failed)"],
+      [195, "stdout", "v2 starting beside v1"],
       [210, "stdout", "v2 up"],
       [220, "stderr", "v2 error"],
     ] as const;
@@ -46,11 +47,16 @@ describe("runtime logs marked with their run, downloaded whole", () => {
     expect(runs.map((r) => [r.from - T0, r.label])).toEqual([
       [0, "deployment #1"],
       [100_000, "deployment #1, restart 1"],
-      [200_000, "deployment #2"],
+      [190_000, "deployment #2"],
     ]);
     expect(runAt(runs, T0 - 1)).toBeNull();
     expect(runAt(runs, T0 + 150_000)?.label).toBe("deployment #1, restart 1");
     expect(runAt(runs, T0 + 200_000)?.label).toBe("deployment #2");
+    // Between the deploy's start and its switch both versions may write: the mark names both.
+    expect(markAt(runs, T0 + 195_000)).toEqual({ label: "deployment #1, restart 1 or deployment #2 (written while deployment #2 was starting)", short: "#1 ↻1/#2" });
+    expect(markAt(runs, T0 + 200_000)).toEqual({ label: "deployment #2", short: "#2" });
+    expect(markAt(runs, T0 + 110_000)).toEqual({ label: "deployment #1, restart 1", short: "#1 ↻1" });
+    expect(markAt(runs, T0 - 1)).toBeNull();
   });
 
   it("Download has every stored line, both streams, each with its run, oldest first", async () => {
@@ -64,6 +70,7 @@ describe("runtime logs marked with their run, downloaded whole", () => {
       "2026-12-01T10:00:20.000Z stderr [deployment #1] v1 warning",
       "2026-12-01T10:01:50.000Z stdout [deployment #1, restart 1] v1 after restart",
       "2026-12-01T10:02:40.000Z stdout [deployment #1, restart 1] still v1 (the second restart failed)",
+      "2026-12-01T10:03:15.000Z stdout [deployment #1, restart 1 or deployment #2 (written while deployment #2 was starting)] v2 starting beside v1",
       "2026-12-01T10:03:30.000Z stdout [deployment #2] v2 up",
       "2026-12-01T10:03:40.000Z stderr [deployment #2] v2 error",
     ]);
@@ -74,7 +81,7 @@ describe("runtime logs marked with their run, downloaded whole", () => {
     await h.tdb.db.runtimeLog.createMany({ data: Array.from({ length: 12_003 }, (_, i) => ({ appId: app.id, ts: at(300 + i / 1000), stream: "stdout" as const, line: `bulk ${i}` })) });
     const text = await new Response((await runtimeLogExport(h.services.db, { userId: u.id, team: u.team }, app.id)).body).text();
     const rows = text.trimEnd().split("\n");
-    expect(rows).toHaveLength(7 + 12_003);
+    expect(rows).toHaveLength(8 + 12_003);
     expect(rows.at(-1)).toMatch(/\[deployment #2\] bulk 12002$/);
   });
 

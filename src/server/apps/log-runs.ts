@@ -1,20 +1,16 @@
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { requireOwnedApp } from "./app-access";
+import type { RunMarkSource } from "./log-run-at";
 
 /**
- * One version of the app that served from `from` on: a deploy (deployment #N), or a restart or
- * start of that deployment. Runtime log lines are marked with the run that was serving when they
- * were written (issue 16 item 8). The switch time is the job's completion, when traffic moved:
- * a new version's first lines, written while its health check ran, carry the previous run's mark.
+ * One version of the app: a deploy (deployment #N), or a restart or start of that deployment,
+ * from when its job started on the worker; traffic moved to it when the job completed
+ * (`switchedAt`). Runtime log lines are marked with it (issue 16 item 8, log-run-at.ts).
  */
-export interface LogRun {
-  from: number;
-  deploymentNumber: number | null;
-  kind: "deploy" | "restart" | "start";
+export interface LogRun extends RunMarkSource {
   /** 1 for the first restart (or start) of this deployment, 2 for the next; 0 for the deploy. */
   seq: number;
-  label: string;
 }
 
 const MAX_RUNS = 1_000;
@@ -29,7 +25,7 @@ export function runLabel(run: Pick<LogRun, "deploymentNumber" | "kind" | "seq">)
 export async function readLogRuns(db: Db, appId: number): Promise<LogRun[]> {
   const jobs = await db.job.findMany({
     where: { appId, status: "completed", type: { in: ["deploy", "restart", "start"] }, completedAt: { not: null } },
-    select: { type: true, completedAt: true, deployment: { select: { number: true } } },
+    select: { type: true, startedAt: true, completedAt: true, deployment: { select: { number: true } } },
     orderBy: [{ completedAt: "desc" }, { id: "desc" }],
     take: MAX_RUNS,
   });
@@ -44,7 +40,8 @@ export async function readLogRuns(db: Db, appId: number): Promise<LogRun[]> {
     } else {
       seq++;
     }
-    const run = { from: job.completedAt!.getTime(), deploymentNumber, kind, seq };
+    const switchedAt = job.completedAt!.getTime();
+    const run = { from: Math.min(job.startedAt?.getTime() ?? switchedAt, switchedAt), switchedAt, deploymentNumber, kind, seq };
     runs.push({ ...run, label: runLabel(run) });
   }
   return runs;

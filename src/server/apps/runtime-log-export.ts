@@ -2,7 +2,7 @@ import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { printableLogLine } from "../worker-reports/log-text";
 import { requireOwnedApp } from "./app-access";
-import { runAt } from "./log-run-at";
+import { markAt } from "./log-run-at";
 import { readLogRuns } from "./log-runs";
 
 const PAGE = 5_000;
@@ -34,7 +34,7 @@ export async function runtimeLogExport(db: Db, actor: Pick<Actor, "userId" | "te
         return;
       }
       after = rows[rows.length - 1]!.id;
-      controller.enqueue(encoder.encode(rows.map((r) => exportLine(r, runAt(runs, r.ts.getTime())?.label ?? null)).join("")));
+      controller.enqueue(encoder.encode(rows.map((r) => exportLine(r, markAt(runs, r.ts.getTime())?.label ?? null)).join("")));
       if (rows.length < PAGE) {
         done = true;
         controller.close();

@@ -7,7 +7,7 @@ import { useTRPC } from "@/lib/trpc/client";
 import { liveSessionEnded, SESSION_ENDED_TEXT } from "@/app/_components/live-status";
 import { untrack } from "@/components/apps/format";
 import { printableLogLine } from "@/server/worker-reports/log-text";
-import { runAt } from "@/server/apps/log-run-at";
+import { markAt } from "@/server/apps/log-run-at";
 
 interface Line {
   id: string;
@@ -122,12 +122,12 @@ export function LogsPanel({ appId }: { appId: number }) {
           <p className="text-muted">{search || stream ? "No lines match." : "No output yet. Lines appear here as the app writes them."}</p>
         ) : (
           lines.map((l) => {
-            const run = runAt(runList, l.ts);
+            const run = markAt(runList, l.ts);
             return (
             <div key={l.id} data-run={run?.label ?? ""} className={l.stream === "stderr" ? "text-bad" : undefined}>
               <span className="text-muted">{new Date(l.ts).toLocaleTimeString()} </span>
-              <span className="text-muted" title={run ? `Written while ${run.label} was serving` : "Written before the first recorded deploy"} data-testid="log-run">
-                [{run ? shortRun(run) : "—"}]{" "}
+              <span className="text-muted" title={run ? `From ${run.label}` : "Written before the first recorded deploy"} data-testid="log-run">
+                [{run ? run.short : "—"}]{" "}
               </span>
               {/* Lines stored before sanitising existed may still hold CR or bidi controls. */}
               {printableLogLine(l.line)}
@@ -140,8 +140,3 @@ export function LogsPanel({ appId }: { appId: number }) {
   );
 }
 
-/** "#3", "#3 ↻1" (first restart), "#3 ▶1" (first start after a stop): the line's run, short. */
-function shortRun(run: { deploymentNumber: number | null; kind: string; seq: number }): string {
-  const dep = run.deploymentNumber !== null ? `#${run.deploymentNumber}` : "#?";
-  return run.kind === "deploy" ? dep : `${dep} ${run.kind === "restart" ? "↻" : "▶"}${run.seq}`;
-}
