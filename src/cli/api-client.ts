@@ -101,9 +101,14 @@ export class ApiClient {
       case 401:
         return new CliError(`The token was refused: ${message.replace(/\.?$/, ".")} Then ${tokenFix}.`, EXIT.unauthorized, code);
       case 403: {
-        const needs = options.scope ? `a token with the ${options.scope} scope, and a role in the team that allows it` : "a role in the team that allows it";
-        const scopeHint = `This command needs ${needs}: create such a token in the dashboard under Settings → API tokens and ${tokenFix}.`;
-        return new CliError(`${message.replace(/\.?$/, ".")} ${scopeHint}`, EXIT.forbidden, code);
+        // The server names the missing scope (src/server/api-tokens/authorize-token.ts); a role or
+        // plan refusal says what to do on its own. The CLI adds where a new token comes from.
+        const scopeHint = /\bscope\b/i.test(message)
+          ? ` Create one in the dashboard under Settings → API tokens, then ${tokenFix}.`
+          : !/\b(plan|role)\b/i.test(message) && options.scope
+            ? ` This command needs a token with the ${options.scope} scope and a role that allows it.`
+            : "";
+        return new CliError(`${message.replace(/\.?$/, ".")}${scopeHint}`, EXIT.forbidden, code);
       }
       case 404:
         return new CliError(options.notFound ?? message, EXIT.notFound, code);
