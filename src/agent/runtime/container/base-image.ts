@@ -33,7 +33,11 @@ export interface BaseImageOptions {
   /** The Debian root file system image it builds on; made with mmdebstrap when missing. */
   rootfsImage?: string;
   suite?: string;
-  /** Node binary copied in (default: the one running this process, Node 24 from node_modules). */
+  /**
+   * Node binary copied in. Default: the first Node of the major the image's tag names (":24") among
+   * the one running this process, node_modules/node/bin/node (the node@24 devDependency) and the
+   * `node` on PATH; a Node of another major is refused, never labelled as the tag's.
+   */
   nodeBinary?: string;
   /** npm's package folder copied in; default: the npm found on PATH; null: no npm in the image. */
   npmDir?: string | null;
@@ -143,10 +147,40 @@ async function findCorepackDir(npmDir: string | null): Promise<string | null> {
   return pkg && z.object({ name: z.literal("corepack") }).safeParse(JSON.parse(pkg)).success ? dir : null;
 }
 
-/** Present and made by this version of baseContainerfile. */
+/** The Node major an image's tag promises ("…/node-base:24" → 24), or null when the tag names none. */
+function taggedNodeMajor(image: string): number | null {
+  const m = /:(\d+)(?:[.-][\w.-]*)?$/.exec(image);
+  return m ? Number(m[1]) : null;
+}
+
+/** Present, made by this version of baseContainerfile, and holding the Node major its tag names. */
 async function isCurrent(engine: Engine, image: string): Promise<boolean> {
   const info = await inspectImage(engine, image);
-  return info?.Config?.Labels?.[GENERATION_LABEL] === BASE_GENERATION;
+  if (info?.Config?.Labels?.[GENERATION_LABEL] !== BASE_GENERATION) return false;
+  const major = taggedNodeMajor(image);
+  if (major === null) return true;
+  const version = info.Config?.Env?.find((e) => e.startsWith("NODE_VERSION="))?.slice("NODE_VERSION=".length);
+  // An image made with a Node of another major (a process run on the system's older Node) is made again.
+  return Number(version?.split(".")[0]) === major;
+}
+
+/** The Node binary to copy into `image`: one whose major is the tag's (see BaseImageOptions.nodeBinary). */
+async function nodeBinaryFor(image: string, explicit: string | undefined): Promise<string> {
+  const major = taggedNodeMajor(image);
+  const candidates = explicit ? [explicit] : [process.execPath, path.resolve("node_modules", "node", "bin", "node"), await findOnPath("node")];
+  if (major === null) return candidates[0]!;
+  const seen: string[] = [];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const version = await nodeVersionOf(candidate).catch(() => null);
+    if (!version) continue;
+    if (Number(version.split(".")[0]) === major) return candidate;
+    seen.push(`${candidate} is Node ${version}`);
+  }
+  throw new BaseImageError(
+    `${image} needs a Node ${major} binary to copy in, and none was found (${seen.join("; ") || "no Node binary found"}): ` +
+      `run this with Node ${major} (npm ci installs it at node_modules/.bin/node; npm scripts use it), or pass nodeBinary`,
+  );
 }
 
 async function buildNodeLayer(engine: Engine, options: Required<Omit<BaseImageOptions, "onLine" | "engine">>, onLine: (l: string) => void): Promise<void> {
@@ -191,7 +225,7 @@ export async function ensureBaseImage(options: BaseImageOptions): Promise<BaseIm
     image,
     rootfsImage: options.rootfsImage ?? LOCAL_ROOTFS_IMAGE,
     suite: options.suite ?? "bookworm",
-    nodeBinary: options.nodeBinary ?? process.execPath,
+    nodeBinary: await nodeBinaryFor(image, options.nodeBinary),
     npmDir: options.npmDir === undefined ? await findNpmDir() : options.npmDir,
     lockDir: options.lockDir ?? os.tmpdir(),
     workDir: options.workDir ?? os.tmpdir(),
