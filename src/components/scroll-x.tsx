@@ -6,7 +6,9 @@ import type { ReactNode } from "react";
  */
 export function ScrollX({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div role="region" aria-label={label} tabIndex={0} className="max-w-full overflow-x-auto">
+    // relative: an absolutely positioned child (a table's sr-only "Actions" header) is clipped
+    // here too, instead of widening the page from where the wide table would end.
+    <div role="region" aria-label={label} tabIndex={0} className="relative max-w-full overflow-x-auto">
       {children}
     </div>
   );
