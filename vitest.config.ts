@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
  * after the rest, one at a time, so their CPU spikes never starve another file's timeouts on a
  * 2-core machine (scripts/test.sh). WH_TESTS=main|heavy|faults picks a set; unset runs every file.
  */
-const HEAVY = ["tests/agent/real-apps/**/*.test.ts", "tests/container/**/*.test.ts", "tests/launcher/npm-start.test.ts", "tests/cli/cli-platform.test.ts"];
+const HEAVY = ["tests/agent/real-apps/**/*.test.ts", "tests/container/**/*.test.ts", "tests/launcher/npm-start.test.ts", "tests/packaging/platform-image.test.ts", "tests/cli/cli-platform.test.ts"];
 /**
  * The whole-platform fault suite (`npm run test:faults`, docs/reliability.md): not yet part of
  * `npm test` while its Postgres, Redis and SMTP cases fail (issue 14).
