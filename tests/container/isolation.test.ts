@@ -116,7 +116,10 @@ describe("limits and hardening", () => {
     const pidsLimit = 40;
     const spec = await baseSpec(fixture, {
       limits: { cpu: 0.5, memoryMb: 128, pids: pidsLimit },
-      command: ["/bin/sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 300"],
+      // Forks until the limit refuses, and every child lives on. dash exits when a fork fails, so
+      // the forking runs in a subshell and PID 1 stays (the classic `bomb | bomb &` died out at
+      // once, and its peak was a moment the stats could miss).
+      command: ["/bin/sh", "-c", "(while :; do sleep 300 & done); sleep 300"],
     });
     const { id } = await runAppContainer(fixture.engine, spec);
     try {

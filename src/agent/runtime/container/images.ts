@@ -57,11 +57,25 @@ export async function imageExists(engine: Engine, name: string): Promise<boolean
 /** The images the agent built for one app (or all apps of a worker), newest deployment first. */
 export async function listAppImages(engine: Engine, scope: LabelScope): Promise<ImageSummary[]> {
   const filters = JSON.stringify({ label: imageLabelFilter(scope) });
-  const raw = await engineCall(engine.docker, { path: "/images/json?", method: "GET", options: { filters }, timeoutMs: 30_000 });
+  const raw = await listImagesOnce(engine, filters);
   return imageListSchema
     .parse(raw)
     .filter((i) => inScope(i.Labels, scope) && i.Labels[LABELS.role] === "app")
     .sort((a, b) => deploymentOf(b) - deploymentOf(a) || b.Created - a.Created);
+}
+
+/**
+ * Podman 4.3 answers a listing 500 "image not known" when an image is removed while it lists
+ * (a prune of another app beside it): the listing is asked again, a few times.
+ */
+async function listImagesOnce(engine: Engine, filters: string): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await engineCall(engine.docker, { path: "/images/json?", method: "GET", options: { filters }, timeoutMs: 30_000 });
+    } catch (err) {
+      if (attempt >= 5 || !/image not known/.test((err as Error).message)) throw err;
+    }
+  }
 }
 
 /** Deployment ids only grow, so they order an app's images even when two were built in the same second. */
