@@ -1,54 +1,33 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { softDeleteApp } from "../../src/server/apps/delete-app";
 import { createApp } from "../../src/server/apps/create-app";
 import { cancelDeployment } from "../../src/server/apps/deployments/cancel-deployment";
-import type { Actor } from "../../src/server/auth/actor";
-import { loadConfig } from "../../src/server/config/config";
-import { createServices, type Services } from "../../src/server/runtime/services";
-import { freePort } from "../helpers/free-port";
-import { teamActor } from "../helpers/personal-team";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
-import { startAgentProcess, type AgentProcess } from "./support/agent-process";
+import { type Services } from "../../src/server/runtime/services";
+import { type TestDatabase } from "../helpers/test-db";
 import { createGitRepo, helloServer, nodeApp } from "./support/git-fixture";
-import { HUB_SECRETS, startHubProcess, type HubProcess } from "./support/hub-process";
-import { startJobsProcess } from "./support/jobs-process";
 import { eventually } from "./support/runtime-harness";
+import { startJourneyPlatform, type JourneyActor, type JourneyPlatform } from "./support/journey-platform";
 
 /**
  * Cancel deployment and delete, through the platform's own services, the real jobs process, hub
  * and agent: the worker's build (a step that sleeps until it is killed) really stops.
  */
-let tdb: TestDatabase;
-let hub: HubProcess;
-let jobs: ReturnType<typeof startJobsProcess>;
-let agent: AgentProcess;
-let services: Services;
-let actor: Pick<Actor, "userId" | "team" | "email" | "plan" | "audit">;
-const dir = mkdtempSync(path.join(os.tmpdir(), "wh-cancel-journey-"));
 const NAME = "cancel-agent";
+let platform: JourneyPlatform;
+let tdb: TestDatabase;
+let services: Services;
+let actor: JourneyActor;
+let dir: string;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  hub = await startHubProcess(tdb.url, await freePort());
-  jobs = startJobsProcess(tdb.url);
-  agent = startAgentProcess({ hubUrl: hub.url, name: NAME, stateDir: path.join(dir, "agent") });
-  await eventually(async () => (await tdb.db.worker.findUnique({ where: { name: NAME } }))?.status === "online", 120_000, "worker online");
-  const config = loadConfig({ ...HUB_SECRETS, NODE_ENV: "test", DATABASE_URL: tdb.url, LOG_LEVEL: "silent", LOCAL_REPOS_ENABLED: "true", DATA_DIR: dir });
-  services = createServices("cancel-journey-test", config);
-  const user = await tdb.db.user.create({ data: { email: "cancel@example.test" } });
-  actor = { ...(await teamActor(tdb.db, user.id)), email: user.email, plan: "pro", audit: {} };
+  platform = await startJourneyPlatform({ agentName: NAME, email: "cancel@example.test", plan: "pro" });
+  ({ tdb, services, actor, dir } = platform);
 }, 300_000);
 
 afterAll(async () => {
-  await agent?.stop();
-  await jobs?.stop();
-  await hub?.stop();
-  await services?.close();
-  await tdb?.drop();
-  rmSync(dir, { recursive: true, force: true });
+  await platform?.stop();
 });
 
 function alive(pid: number): boolean {
@@ -94,9 +73,9 @@ describe("cancelling a deploy stops the worker's build", { timeout: 240_000 }, (
     expect(worker.usedCpu).toBe(0);
 
     await eventually(() => !alive(pid), 60_000, "the build process to be killed");
-    await eventually(() => agent.logs().some((l) => l.msg === "job cancelled by the hub" && l.jobId === job.id), 30_000, "the agent to log the cancel");
+    await eventually(() => platform.agent.logs().some((l) => l.msg === "job cancelled by the hub" && l.jobId === job.id), 30_000, "the agent to log the cancel");
     // The worker's late failed result changes nothing: the job stays cancelled.
-    await eventually(() => agent.logs().some((l) => l.msg === "job finished" && l.jobId === job.id), 60_000, "the agent to end the job");
+    await eventually(() => platform.agent.logs().some((l) => l.msg === "job finished" && l.jobId === job.id), 60_000, "the agent to end the job");
     expect((await tdb.db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("cancelled");
     expect((await tdb.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } })).status).toBe("cancelled");
     await expect(cancelDeployment(services, actor, { appId })).rejects.toThrow(/nothing to cancel/);

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitSampleRelease, ensureSampleRepository } from "../../src/sample-repo/ensure-sample-repository";
@@ -7,48 +5,29 @@ import { softDeleteApp } from "../../src/server/apps/delete-app";
 import { createApp } from "../../src/server/apps/create-app";
 import { startApp, stopApp } from "../../src/server/apps/app-lifecycle";
 import { deployApp, rollbackApp } from "../../src/server/apps/deployments/deploy-app";
-import type { Actor } from "../../src/server/auth/actor";
-import { loadConfig } from "../../src/server/config/config";
-import { createServices, type Services } from "../../src/server/runtime/services";
-import { freePort } from "../helpers/free-port";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
-import { startAgentProcess, type AgentProcess } from "./support/agent-process";
-import { HUB_SECRETS, startHubProcess, type HubProcess } from "./support/hub-process";
-import { startJobsProcess } from "./support/jobs-process";
+import { type Services } from "../../src/server/runtime/services";
+import { type TestDatabase } from "../helpers/test-db";
+import { HUB_SECRETS } from "./support/hub-process";
 import { eventually, httpText } from "./support/runtime-harness";
-import { teamActor } from "../helpers/personal-team";
+import { startJourneyPlatform, type JourneyActor, type JourneyPlatform } from "./support/journey-platform";
 
 /**
  * The platform's own services create and control an app; the real jobs process schedules, the
  * real hub delivers and the real agent runs it — everything of the journey except the browser.
  */
+let platform: JourneyPlatform;
 let tdb: TestDatabase;
-let hub: HubProcess;
-let jobs: ReturnType<typeof startJobsProcess>;
-let agent: AgentProcess;
 let services: Services;
-let actor: Pick<Actor, "userId" | "team" | "email" | "plan" | "audit">;
-const dir = mkdtempSync(path.join(os.tmpdir(), "wh-journey-"));
+let actor: JourneyActor;
+let dir: string;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  hub = await startHubProcess(tdb.url, await freePort());
-  jobs = startJobsProcess(tdb.url);
-  agent = startAgentProcess({ hubUrl: hub.url, name: "journey-agent", stateDir: path.join(dir, "agent") });
-  await eventually(async () => (await tdb.db.worker.findUnique({ where: { name: "journey-agent" } }))?.status === "online", 120_000, "worker online");
-  const config = loadConfig({ ...HUB_SECRETS, NODE_ENV: "test", DATABASE_URL: tdb.url, LOG_LEVEL: "silent", LOCAL_REPOS_ENABLED: "true", DATA_DIR: dir });
-  services = createServices("agent-journey-test", config);
-  const user = await tdb.db.user.create({ data: { email: "journey@example.test" } });
-  actor = { ...(await teamActor(tdb.db, user.id)), email: user.email, plan: "free", audit: {} };
+  platform = await startJourneyPlatform({ agentName: "journey-agent", email: "journey@example.test", plan: "free" });
+  ({ tdb, services, actor, dir } = platform);
 }, 300_000);
 
 afterAll(async () => {
-  await agent?.stop();
-  await jobs?.stop();
-  await hub?.stop();
-  await services?.close();
-  await tdb?.drop();
-  rmSync(dir, { recursive: true, force: true });
+  await platform?.stop();
 });
 
 /** Waits until the app has no job waiting or running (the control plane allows one at a time). */
@@ -75,7 +54,7 @@ describe("journey without the browser: sample repo → running app → stop → 
       const d = await tdb.db.deployment.findFirst({ where: { appId }, orderBy: { id: "desc" } });
       return d && (d.status === "succeeded" || d.status === "failed") ? d : null;
     }, 120_000, "first deploy");
-    expect(deployment.status, `${deployment.error}\n${deployment.buildLogs}\n${jobs.output()}`).toBe("succeeded");
+    expect(deployment.status, `${deployment.error}\n${deployment.buildLogs}\n${platform.jobs.output()}`).toBe("succeeded");
     expect(deployment.commitMessage).toBe("Sample app: first release");
     const app = await appRow(appId);
     expect(app.status).toBe("running");
@@ -84,7 +63,7 @@ describe("journey without the browser: sample repo → running app → stop → 
 
   it("the app is in Traefik's proxy config, pointing at the agent's address and the app's port", async () => {
     const app = await appRow(appId);
-    const res = await fetch(`${hub.url}/v1/traefik/proxy-config`, { headers: { authorization: `Bearer ${HUB_SECRETS.TRAEFIK_PROXY_TOKEN}` } });
+    const res = await fetch(`${platform.hub.url}/v1/traefik/proxy-config`, { headers: { authorization: `Bearer ${HUB_SECRETS.TRAEFIK_PROXY_TOKEN}` } });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toContain(app.subdomain);

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeAddress } from "../../src/agent/runtime/container/engine-socket";
@@ -7,16 +5,10 @@ import { inspectImage, removeImage } from "../../src/agent/runtime/container/ima
 import { commitSampleRelease, ensureSampleRepository } from "../../src/sample-repo/ensure-sample-repository";
 import { createApp } from "../../src/server/apps/create-app";
 import { deployApp, rollbackApp } from "../../src/server/apps/deployments/deploy-app";
-import type { Actor } from "../../src/server/auth/actor";
-import { loadConfig } from "../../src/server/config/config";
-import { createServices, type Services } from "../../src/server/runtime/services";
-import { startAgentProcess, type AgentProcess } from "../agent/support/agent-process";
-import { HUB_SECRETS, startHubProcess, type HubProcess } from "../agent/support/hub-process";
-import { startJobsProcess } from "../agent/support/jobs-process";
+import { type Services } from "../../src/server/runtime/services";
 import { httpText } from "../agent/support/runtime-harness";
-import { freePort } from "../helpers/free-port";
-import { teamActor } from "../helpers/personal-team";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
+import { startJourneyPlatform, type JourneyActor, type JourneyPlatform } from "../agent/support/journey-platform";
+import { type TestDatabase } from "../helpers/test-db";
 import { eventually, openContainerFixture, type ContainerFixture } from "./support/container-fixture";
 
 /**
@@ -26,40 +18,21 @@ import { eventually, openContainerFixture, type ContainerFixture } from "./suppo
  * builds the commit again (src/agent/runtime/container/container-runtime.ts, `reusableImage`).
  */
 let fx: ContainerFixture;
+let platform: JourneyPlatform;
 let tdb: TestDatabase;
-let hub: HubProcess;
-let jobs: ReturnType<typeof startJobsProcess>;
-let agent: AgentProcess;
 let services: Services;
-let actor: Pick<Actor, "userId" | "team" | "email" | "plan" | "audit">;
-const dir = mkdtempSync(path.join(os.tmpdir(), "wh-rollback-"));
+let actor: JourneyActor;
+let dir: string;
 
 beforeAll(async () => {
   fx = await openContainerFixture("rollback");
-  tdb = await createTestDatabase();
-  hub = await startHubProcess(tdb.url, await freePort());
-  jobs = startJobsProcess(tdb.url);
-  agent = startAgentProcess({
-    hubUrl: hub.url,
-    name: fx.workerName,
-    stateDir: path.join(dir, "agent"),
-    env: { AGENT_RUNTIME: "container", DOCKER_HOST: describeAddress(fx.engine.address), AGENT_START_TIMEOUT_SECONDS: "60" },
-  });
-  await eventually(async () => (await tdb.db.worker.findUnique({ where: { name: fx.workerName } }))?.status === "online", 180_000, "worker online");
-  const config = loadConfig({ ...HUB_SECRETS, NODE_ENV: "test", DATABASE_URL: tdb.url, LOG_LEVEL: "silent", LOCAL_REPOS_ENABLED: "true", DATA_DIR: dir });
-  services = createServices("rollback-reuse-test", config);
-  const user = await tdb.db.user.create({ data: { email: "rollback@example.test" } });
-  actor = { ...(await teamActor(tdb.db, user.id)), email: user.email, plan: "free", audit: {} };
+  platform = await startJourneyPlatform({ agentName: fx.workerName, email: "rollback@example.test", plan: "free", agentEnv: { AGENT_RUNTIME: "container", DOCKER_HOST: describeAddress(fx.engine.address), AGENT_START_TIMEOUT_SECONDS: "60" }, onlineTimeoutMs: 180_000 });
+  ({ tdb, services, actor, dir } = platform);
 }, 600_000);
 
 afterAll(async () => {
-  await agent?.stop();
-  await jobs?.stop();
-  await hub?.stop();
-  await services?.close();
-  await tdb?.drop();
+  await platform?.stop();
   await fx?.cleanup();
-  rmSync(dir, { recursive: true, force: true });
 }, 180_000);
 
 async function settledDeployment(id: number) {
