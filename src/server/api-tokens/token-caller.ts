@@ -1,4 +1,4 @@
-import type { Actor, CallerSession, CallerUser } from "../auth/actor";
+import { actorFor, type Actor, type CallerSession, type CallerUser } from "../auth/actor";
 import type { ClientInfo } from "../auth/client-context";
 import { DomainError } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
@@ -46,16 +46,9 @@ export async function authenticateToken(deps: Pick<Services, "db" | "now">, toke
   await deps.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now, lastUsedIp: client.ip } });
   const user: CallerUser = { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role, plan: row.user.plan };
   const session: CallerSession = { id: 0, twoFactor: false, reauthAt: null };
-  const actor: Actor = {
-    userId: user.id,
-    email: user.email,
-    plan: team.plan,
-    role: user.role,
-    team,
-    session,
-    client: { ip: client.ip, userAgent: client.userAgent },
-    audit: { ip: client.ip, userAgent: client.userAgent, sessionId: null, teamId: team.id, apiTokenId: row.id },
-  };
+  // The dashboard's actor (src/server/auth/actor.ts), audited as this token rather than a session.
+  const signedIn = actorFor({ user, session, team }, client);
+  const actor: Actor = { ...signedIn, audit: { ...signedIn.audit, sessionId: null, apiTokenId: row.id } };
   return { tokenId: row.id, tokenName: row.name, scopes: row.scopes, expiresAt: row.expiresAt, user, session, actor };
 }
 
