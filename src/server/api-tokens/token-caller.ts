@@ -4,6 +4,7 @@ import { DomainError } from "../errors/domain-errors";
 import type { Services } from "../runtime/services";
 import type { ActorTeam } from "../teams/actor-team";
 import { teamRoleSchema } from "../teams/roles";
+import { recordTokenUse } from "./record-token-use";
 import { hashToken, TOKEN_PREFIX } from "./token-secret";
 
 /** A request made with an API token: its owner, the token's team with the owner's current role, its scopes. */
@@ -25,7 +26,7 @@ export const missingToken = () => new DomainError("UNAUTHORIZED", `This API need
 /**
  * Resolves a bearer token on every request (docs/api.md): unknown, revoked and expired tokens are
  * refused, and the owner's role is read now, in the token's team, so a demotion or removal takes
- * effect on the next request. Records the last use (time and address).
+ * effect on the next request. Records the last use (time and address; src/server/api-tokens/record-token-use.ts).
  */
 export async function authenticateToken(deps: Pick<Services, "db" | "now">, token: string, client: ClientInfo): Promise<TokenCaller> {
   if (!token.startsWith(TOKEN_PREFIX)) throw new DomainError("UNAUTHORIZED", `That is not a WiseHosting API token (they start with ${TOKEN_PREFIX}). ${CREATE_ONE}`);
@@ -43,7 +44,7 @@ export async function authenticateToken(deps: Pick<Services, "db" | "now">, toke
   if (!team) {
     throw new DomainError("FORBIDDEN", `The owner of this token (${row.name}) is no longer a member of its team, so it can do nothing there. Ask to be invited again, then create a new token.`);
   }
-  await deps.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now, lastUsedIp: client.ip } });
+  await recordTokenUse(deps, row, now, client.ip);
   const user: CallerUser = { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role, plan: row.user.plan };
   const session: CallerSession = { id: 0, twoFactor: false, reauthAt: null };
   // The dashboard's actor (src/server/auth/actor.ts), audited as this token rather than a session.
