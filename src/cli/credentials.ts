@@ -10,7 +10,7 @@ export interface Credentials {
   source: "env" | "config";
 }
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "not an http(s) URL" });
+const httpUrl = z.url({ protocol: /^https?$/, error: "not an http or https URL" });
 
 /**
  * The dashboard's address as the user typed it, reduced to its origin and path prefix: a trailing

@@ -64,10 +64,20 @@ export function chooseRollbackTarget(deployments: Deployment[], target: string |
   return succeeded[1]!;
 }
 
+/** A deployment's status as the end of an English sentence ("Deployment #3 of shop failed."). */
+const STATUS_PHRASES: Record<string, string> = {
+  pending: "is queued",
+  building: "is building",
+  succeeded: "succeeded",
+  failed: "failed",
+  cancelled: "was cancelled",
+};
+export const statusPhrase = (status: string) => STATUS_PHRASES[status] ?? `is ${status}`;
+
 async function finish(ctx: Context, app: string, deployment: Deployment, wait: boolean): Promise<number> {
   if (!wait) {
     ctx.out.result({ deployment }, () => [
-      `Deployment #${deployment.number} of ${app} is ${deployment.status}.`,
+      `Deployment #${deployment.number} of ${app} ${statusPhrase(deployment.status)}.`,
       `Follow it with wh deploy ${app} --wait next time, or check it with wh status ${app}.`,
     ]);
     return EXIT.ok;
