@@ -6,7 +6,8 @@
  * which update each app's sample, and the first tick of a bucket, which inserts them). Each figure is printed with a same-run
  * baseline (the bare SQL floor of the same amount of work) and the ratio to it. After every
  * assignment run it checks that each job was placed once and no worker's capacity was overrun.
- * `BENCH_SCALES=1` runs the 1× sizes only. It prints figures and never fails on a slow machine.
+ * `BENCH_SCALES=1` runs the 1× sizes only; `BENCH_ONLY=assign` or `BENCH_ONLY=ticks` one half. It
+ * prints figures and never fails on a slow machine.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
@@ -161,6 +162,7 @@ async function tickRows(url: string, pool: pg.Pool, appIds: number[]) {
 
 async function main() {
   const tenX = process.env.BENCH_SCALES !== "1";
+  const only = process.env.BENCH_ONLY;
   const dir = mkdtempSync(join(tmpdir(), "wh-bench-jobs-"));
   chmodSync(dir, 0o755); // the embedded Postgres runs as its own user (src/launcher/postgres-server.ts)
   const server = new PostgresServer({ dataDir: dir, port: await freePort() });
@@ -184,10 +186,13 @@ async function main() {
     );
     const appIds = apps.map((a) => a.id);
     console.log(`jobs runner benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version} (median of ${RUNS} runs; Postgres, both assign processes and this one share the machine)\n`);
-    procs = [await AssignProcess.start(url), await AssignProcess.start(url)];
-    await assignmentRows(pool, procs, 200, 1_000, appIds.slice(0, 100));
-    if (tenX) await assignmentRows(pool, procs, 2_000, 10_000, appIds.slice(0, 1_000));
-    await pool.query(`DELETE FROM jobs`);
+    if (only !== "ticks") {
+      procs = [await AssignProcess.start(url), await AssignProcess.start(url)];
+      await assignmentRows(pool, procs, 200, 1_000, appIds.slice(0, 100));
+      if (tenX) await assignmentRows(pool, procs, 2_000, 10_000, appIds.slice(0, 1_000));
+      await pool.query(`DELETE FROM jobs`);
+    }
+    if (only === "assign") return;
     // The ticks read every running app's rules: only the apps of the row being measured run.
     await pool.query(`UPDATE apps SET status = 'stopped' WHERE id > $1`, [appIds[9_999]]);
     await tickRows(url, pool, appIds.slice(0, 10_000));

@@ -59,4 +59,21 @@ describe("usage recorder", () => {
     const other = await createUser(t.db);
     expect(await usageSeries(t.db, other.id, app.id, "1h", at(10))).toEqual([]);
   });
+
+  it("the first tick of a bucket continues the byte delta from the app's latest sample, once when two processes open it; a late tick is dropped", async () => {
+    const user = await createUser(t.db);
+    const app = await createApp(t.db, user.id, { status: "running" });
+    const snap = (netTotalBytes: number, cpuPct = 10) => source([{ appId: app.id, cpuPct, netTotalBytes }]);
+    await recordUsageTick(t.db, snap(1_000), at(3));
+    // 12:10 opens a bucket two buckets on (the app was not sampled in 12:05–12:10): its bytes
+    // count from the counter the 12:00 sample kept. Two processes open it at once; it folds once.
+    const opened = await Promise.all([recordUsageTick(t.db, snap(4_000), at(10)), recordUsageTick(t.db, snap(4_000), at(10.5))]);
+    expect(opened.map((r) => r.folded).sort()).toEqual([0, 1]);
+    const bucket = (iso: string) => t.db.usageSample.findUniqueOrThrow({ where: { appId_bucketStart: { appId: app.id, bucketStart: new Date(iso) } } });
+    expect(await bucket("2026-11-20T12:10:00Z")).toMatchObject({ samples: 1, netBytes: 3_000n });
+    // A tick from a slot before the latest sample (a delayed job) changes nothing.
+    expect(await recordUsageTick(t.db, snap(9_000, 99), at(4))).toEqual({ folded: 0 });
+    expect(await bucket("2026-11-20T12:00:00Z")).toMatchObject({ samples: 1, cpuMax: 10, netBytes: 0n });
+    expect(await bucket("2026-11-20T12:10:00Z")).toMatchObject({ samples: 1, netBytes: 3_000n });
+  });
 });

@@ -10,9 +10,16 @@ export interface LiveStatsSource {
  * One usage-recorder tick, folded into SQL: each running app's live snapshot goes into its
  * 5-minute usage_samples row as a running average and maximum; network bytes are the delta of the
  * app's running byte counter since the last tick (a counter that went down was reset, so
- * everything it counts now is new). The per-app cursor claims the tick slot, so two processes, or
- * a tick firing twice, fold each sample once. One statement for all apps; the tables keep free
- * room on each page so these rewrites stay in place (prisma/migrations/20261202163200_usage_hot_updates).
+ * everything it counts now is new).
+ *
+ * The sample row is its own cursor (prisma/migrations/20261203110000_usage_cursor_in_sample): it
+ * keeps the tick slot last folded in and the counter seen then, so a tick writes one row per app.
+ * The app's latest sample (a backward step on the primary key) says whether this slot is new and,
+ * for the first tick of a bucket, where the byte delta starts. Two processes, or a tick firing
+ * twice, fold each slot once: the upsert only rewrites a row whose slot is older, and rechecks
+ * that on the row it locked. A tick older than the latest sample is dropped. One statement for all
+ * apps; the table keeps free room on each page so the rewrites stay in place
+ * (prisma/migrations/20261202163200_usage_hot_updates).
  */
 export async function recordUsageTick(db: Db, stats: LiveStatsSource, now = new Date()): Promise<{ folded: number }> {
   // One snapshot per app (the latest), so the statement needs no DISTINCT ON sort.
@@ -27,24 +34,21 @@ export async function recordUsageTick(db: Db, stats: LiveStatsSource, now = new 
         ${snaps.map((s) => s.netMbps)}::float8[], ${snaps.map((s) => s.netTotalBytes)}::float8[]
       ) AS t(app_id, cpu, mem, net_mbps, net_total)
     ),
-    eligible AS (
-      SELECT i.*, a.user_id FROM input i JOIN apps a ON a.id = i.app_id AND a.status = 'running'
-    ),
-    cur AS (
-      INSERT INTO usage_cursors AS c (app_id, last_tick, net_total, prev_total)
-      SELECT app_id, ${slot}, net_total::bigint, NULL FROM eligible
-      ON CONFLICT (app_id) DO UPDATE SET last_tick = EXCLUDED.last_tick, net_total = EXCLUDED.net_total, prev_total = c.net_total
-      WHERE c.last_tick < EXCLUDED.last_tick
-      RETURNING c.app_id, c.net_total, c.prev_total
+    fresh AS (
+      SELECT i.app_id, a.user_id, i.cpu, i.mem, i.net_mbps, i.net_total::bigint AS net_total, last.net_total AS prev_total
+      FROM input i
+      JOIN apps a ON a.id = i.app_id AND a.status = 'running'
+      LEFT JOIN LATERAL (
+        SELECT l.last_tick, l.net_total FROM usage_samples l WHERE l.app_id = i.app_id ORDER BY l.bucket_start DESC LIMIT 1
+      ) last ON true
+      WHERE last.last_tick IS NULL OR last.last_tick < ${slot}
     ),
     folded AS (
-      INSERT INTO usage_samples AS s (app_id, bucket_start, user_id, cpu_avg, cpu_max, mem_avg, mem_max, net_avg_mbps, net_max_mbps, net_bytes, samples)
-      SELECT e.app_id, ${bucket}, e.user_id, e.cpu, e.cpu, e.mem::bigint, e.mem::bigint, e.net_mbps, e.net_mbps,
-             CASE WHEN cur.prev_total IS NULL THEN 0
-                  WHEN cur.net_total >= cur.prev_total THEN cur.net_total - cur.prev_total
-                  ELSE cur.net_total END,
-             1
-      FROM eligible e JOIN cur ON cur.app_id = e.app_id
+      INSERT INTO usage_samples AS s (app_id, bucket_start, user_id, cpu_avg, cpu_max, mem_avg, mem_max, net_avg_mbps, net_max_mbps, net_bytes, samples, last_tick, net_total)
+      SELECT app_id, ${bucket}, user_id, cpu, cpu, mem::bigint, mem::bigint, net_mbps, net_mbps,
+             CASE WHEN prev_total IS NULL THEN 0 WHEN net_total >= prev_total THEN net_total - prev_total ELSE net_total END,
+             1, ${slot}, net_total
+      FROM fresh
       ON CONFLICT (app_id, bucket_start) DO UPDATE SET
         cpu_avg = (s.cpu_avg * s.samples + EXCLUDED.cpu_avg) / (s.samples + 1),
         cpu_max = GREATEST(s.cpu_max, EXCLUDED.cpu_max),
@@ -52,8 +56,14 @@ export async function recordUsageTick(db: Db, stats: LiveStatsSource, now = new 
         mem_max = GREATEST(s.mem_max, EXCLUDED.mem_max),
         net_avg_mbps = (s.net_avg_mbps * s.samples + EXCLUDED.net_avg_mbps) / (s.samples + 1),
         net_max_mbps = GREATEST(s.net_max_mbps, EXCLUDED.net_max_mbps),
-        net_bytes = s.net_bytes + EXCLUDED.net_bytes,
-        samples = s.samples + 1
+        -- From the counter on the locked row, not the statement's snapshot of it.
+        net_bytes = s.net_bytes + CASE WHEN s.net_total IS NULL THEN 0
+                                       WHEN EXCLUDED.net_total >= s.net_total THEN EXCLUDED.net_total - s.net_total
+                                       ELSE EXCLUDED.net_total END,
+        samples = s.samples + 1,
+        last_tick = EXCLUDED.last_tick,
+        net_total = EXCLUDED.net_total
+      WHERE s.last_tick IS NULL OR s.last_tick < EXCLUDED.last_tick
       RETURNING 1
     )
     SELECT count(*)::int AS n FROM folded`;
