@@ -18,16 +18,38 @@ function probe(port: number, path: string, timeoutMs: number): Promise<boolean> 
   });
 }
 
-export type ReadinessOutcome = "ready" | "exited" | "timeout";
+/** "taken": the port answered, but from a server that is not the app (see `answeredByApp`). */
+export type ReadinessOutcome = "ready" | "exited" | "timeout" | "taken";
 
-/** Polls until the app answers on its port, exits, or the deadline passes. */
-export async function waitUntilAnswering(port: number, timeoutMs: number, hasExited: () => boolean, path = "/"): Promise<ReadinessOutcome> {
+export interface ReadinessCheck {
+  hasExited: () => boolean;
+  /** The health-check path; "/" when none is set. */
+  path?: string;
+  /**
+   * Asked after each answer: whether the server that gave it is the app. Without it any server
+   * on the port counts, which is only right where nothing else can hold the port (a container's
+   * own network namespace).
+   */
+  answeredByApp?: () => boolean;
+}
+
+/**
+ * Polls until the app answers on its port, exits, or the deadline passes. An answer from a
+ * server that is not the app does not end the wait; if that is the last thing seen before the
+ * deadline the outcome is "taken".
+ */
+export async function waitUntilAnswering(port: number, timeoutMs: number, check: ReadinessCheck): Promise<ReadinessOutcome> {
+  const { hasExited, path = "/", answeredByApp } = check;
   const deadline = Date.now() + timeoutMs;
+  let taken = false;
   while (Date.now() < deadline) {
     if (hasExited()) return "exited";
-    if (await probe(port, path, Math.min(2_000, Math.max(100, deadline - Date.now())))) return "ready";
+    if (await probe(port, path, Math.min(2_000, Math.max(100, deadline - Date.now())))) {
+      if (!answeredByApp || answeredByApp()) return "ready";
+      taken = true;
+    } else taken = false;
     if (hasExited()) return "exited";
     await new Promise((r) => setTimeout(r, 200));
   }
-  return "timeout";
+  return taken ? "taken" : "timeout";
 }

@@ -1,13 +1,16 @@
 import { rm } from "node:fs/promises";
 import type { AgentLogger } from "../../logger";
 import { Backoff } from "../../timing/backoff";
+import { isPortFree } from "../../../net/free-port";
 import { AppInstance } from "./app-instance";
+import { onPort } from "./app-port";
 import { killRecordedBuild, recordBuildProcess } from "./build-process-marker";
 import type { ExitInfo } from "./app-process";
 import type { AppRecord, AppStore, Release } from "./app-store";
 import type { KeyedMutex } from "../keyed-mutex";
 import { waitUntilAnswering } from "../readiness";
-import { startFailureMessage, waitForStart } from "./start-diagnosis";
+import { instancePortHolder } from "./port-holder";
+import { portTakenMessage, startFailureMessage, waitForStart } from "./start-diagnosis";
 import type { AppState, AppStatus, RuntimeEvents } from "../app-runtime";
 
 export interface SupervisorDeps {
@@ -19,6 +22,8 @@ export interface SupervisorDeps {
   crashBackoff: { initialMs: number; maxMs: number };
   /** An app up this long before it crashes starts its backoff afresh. */
   stableMs?: number;
+  /** A port for a release whose own was taken while the app was down (process-runtime.ts). */
+  pickPort?: () => Promise<number>;
 }
 
 export type LaunchOutcome = { ok: true; instance: AppInstance } | { ok: false; error: string; tail: string };
@@ -136,9 +141,12 @@ export class AppSupervisor {
 
   /** start / restart jobs: runs the current release again. */
   async startCurrent(): Promise<LaunchOutcome & { release?: Release }> {
-    const release = this.record.release;
+    let release = this.record.release;
     if (!release) return { ok: false, error: "this app has not been deployed on this worker yet; deploy it first", tail: "" };
     await this.halt();
+    // A stopped app's port may have gone to another process meanwhile: start it on a free one
+    // (the job result carries the port, so the route follows).
+    if (this.deps.pickPort && !(await isPortFree(release.port))) release = onPort(release, await this.deps.pickPort());
     const outcome = await this.launchCandidate(release);
     if (outcome.ok) await this.promote(outcome.instance, this.record.limits);
     else {
@@ -243,8 +251,11 @@ export class AppSupervisor {
     await this.deps.store.save(this.record);
     if (why) this.deps.log.info({ appId: this.appId }, why);
     const check = this.healthCheckOf(release);
-    void waitUntilAnswering(release.port, check.timeoutMs, () => instance.proc.hasExited, check.path).then((outcome) => {
+    // Running once the app itself answers: another process on its port proves nothing (port-holder.ts).
+    const answeredByApp = () => instancePortHolder(instance, release.port) === "app";
+    void waitUntilAnswering(release.port, check.timeoutMs, { hasExited: () => instance.proc.hasExited, path: check.path, answeredByApp }).then((outcome) => {
       if (outcome === "ready" && this.current === instance) this.setLive("running");
+      else if (outcome === "taken" && this.current === instance) this.setLive("crashed", portTakenMessage(release.port));
     });
   }
 

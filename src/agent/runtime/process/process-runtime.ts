@@ -1,12 +1,12 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { freePort } from "../../../net/free-port";
 import type { JobFrame } from "../../../protocol/job-payload";
 import type { AgentLogger } from "../../logger";
 import { AppStore, type AppRecord, type Release } from "./app-store";
 import { DOCKERFILE_NEEDS_ENGINE } from "./dockerfile-refusal";
 import { effectiveHealthCheck, processRuntimeReport } from "../runtime-report";
 import { AppSupervisor } from "./app-supervisor";
+import { pickAppPort } from "./app-port";
 import { killRecordedBuild } from "./build-process-marker";
 import { BuildError, buildRelease } from "./build-release";
 import { dirSize } from "../dir-size";
@@ -53,6 +53,8 @@ export class ProcessRuntime implements AppRuntime {
   private readonly diskBytes = new Map<number, number>();
   /** Release directories being built right now. */
   private readonly building = new Set<string>();
+  /** Ports of builds in progress (their apps do not listen on them yet). */
+  private readonly buildingPorts = new Set<number>();
   private readonly registry: RegistrySettings;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -124,9 +126,11 @@ export class ProcessRuntime implements AppRuntime {
     const releaseId = `job-${job.job_id}`;
     const releaseDir = this.store.releaseDir(job.app_id, releaseId);
     let promoted = false;
+    let port: number | null = null;
     this.building.add(releaseDir);
     try {
-      const port = await freePort();
+      port = await this.pickPort();
+      this.buildingPorts.add(port);
       const release = await buildRelease({
         releaseId,
         releaseDir,
@@ -184,6 +188,7 @@ export class ProcessRuntime implements AppRuntime {
       return { ok: false, error, logs: tail.join("\n") };
     } finally {
       this.building.delete(releaseDir);
+      if (port !== null) this.buildingPorts.delete(port);
       // A failed release is of no further use (its log tail is in the result); the running one stays.
       if (!promoted) await rm(releaseDir, { recursive: true, force: true }).catch(() => undefined);
       if (!existing && !supervisor.record.release) {
@@ -286,6 +291,13 @@ export class ProcessRuntime implements AppRuntime {
     );
   }
 
+  /** A free port no app of this runtime holds in its record or is being built for. */
+  private pickPort(): Promise<number> {
+    const given = new Set(this.buildingPorts);
+    for (const s of this.supervisors.values()) if (s.record.release) given.add(s.record.release.port);
+    return pickAppPort(given);
+  }
+
   private supervisorFor(record: AppRecord): AppSupervisor {
     const supervisor = new AppSupervisor(record, {
       store: this.store,
@@ -294,6 +306,7 @@ export class ProcessRuntime implements AppRuntime {
       log: this.options.log,
       startTimeoutMs: this.options.startTimeoutMs,
       crashBackoff: this.options.crashBackoff,
+      pickPort: () => this.pickPort(),
     });
     this.supervisors.set(record.appId, supervisor);
     return supervisor;
