@@ -177,6 +177,17 @@ describe("worker → hub messages", () => {
     expect(events).toMatchObject([{ type: "deployment.succeeded", userId, data: { deploymentId: deployment.id, commitSha: "abc123" } }]);
   });
 
+  it("job_result keeps the streamed build log from its first line: the result's logs (the agent's tail) fill it only when nothing was streamed", async () => {
+    const app = await seedApp(fx.tdb, userId, w.id, { status: "deploying" });
+    const { job, deployment } = await seedAssignedJob(fx, app.id, w.id);
+    // As an agent streams a container build (src/agent/jobs/build-log-stream.ts): more lines than
+    // the 60-line tail its job_result carries, so the result alone would start mid-build.
+    const lines = Array.from({ length: 100 }, (_, i) => `line ${i + 1}`);
+    for (let i = 0; i < lines.length; i += 25) await apply("build_log", { deployment_id: deployment.id, chunk: `${lines.slice(i, i + 25).join("\n")}\n` });
+    await apply("job_result", { job_id: job.id, status: "failed", error: "step 7 failed", logs: lines.slice(-60).join("\n") });
+    expect((await fx.tdb.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } })).buildLogs).toBe(`${lines.join("\n")}\n`);
+  });
+
   it("job_result failed: app failed with the error, deployment failed, deployment.failed emitted, release never below zero", async () => {
     const app = await seedApp(fx.tdb, userId, w.id, { status: "deploying" });
     const { job, deployment } = await seedAssignedJob(fx, app.id, w.id, { reqCpu: 2, reqMem: 1024 });

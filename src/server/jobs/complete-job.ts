@@ -98,7 +98,10 @@ export async function completeJob(db: WorkerServiceDeps["db"], workerId: number,
                worker_id = ${workerId},
                commit_sha = CASE WHEN ${result.commit_sha ?? ""} <> '' THEN ${result.commit_sha ?? ""} ELSE commit_sha END,
                commit_message = CASE WHEN ${result.commit_message ?? ""} <> '' THEN ${result.commit_message ?? ""} ELSE commit_message END,
-               build_logs = COALESCE(${logs}::text, build_logs),
+               -- The streamed build_log chunks are the whole log; a result's logs are the
+               -- agent's tail of it (its last lines), so they fill the log only when nothing
+               -- was streamed (docs/worker-protocol.md). Overwriting lost the log's head.
+               build_logs = CASE WHEN build_logs = '' THEN COALESCE(${logs}::text, build_logs) ELSE build_logs END,
                started_at = COALESCE(started_at, now()),
                finished_at = now()
          WHERE id = ${job.deployment_id}
