@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Bus } from "../bus/channels";
 import { Prisma, type Db } from "../db/client";
-import { fits, pickBest, reserve, type LockedWorker } from "./assign-placement";
+import { fits, pickBest, reserve, schedulable, type LockedWorker } from "./assign-placement";
 import { CPU_EPSILON, WORKER_SCORE_SQL } from "./worker-score";
 
 type Tx = Prisma.TransactionClient;
@@ -12,6 +12,8 @@ interface PendingJobRow {
   id: number;
   worker_id: number | null;
   deployment_id: number | null;
+  /** A rollback's preference (not a pin): the worker that built and still may hold the target's image. */
+  prefer_worker_id: number | null;
   req_cpu: number;
   req_mem: number;
   priority: number;
@@ -78,7 +80,7 @@ async function reserveOnBest(tx: Tx, job: PendingJobRow): Promise<{ workerId: nu
 
 const WORKER_COLUMNS = Prisma.sql`id, status::text AS status, cap_cpu, cap_mem, used_cpu, used_mem, running_apps`;
 
-/** Locks the workers pinned by the batch's jobs that no other pass holds. */
+/** Locks the workers the batch's jobs are pinned to (or, for rollbacks, prefer) that no other pass holds. */
 async function lockPinned(tx: Tx, ids: number[]): Promise<LockedWorker[]> {
   if (ids.length === 0) return [];
   return tx.$queryRaw<LockedWorker[]>`
@@ -131,6 +133,26 @@ async function shapesThatFitSomewhere(tx: Tx, jobs: PendingJobRow[]): Promise<Se
   return new Set(rows.map((r) => shapeKey({ req_cpu: r.cpu, req_mem: r.mem })));
 }
 
+/**
+ * A rollback deploy prefers the worker that ran its target deployment with a recorded image
+ * (deployments.image is set only by that deployment's own worker, src/server/worker-reports/deployment-image.ts):
+ * there the container runtime starts the image again instead of building the commit. A scalar
+ * subquery, so `FOR UPDATE` still locks only the job rows.
+ */
+const PREFERRED_WORKER_SQL = Prisma.sql`(
+  SELECT t.worker_id FROM deployments d JOIN deployments t ON t.id = d.rollback_of_id
+  WHERE d.id = jobs.deployment_id AND t.image IS NOT NULL)`;
+
+/**
+ * The job's preferred worker when this pass holds it and it is online with room; else null and
+ * the job is placed like any other (that worker rebuilds the commit). A preferred worker another
+ * pass holds is not waited for: a rollback never waits behind image reuse.
+ */
+function preferredWorker(locked: Map<number, LockedWorker>, job: PendingJobRow): LockedWorker | null {
+  const w = job.prefer_worker_id == null ? undefined : locked.get(job.prefer_worker_id);
+  return w && schedulable(w) && fits(w, job) ? w : null;
+}
+
 const afterCursor = (c: QueueCursor | null | undefined) =>
   c ? Prisma.sql`AND (priority < ${c.priority} OR (priority = ${c.priority} AND (created_at, id) > (${c.createdAt}, ${c.id})))` : Prisma.empty;
 
@@ -139,7 +161,7 @@ const noRoom = (j: PendingJobRow) => `No online worker has ${j.req_cpu} CPU and 
 
 /**
  * One assignment pass, set-based: locks up to `batchSize` pending jobs with SKIP LOCKED
- * (priority first, then age), locks the workers they are pinned to and the best-scored workers
+ * (priority first, then age), locks the workers they are pinned to (or a rollback prefers) and the best-scored workers
  * with room once (SKIP LOCKED, so a second jobs process takes other workers), places the jobs in
  * memory on the lowest-score worker that fits (./assign-placement.ts), and writes every
  * reservation and assignment in a few statements, all in one transaction. Jobs that fit none of
@@ -152,14 +174,15 @@ export async function assignPendingJobs(db: Db, bus: Bus | null, options: Assign
   const result = await db.$transaction(
     async (tx) => {
       const jobs = await tx.$queryRaw<PendingJobRow[]>`
-        SELECT id, worker_id, deployment_id, req_cpu, req_mem, priority, created_at FROM jobs
+        SELECT id, worker_id, deployment_id, ${PREFERRED_WORKER_SQL} AS prefer_worker_id, req_cpu, req_mem, priority, created_at FROM jobs
         WHERE status = 'pending' ${afterCursor(options.after)}
         ORDER BY priority DESC, created_at ASC, id ASC
         LIMIT ${batchSize}
         FOR UPDATE SKIP LOCKED`;
       const jobsById = new Map(jobs.map((j) => [j.id, j]));
       const free = jobs.filter((j) => j.worker_id == null);
-      const pinnedIds = [...new Set(jobs.flatMap((j) => (j.worker_id == null ? [] : [j.worker_id])))];
+      // Preferred workers are locked with the pinned ones, so the pass can place a rollback there.
+      const pinnedIds = [...new Set(jobs.flatMap((j) => (j.worker_id != null ? [j.worker_id] : j.prefer_worker_id != null ? [j.prefer_worker_id] : [])))];
       const locked = new Map<number, LockedWorker>();
       for (const w of [...(await lockPinned(tx, pinnedIds)), ...(await lockCandidates(tx, free))]) locked.set(w.id, w);
 
@@ -178,7 +201,7 @@ export async function assignPendingJobs(db: Db, bus: Bus | null, options: Assign
             assigned.push({ jobId: job.id, workerId: w.id });
           }
         } else {
-          const w = pickBest(locked.values(), job);
+          const w = preferredWorker(locked, job) ?? pickBest(locked.values(), job);
           if (w) {
             reserve(w, job);
             assigned.push({ jobId: job.id, workerId: w.id });
