@@ -18,7 +18,7 @@ import { followContainerLogs, type LogFollower } from "./container-logs";
 import { watchContainerStats, type ContainerStatsSample, type StatsWatcher } from "./container-stats";
 import type { Engine } from "./engine";
 import { watchContainerEvents, type ContainerEvent, type EventWatcher } from "./engine-events";
-import { engineCall } from "./engine-request";
+import { engineGone } from "./engine-gone";
 import { healthCheckPath, HealthCheckPathError, waitForHealthy } from "./health-check";
 import { containerRuntimeReport, effectiveHealthCheck } from "../runtime-report";
 import { buildAppImage, ImageBuildError } from "./image-build";
@@ -369,8 +369,8 @@ export class ContainerRuntime implements AppRuntime {
       const extra = err instanceof ImageBuildError && err.logTail.length ? err.logTail.filter((l) => !tail.includes(l)) : [];
       // A Podman service going down kills the running step first, so the build reads as a failed
       // step: said as what it was when the engine stops answering just after.
-      const gone = err instanceof ImageBuildError ? await this.engineStoppedAnswering() : null;
-      if (gone) return fail(`the container engine (${this.engine.describe()}) stopped answering during the build (${gone}); nothing was deployed and the running version is unchanged: deploy again once the engine is back`, extra);
+      const gone = err instanceof ImageBuildError ? await engineGone(this.engine, { recheckMs: 1_000 }) : null;
+      if (gone) return fail(gone, extra);
       return fail(known ? (err as Error).message : `internal agent error: ${(err as Error).message}`, extra);
     } finally {
       this.builds.delete(controller);
@@ -411,19 +411,6 @@ export class ContainerRuntime implements AppRuntime {
       return kept;
     }
     buildLog(`Rolling back to deployment ${target.deploymentId}: its image ${tag} is no longer on this worker (pruned or never built here), so the commit is built again`);
-    return null;
-  }
-
-  /** Why the engine does not answer a ping now or a second later, or null while it answers. */
-  private async engineStoppedAnswering(): Promise<string | null> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (attempt) await new Promise((r) => setTimeout(r, 1_000));
-      try {
-        await engineCall(this.engine.docker, { path: "/_ping", method: "GET", timeoutMs: 5_000 });
-      } catch (err) {
-        return (err as Error).message;
-      }
-    }
     return null;
   }
 

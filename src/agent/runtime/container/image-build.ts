@@ -14,7 +14,7 @@ import { buildNetworkParams } from "./build-network";
 import { registryFailureOf } from "./build-registry-failure";
 import { generateContainerfile, GENERATED_CONTAINERFILE, STATIC_SERVER_IN_CONTEXT, usableBuildArgs } from "./containerfile";
 import type { Engine } from "./engine";
-import { engineCall } from "./engine-request";
+import { engineGone } from "./engine-gone";
 import { imageNodeVersion, inspectImage } from "./images";
 import { appImageTag, appLabels, LABELS, type AppRef } from "./labels";
 import { buildUlimitsParam, containerUlimits } from "./ulimits";
@@ -242,17 +242,4 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
     readOnlyRootfs: plan.kind !== "dockerfile",
     durationMs: Date.now() - started,
   };
-}
-
-/** A sentence for a deploy whose engine stopped answering during the build, or null while it answers. */
-async function engineGone(engine: Engine): Promise<string | null> {
-  try {
-    await engineCall(engine.docker, { path: "/_ping", method: "GET", timeoutMs: 5_000 });
-    return null;
-  } catch (err) {
-    return (
-      `the container engine (${engine.describe()}) stopped answering during the build (${(err as Error).message}); ` +
-      "nothing was deployed and the running version is unchanged: deploy again once the engine is back"
-    );
-  }
 }
