@@ -112,8 +112,11 @@ export class ApiClient {
       }
       case 404:
         return new CliError(options.notFound ?? message, EXIT.notFound, code);
-      case 429:
-        return new CliError(`${message.replace(/\.?$/, ".")} Try again in ${res.headers.get("retry-after") ?? "a few"} seconds.`, EXIT.failed, code);
+      case 429: {
+        const wait = Number(res.headers.get("retry-after") ?? "");
+        const when = Number.isInteger(wait) && wait >= 0 ? `in ${wait} second${wait === 1 ? "" : "s"}` : "in a few seconds";
+        return new CliError(`${message.replace(/\.?$/, ".")} Try again ${when}.`, EXIT.failed, code, Number.isInteger(wait) && wait >= 0 ? wait : undefined);
+      }
       default:
         return new CliError(message, res.status === 400 ? EXIT.usage : EXIT.failed, code);
     }

@@ -54,6 +54,7 @@ export async function watchDeployment(ctx: Context, started: Deployment, signal:
     await followEvents(client, `${path}/logs?follow=1`, {
       scope: "logs:read",
       signal,
+      notice: (text) => ctx.out.info(text),
       onOpen: () => {
         seenThisConnection = 0;
       },

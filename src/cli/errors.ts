@@ -29,6 +29,8 @@ export class CliError extends Error {
     readonly exitCode: ExitCode,
     /** The API's stable error code when the server gave one (docs/api.md), else a CLI code. */
     readonly code: string,
+    /** A 429's Retry-After: when the same request may be sent again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "CliError";

@@ -17,22 +17,41 @@ export interface FollowOptions {
    * last event id, so the server can resume) or false to end the follow.
    */
   onDrop(error: unknown): boolean | Promise<boolean>;
+  /** Told what the follow is waiting for (a rate limit), for stderr. */
+  notice?(text: string): void;
   sleep?: (ms: number) => Promise<void>;
 }
 
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000];
 /** About a minute of the server not answering at all ends the follow with the connection error. */
 const MAX_FAILED_RECONNECTS = 14;
+/** A token rate limited this many times in a row ends the follow with the server's message. */
+const MAX_RATE_LIMITED_RECONNECTS = 5;
+/** Longer Retry-After waits are not sat out: the follow ends and says when to try again. */
+const MAX_RATE_LIMIT_WAIT_S = 60;
 
 /** Follows a server-sent event stream of /api/v1 (docs/api.md), reconnecting the way EventSource does. */
 export async function followEvents(client: ApiClient, path: string, options: FollowOptions): Promise<void> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  // Ctrl-C during a wait ends it at once: the loop then sees the abort and returns.
+  const sleep =
+    options.sleep ??
+    ((ms: number) =>
+      new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener("abort", wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, ms);
+        options.signal?.addEventListener("abort", wake, { once: true });
+      }));
   let lastEventId: string | undefined;
-  for (let drops = 0; ; ) {
+  for (let drops = 0, limited = 0; ; ) {
     let failure: unknown;
     try {
       const res = await client.openStream(path, { scope: options.scope, notFound: options.notFound, lastEventId, signal: options.signal });
       drops = 0;
+      limited = 0;
       options.onOpen?.();
       const reader = res.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
       for (;;) {
@@ -48,6 +67,14 @@ export async function followEvents(client: ApiClient, path: string, options: Fol
       }
     } catch (err) {
       if (options.signal?.aborted) return;
+      // A 429 did nothing: reconnect once Retry-After has passed (with the last event id, so no
+      // line is lost or repeated), unless the token stays limited or the wait is too long.
+      const wait = err instanceof CliError && err.code === "RATE_LIMITED" ? err.retryAfterSeconds : undefined;
+      if (wait !== undefined && wait <= MAX_RATE_LIMIT_WAIT_S && ++limited < MAX_RATE_LIMITED_RECONNECTS) {
+        options.notice?.(`The server is rate limiting this token; reconnecting in ${Math.max(wait, 1)} s.`);
+        await sleep(Math.max(wait, 1) * 1000);
+        continue;
+      }
       // A refusal (token, scope, not found) will not get better by retrying.
       if (err instanceof CliError && err.code !== "UNREACHABLE" && err.code !== "TIMEOUT" && err.code !== "INTERNAL" && err.code !== "UNAVAILABLE") throw err;
       failure = err;

@@ -33,7 +33,9 @@ export function registerLogCommands(program: Command, runner: Runner): void {
             if (parsed.success) ctx.out.item(parsed.data, () => formatLogLine(parsed.data));
           },
           // The server closes a live log when the token loses access; reconnecting tells us why.
+          // A reconnect sends the last line's id, so the server resumes after it (docs/api.md).
           onDrop: () => true,
+          notice: (text) => ctx.out.info(text),
         });
       } finally {
         process.off("SIGINT", onSigint);

@@ -14,6 +14,8 @@ export interface ApiContext {
   services: Services;
   /** Ends when the client goes away (live streams stop with it). */
   signal: AbortSignal;
+  /** The Last-Event-ID header of a reconnecting event-stream client, as sent (streams validate it). */
+  lastEventId: string | null;
 }
 
 type Obj = z.ZodObject;

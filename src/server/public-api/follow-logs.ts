@@ -112,13 +112,18 @@ export function followBuildLog(ctx: ApiContext, deploymentId: number): AsyncGene
   });
 }
 
-/** An app's runtime logs as SSE: the recent tail, then live `line` events until the client leaves. */
+/**
+ * An app's runtime logs as SSE: the recent tail, then live `line` events until the client leaves.
+ * Each line's id is its runtime_logs id, so a client reconnecting with Last-Event-ID gets the
+ * lines after it and none it already has (an id that is not one is ignored: the tail again).
+ */
 export function followRuntimeLogs(ctx: ApiContext, appId: number): AsyncGenerator<SseEvent> {
   authorizeToken(ctx.token, "apps.onRuntimeLogs");
+  const lastEventId = ctx.lastEventId && /^\d{1,18}$/.test(ctx.lastEventId) ? ctx.lastEventId : null;
   return merged(ctx.signal, (push, end, stop) => {
     (async () => {
-      for await (const e of streamRuntimeLogs(ctx.services, ctx.token.actor, { appId, filter: {}, lastEventId: null, signal: stop })) {
-        push({ event: "line", data: { at: iso(new Date(e.data.ts)), stream: e.data.stream, line: e.data.line } });
+      for await (const e of streamRuntimeLogs(ctx.services, ctx.token.actor, { appId, filter: {}, lastEventId, signal: stop })) {
+        push({ id: e.id, event: "line", data: { at: iso(new Date(e.data.ts)), stream: e.data.stream, line: e.data.line } });
       }
     })().catch(end);
     const recheck = async () => {

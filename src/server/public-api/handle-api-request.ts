@@ -20,6 +20,9 @@ import { API_ROUTES } from "./routes";
 export const API_RATE_LIMIT: RateLimitRule = { limit: 300, windowSeconds: 60 };
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** The rate-limit counter of one token: keyed by a hash prefix, never by the secret itself. */
+export const tokenRateLimitKey = (secret: string) => `api:token:${createHash("sha256").update(secret).digest("hex").slice(0, 32)}`;
+
 export interface ApiHandlerOptions {
   services: Services;
   rateLimit?: RateLimitRule;
@@ -64,8 +67,7 @@ export async function handleApiRequest(req: Request, opts: ApiHandlerOptions): P
     const secret = bearerToken(req.headers.get("authorization"));
     if (!secret) throw missingToken();
     const client = requestClient(req.headers, services.config);
-    const tokenKey = createHash("sha256").update(secret).digest("hex").slice(0, 32);
-    await enforceLimits(services.limiter, [{ key: `api:token:${tokenKey}`, rule: opts.rateLimit ?? API_RATE_LIMIT }]);
+    await enforceLimits(services.limiter, [{ key: tokenRateLimitKey(secret), rule: opts.rateLimit ?? API_RATE_LIMIT }]);
     token = await authenticateToken(services, secret, client);
     // Scope and role first, so a refused caller learns nothing from input errors; trpc.ts checks
     // every procedure the handler calls again.
@@ -82,7 +84,7 @@ export async function handleApiRequest(req: Request, opts: ApiHandlerOptions): P
       request: { ip: client.ip, userAgent: client.userAgent, origin: null, headers: req.headers },
       responseHeaders: new Headers(),
     });
-    const result = await route.handle({ caller, token, services, signal: req.signal }, { params, query, body });
+    const result = await route.handle({ caller, token, services, signal: req.signal, lastEventId: req.headers.get("last-event-id") }, { params, query, body });
     if (result instanceof Response) {
       status = result.status;
       return result;

@@ -1,9 +1,11 @@
 import { toApiError } from "./api-errors";
 
-/** One server-sent event: its name and a JSON payload. */
+/** One server-sent event: its name, a JSON payload and, where the stream can resume from it, an id. */
 export interface SseEvent {
   event: string;
   data: unknown;
+  /** Sent as `id:`; a client reconnecting sends the last one back as Last-Event-ID. */
+  id?: string;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -32,7 +34,7 @@ export function sseResponse(signal: AbortSignal, events: AsyncGenerator<SseEvent
       heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
       signal.addEventListener("abort", stop, { once: true });
       try {
-        for await (const e of events) send(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+        for await (const e of events) send(`${e.id ? `id: ${e.id}\n` : ""}event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
       } catch (err) {
         const e = toApiError(err);
         send(`event: error\ndata: ${JSON.stringify({ code: e.code, message: e.message })}\n\n`);
