@@ -71,7 +71,7 @@ test("sign up and see the empty overview", async ({ page }) => {
 test("create an app from a local repository with a pasted .env, and see the deployment progress", async ({ page }) => {
   await signIn(page);
   await page.goto("/apps/new");
-  await expect(page.getByText(/Free plan: 0 of 1 apps used/)).toBeVisible();
+  await expect(page.getByText(/Free plan: 0 of 1 app used/)).toBeVisible();
   await page.getByLabel("Repository URL").fill(`file://${repoDir}`);
   await page.getByLabel("Name").fill(appName);
   await page.getByLabel("Paste a .env file").fill("GREETING=hello\nnot a valid line\nlower=case");

@@ -78,10 +78,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       databaseUrl = db.url;
     }
     const migration = await migrate(databaseUrl, { log: note });
+    const migrations = (n: number) => `${n} ${n === 1 ? "migration" : "migrations"}`;
     note(
       migration.applied.length > 0
-        ? `applied ${migration.applied.length} migration(s)`
-        : `database schema is up to date (${migration.alreadyApplied} migrations)`,
+        ? `applied ${migrations(migration.applied.length)}`
+        : `database schema is up to date (${migrations(migration.alreadyApplied)})`,
     );
 
     // A local git repository a newcomer can deploy in a minute (file:// needs local repos enabled).

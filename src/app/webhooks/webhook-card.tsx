@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { ConfirmButton } from "@/components/apps/confirm-button";
 import { Panel } from "@/components/apps/query-states";
-import { timeAgo } from "@/components/apps/format";
+import { plural, timeAgo } from "@/components/apps/format";
 import { Pill } from "@/components/jobs/severity-badge";
 import { useTRPC } from "@/lib/trpc/client";
 import { EventCheckboxes, type CatalogueEvent } from "./event-checkboxes";
@@ -54,7 +54,7 @@ export function WebhookCard({ hook, catalogue }: { hook: WebhookView; catalogue:
           <p className="break-all font-mono text-xs text-muted">{hook.url}</p>
           {hook.disabledReason ? <p role="status" className="text-warn">{hook.disabledReason}</p> : null}
           <p className="text-xs text-muted">
-            {hook.totalDeliveries} attempts · {hook.failedDeliveries} failed · last {timeAgo(hook.lastDeliveryAt)}
+            {plural(hook.totalDeliveries, "attempt")} · {hook.failedDeliveries} failed · last {timeAgo(hook.lastDeliveryAt)}
             {hook.lastStatus ? ` (${hook.lastStatus})` : ""}
           </p>
           {editing && catalogue ? (

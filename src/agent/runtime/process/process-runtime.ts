@@ -240,7 +240,7 @@ export class ProcessRuntime implements AppRuntime {
       if (u.memBytes > memLimitBytes) {
         reason = `memory ${Math.ceil(u.memBytes / 1048576)} MiB is over the plan's limit of ${limits.memoryMb} MiB`;
       } else if (u.processCount > limits.pids) {
-        reason = `${u.processCount} processes is over the plan's limit of ${limits.pids}`;
+        reason = `${u.processCount} processes are over the plan's limit of ${limits.pids}`;
       }
       if (reason) {
         const why = `stopped by the worker: ${reason}`;

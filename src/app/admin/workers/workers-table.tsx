@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-states";
-import { timeAgo } from "@/components/apps/format";
+import { plural, timeAgo } from "@/components/apps/format";
 import { Pill } from "@/components/jobs/severity-badge";
 import { useTRPC } from "@/lib/trpc/client";
 
@@ -30,7 +30,7 @@ export function WorkersTable() {
         <div className="rounded-lg border border-line bg-panel px-4 py-3"><div className="text-xl font-semibold">{stats.online} / {stats.total}</div><div className="text-xs text-muted">online</div></div>
         <div className="rounded-lg border border-line bg-panel px-4 py-3"><Meter used={stats.usedCpu} cap={stats.capCpu} unit="CPU" label="Fleet CPU reserved" /></div>
         <div className="rounded-lg border border-line bg-panel px-4 py-3"><Meter used={stats.usedMem} cap={stats.capMem} unit="MiB" label="Fleet memory reserved" /></div>
-        <div className="rounded-lg border border-line bg-panel px-4 py-3"><div className="text-xl font-semibold">{stats.runningApps}</div><div className="text-xs text-muted">running apps · {pendingJobs} jobs pending</div></div>
+        <div className="rounded-lg border border-line bg-panel px-4 py-3"><div className="text-xl font-semibold">{stats.runningApps}</div><div className="text-xs text-muted">running {stats.runningApps === 1 ? "app" : "apps"} · {plural(pendingJobs, "job")} pending</div></div>
       </div>
       {workers.length === 0 ? (
         <Empty>No workers registered yet. Start one with <code>npm run agent</code>.</Empty>

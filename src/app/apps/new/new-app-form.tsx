@@ -11,6 +11,7 @@ import { DEFAULT_HEALTH_CHECK, HealthCheckFields, healthCheckInputOf, type Healt
 import { RepoPicker } from "./repo-picker";
 import { PlanChoices } from "@/components/apps/plan-choices";
 import { whileUnchanged } from "@/components/apps/field-error";
+import { plural } from "@/components/apps/format";
 import { useTeamRole } from "@/components/teams/use-team-role";
 
 type EnvError = { line: number; message: string };
@@ -61,7 +62,7 @@ export function NewAppForm() {
     <form onSubmit={submit} className="space-y-5" aria-describedby="plan-limit">
       {defaults.data ? (
         <p id="plan-limit" className={`text-sm ${atLimit ? "text-bad" : "text-muted"}`}>
-          {defaults.data.plan.name} plan: {defaults.data.appCount} of {defaults.data.plan.maxApps || "unlimited"} apps used ·{" "}
+          {defaults.data.plan.name} plan: {defaults.data.appCount} of {defaults.data.plan.maxApps ? plural(defaults.data.plan.maxApps, "app") : "unlimited apps"} used ·{" "}
           {defaults.data.plan.cpu} CPU · {defaults.data.plan.memoryMb} MiB per app · builds get{" "}
           {defaults.data.plan.build.cpu} CPU · {defaults.data.plan.build.memoryMb} MiB · {Math.round(defaults.data.plan.build.timeoutSeconds / 60)} min
           {atLimit ? " — the limit is reached: delete an app, or move to a larger plan (below)." : ""}

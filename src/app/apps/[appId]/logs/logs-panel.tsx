@@ -5,7 +5,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useDeferredValue, useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { liveSessionEnded, SESSION_ENDED_TEXT } from "@/app/_components/live-status";
-import { untrack } from "@/components/apps/format";
+import { plural, untrack } from "@/components/apps/format";
 import { printableLogLine } from "@/server/worker-reports/log-text";
 import { markAt } from "@/server/apps/log-run-at";
 
@@ -115,7 +115,7 @@ export function LogsPanel({ appId }: { appId: number }) {
               : paused
                 ? "Paused"
                 : "Live"}{" "}
-        · {lines.length} lines
+        · {plural(lines.length, "line")}
       </p>
       <div ref={box} data-testid="runtime-logs" className="h-[28rem] overflow-auto rounded-md border border-line bg-code p-3 font-mono text-xs">
         {lines.length === 0 ? (

@@ -1,5 +1,6 @@
 "use client";
 
+import { plural } from "@/components/apps/format";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 export interface ChartPoint {
@@ -22,7 +23,7 @@ export function UsageChart({ title, unit, points, longRange, testId }: { title: 
         <span className="font-medium">{title}</span>
         <span className="text-xs text-muted">{latest ? `latest avg ${latest.avg.toFixed(1)} ${unit}` : "no data"}</span>
       </figcaption>
-      <div className="h-48" role="img" aria-label={`${title} chart, ${points.length} points`}>
+      <div className="h-48" role="img" aria-label={`${title} chart, ${plural(points.length, "point")}`}>
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#2a303b" strokeDasharray="3 3" />
