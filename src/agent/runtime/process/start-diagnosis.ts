@@ -80,7 +80,11 @@ const NOISE = /^(npm (warn|notice|info)\b|\(node:\d+\) (\[\w+\] )?\w*Warning|\(U
 
 /** The first lines of what the app wrote to stderr since it started (its first error), else its last output lines. */
 export async function firstErrorLines(instance: AppInstance, max = 10): Promise<string[]> {
-  const { stdout, stderr } = await instance.outputSinceLaunch();
+  return pickFirstErrorLines(await instance.outputSinceLaunch(), max);
+}
+
+/** The first error lines of an app's output since its start (also a container's, container-start-diagnosis.ts). */
+export function pickFirstErrorLines({ stdout, stderr }: { stdout: string[]; stderr: string[] }, max = 10): string[] {
   const errLines = stderr.filter((l) => l.trim() && !NOISE.test(l));
   if (errLines.length) return errLines.slice(0, max);
   return stdout.filter((l) => l.trim()).slice(-max);
