@@ -249,3 +249,42 @@ describe("live streams end with their session", () => {
     await endsWithUnauthorized(expiring, "the periodic check (expired)", 10_000);
   });
 });
+
+describe("live streams end when their team membership does", () => {
+  let logId = 0;
+  /** Publishes runtime log lines until the stream shows one: it is open, authorised and delivering. */
+  async function logging(stream: Stream, appId: number): Promise<void> {
+    const before = stream.dataEvents().length;
+    await until(async () => {
+      await services.bus.publish("app.logs", { appId, lines: [{ id: String(++logId), ts: Date.now(), stream: "stdout", line: `line ${logId}` }] });
+      return stream.dataEvents().length > before;
+    }, "the log stream to deliver");
+  }
+
+  it("removing a member closes the team app's live log they had open; they stay signed in, in their personal team", async () => {
+    const { client: owner } = await signedIn("streams-team-owner@example.com");
+    const { client: member, userId: memberId } = await signedIn("streams-team-member@example.com");
+    const team = await owner.mutate<{ id: number }>("teams.create", { name: "Stream crew" });
+    const { app } = await owner.mutate<{ app: { id: number } }>("apps.create", { name: "stream-crew-app", repoUrl: "https://github.com/acme/crew.git" });
+    // Membership straight to the row: accepting an invitation is tests/teams/members-and-invitations.test.ts.
+    await services.db.teamMember.create({ data: { teamId: team.id, userId: memberId, role: "developer" } });
+    await member.mutate("teams.switch", { teamId: team.id });
+    const memberLogs = await openStream(member, "apps.onRuntimeLogs", { appId: app.id });
+    const ownerLogs = await openStream(owner, "apps.onRuntimeLogs", { appId: app.id });
+    await logging(memberLogs, app.id);
+    await logging(ownerLogs, app.id);
+
+    await owner.mutate("teams.removeMember", { userId: memberId });
+    await endsWithUnauthorized(memberLogs, "the removal from the team");
+    // Only the removed member's streams end.
+    await logging(ownerLogs, app.id);
+    expect(ownerLogs.closed()).toBe(false);
+    ownerLogs.close();
+
+    // Still signed in, now in the personal team, where the team's app does not exist.
+    expect(await member.query<{ personal: boolean }>("teams.current")).toMatchObject({ personal: true });
+    const reopened = await openStream(member, "apps.onRuntimeLogs", { appId: app.id });
+    await until(() => reopened.closed(), "the reopened stream to be refused");
+    expect(reopened.errorCode()).toBe("NOT_FOUND");
+  });
+});
