@@ -65,6 +65,17 @@ describe("teams: members and invitations", () => {
     await expect(user.caller.teams.acceptInvitation({ token })).rejects.toThrow(/already used/);
   });
 
+  it("one link accepted twice at the same time (two tabs) joins once; the other accept is refused", async () => {
+    const { user, token } = await invited("developer");
+    // Each accept locks the invitation row (invitations.service.ts): the second sees it accepted.
+    const results = await Promise.allSettled([user.caller.teams.acceptInvitation({ token }), user.caller.teams.acceptInvitation({ token })]);
+    expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === "rejected")!;
+    expect((refused.reason as Error).message).toMatch(/already used/);
+    expect(await h.tdb.db.teamMember.count({ where: { teamId: fx.teamId, userId: user.id } })).toBe(1);
+    expect(await h.tdb.db.auditEvent.count({ where: { kind: "team_join", userId: user.id } })).toBe(1);
+  });
+
   it("an expired or revoked invitation is refused with what to do", async () => {
     const expired = await invited();
     await h.tdb.db.teamInvitation.updateMany({ where: { email: expired.user.email }, data: { expiresAt: new Date(Date.now() - 1000) } });
