@@ -53,7 +53,19 @@ export async function listApps(deps: Deps, actor: Pick<Actor, "userId" | "team">
       ...(filter.status ? { status: filter.status } : {}),
     },
     orderBy: { createdAt: "desc" },
-    include: {
+    // Only what the list shows: the full app rows (build settings, runtime columns) cost more to
+    // read and decode than the query itself (bench/web.bench.ts).
+    select: {
+      id: true,
+      uuid: true,
+      name: true,
+      subdomain: true,
+      status: true,
+      statusReason: true,
+      repoUrl: true,
+      branch: true,
+      autoDeploy: true,
+      createdAt: true,
       currentDeployment: deploymentSummary,
       domains: { select: { hostname: true, status: true }, orderBy: { hostname: "asc" } },
     },
