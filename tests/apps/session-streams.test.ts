@@ -287,4 +287,18 @@ describe("live streams end when their team membership does", () => {
     await until(() => reopened.closed(), "the reopened stream to be refused");
     expect(reopened.errorCode()).toBe("NOT_FOUND");
   });
+
+  it("without any bus message (a removal another process could not announce) the periodic check ends the stream", async () => {
+    const { client: owner } = await signedIn("streams-team-owner2@example.com");
+    const { client: member, userId: memberId } = await signedIn("streams-team-member2@example.com");
+    const team = await owner.mutate<{ id: number }>("teams.create", { name: "Quiet crew" });
+    const { app } = await owner.mutate<{ app: { id: number } }>("apps.create", { name: "quiet-crew-app", repoUrl: "https://github.com/acme/quiet.git" });
+    await services.db.teamMember.create({ data: { teamId: team.id, userId: memberId, role: "viewer" } });
+    await member.mutate("teams.switch", { teamId: team.id });
+    const memberLogs = await openStream(member, "apps.onRuntimeLogs", { appId: app.id });
+    await logging(memberLogs, app.id);
+    // Straight to the row: nothing is published.
+    await services.db.teamMember.delete({ where: { teamId_userId: { teamId: team.id, userId: memberId } } });
+    await endsWithUnauthorized(memberLogs, "the periodic check (membership gone)", 10_000);
+  });
 });

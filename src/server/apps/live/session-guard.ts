@@ -14,9 +14,20 @@ export interface SessionGuard {
   release(): void;
 }
 
+/** The team membership a stream shows data of: when it ends, so does the stream. */
+export interface StreamMember {
+  userId: number;
+  teamId: number;
+}
+
+interface Watcher {
+  end: () => void;
+  member?: StreamMember;
+}
+
 interface Registry {
-  /** Session id → what to call when that session ends. */
-  watchers: Map<number, Set<() => void>>;
+  /** Session id → the streams opened with that session. */
+  watchers: Map<number, Set<Watcher>>;
   subscribed: Promise<void> | null;
   timer: NodeJS.Timeout | null;
 }
@@ -33,7 +44,7 @@ function registryFor(deps: Deps): Registry {
 }
 
 function endSessions(registry: Registry, ids: Iterable<number>): void {
-  for (const id of ids) for (const end of registry.watchers.get(id) ?? []) end();
+  for (const id of ids) for (const w of registry.watchers.get(id) ?? []) w.end();
 }
 
 /** One subscription per process: a `session.revoked` message ends that session's streams at once. */
@@ -60,10 +71,26 @@ async function endedAmong(deps: Deps, ids: number[]): Promise<number[]> {
   return ids.filter((id) => !alive.has(id));
 }
 
+const memberKey = (m: StreamMember) => `${m.userId}:${m.teamId}`;
+
+/** Which of these watchers' team memberships are gone: removed, left, or the team deleted. */
+async function lostMemberships(deps: Deps, watchers: Watcher[]): Promise<Watcher[]> {
+  const members = new Map<string, StreamMember>();
+  for (const w of watchers) if (w.member) members.set(memberKey(w.member), w.member);
+  if (members.size === 0) return [];
+  const rows = await deps.db.teamMember.findMany({
+    where: { OR: [...members.values()].map((m) => ({ userId: m.userId, teamId: m.teamId })), team: { deletedAt: null } },
+    select: { userId: true, teamId: true },
+  });
+  const kept = new Set(rows.map(memberKey));
+  return watchers.filter((w) => w.member && !kept.has(memberKey(w.member)));
+}
+
 /**
  * The fallback for a lost bus message (bus down, another process's publish failed) and for
- * expiry, which nobody announces: one query per interval for every session with an open stream
- * in this process. Runs only while streams are open.
+ * expiry, which nobody announces: per interval, one query for every session with an open stream
+ * in this process and one for the team memberships those streams show. Runs only while streams
+ * are open.
  */
 function startRecheck(deps: Deps, registry: Registry): void {
   if (registry.timer) return;
@@ -75,17 +102,23 @@ function startRecheck(deps: Deps, registry: Registry): void {
       (ended) => endSessions(registry, ended),
       (err: Error) => deps.log.warn({ err: err.message }, "periodic session check for live streams failed"),
     );
+    lostMemberships(deps, [...registry.watchers.values()].flatMap((set) => [...set])).then(
+      (lost) => lost.forEach((w) => w.end()),
+      (err: Error) => deps.log.warn({ err: err.message }, "periodic team membership check for live streams failed"),
+    );
   }, everyMs);
   registry.timer.unref();
 }
 
 /**
- * Binds a live stream to the session it was authorised with. Streams are authorised once, when
- * they open; without this, a stream kept delivering after sign-out, a revoke or a password
- * change. The session is checked once more after the watch is registered, so a revocation that
- * raced the stream's opening is not missed.
+ * Binds a live stream to the session it was authorised with and, when given, the team membership
+ * it shows data of. Streams are authorised once, when they open; without this, a stream kept
+ * delivering after sign-out, a revoke, a password change or a removal from the team (which
+ * announces the member's sessions on the bus: src/server/teams/member-ended.ts; the periodic
+ * check covers a lost announcement). Both are checked once more after the watch is registered,
+ * so an end that raced the stream's opening is not missed.
  */
-export async function guardStream(deps: Deps, session: { id: number }, clientSignal: AbortSignal | undefined): Promise<SessionGuard> {
+export async function guardStream(deps: Deps, session: { id: number }, clientSignal: AbortSignal | undefined, member?: StreamMember): Promise<SessionGuard> {
   const registry = registryFor(deps);
   const controller = new AbortController();
   let ended = false;
@@ -97,16 +130,17 @@ export async function guardStream(deps: Deps, session: { id: number }, clientSig
   clientSignal?.addEventListener("abort", leave, { once: true });
   if (clientSignal?.aborted) leave();
 
+  const watcher: Watcher = { end, member };
   let set = registry.watchers.get(session.id);
   if (!set) registry.watchers.set(session.id, (set = new Set()));
-  set.add(end);
+  set.add(watcher);
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
     clientSignal?.removeEventListener("abort", leave);
     const current = registry.watchers.get(session.id);
-    current?.delete(end);
+    current?.delete(watcher);
     if (current?.size === 0) registry.watchers.delete(session.id);
     if (registry.watchers.size === 0 && registry.timer) {
       clearInterval(registry.timer);
@@ -117,7 +151,7 @@ export async function guardStream(deps: Deps, session: { id: number }, clientSig
   try {
     await subscribe(deps, registry);
     startRecheck(deps, registry);
-    if ((await endedAmong(deps, [session.id])).length > 0) end();
+    if ((await endedAmong(deps, [session.id])).length > 0 || (await lostMemberships(deps, [watcher])).length > 0) end();
   } catch (err) {
     release();
     throw err;

@@ -14,16 +14,16 @@ const sessionEnded = () =>
 /**
  * Every subscription goes through here. The service's live events become tracked SSE events (the
  * id is what the client sends back as lastEventId on reconnect), and the stream is bound to the
- * caller's session (src/server/apps/live/session-guard.ts): when the session ends the stream ends
+ * caller's session and team membership (src/server/apps/live/session-guard.ts): when either ends the stream ends
  * with UNAUTHORIZED, which the client does not retry. Errors thrown while streaming (not found,
  * …) are mapped as procedure errors are; the middleware only sees the generator being created.
  */
 export async function* liveStream<T extends object>(
-  ctx: { services: Services; actor: Pick<Actor, "session"> },
+  ctx: { services: Services; actor: Pick<Actor, "session" | "userId" | "team"> },
   clientSignal: AbortSignal | undefined,
   open: (signal: AbortSignal) => AsyncGenerator<LiveEvent<T>>,
 ) {
-  const guard = await guardStream(ctx.services, ctx.actor.session, clientSignal);
+  const guard = await guardStream(ctx.services, ctx.actor.session, clientSignal, { userId: ctx.actor.userId, teamId: ctx.actor.team.id });
   try {
     if (!guard.ended()) for await (const e of open(guard.signal)) yield tracked(e.id, e.data);
     if (guard.ended()) throw sessionEnded();
