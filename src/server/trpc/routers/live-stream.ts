@@ -7,7 +7,7 @@ import type { Services } from "../../runtime/services";
 import { toTrpcError } from "../error-mapping";
 
 const sessionEnded = () =>
-  new DomainError("UNAUTHORIZED", "This live view stopped because the session it was opened with ended (signed out, revoked or replaced). Reload the page; sign in again if asked.", {
+  new DomainError("UNAUTHORIZED", "This live view stopped because the session it was opened with ended (signed out, revoked or replaced), or you are no longer a member of the team. Reload the page; sign in again if asked.", {
     sessionEnded: true,
   });
 
