@@ -70,6 +70,20 @@ describe("errors say what is true now, once", () => {
     expect(message.match(/no-such-repo/g)?.length).toBe(2); // the URL in "cloning …" and git's own line
   });
 
+  it("a domain entered as an address is told to enter the host name without https:// or a path, not 'not an IP address'", async () => {
+    const u = await h.user("pro");
+    const { app } = await u.caller.apps.create({ name: "domain-as-url", repoUrl: "https://github.com/acme/shop.git" });
+    const err = await u.caller.domains.create({ appId: app.id, hostname: "https://shop.example.com/" }).then(() => null, (e: unknown) => e as Error);
+    expect(err?.message).toBe("Enter the host name without https:// or a path: shop.example.com.");
+    expect(await h.tdb.db.domain.count({ where: { appId: app.id } })).toBe(0);
+  });
+
+  it("a loopback webhook URL is refused naming WEBHOOK_ALLOW_CIDRS, the setting that allows it", async () => {
+    const u = await h.user("pro");
+    const err = await u.caller.webhooks.create({ url: "http://127.0.0.1:9/hook", events: ["deployment.failed"] }).then(() => null, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/an operator can allow a private or loopback range with WEBHOOK_ALLOW_CIDRS \(for example 127\.0\.0\.1\/32/);
+  });
+
   it("the same error is recognised in the header, the progress line and the deployment row", () => {
     expect(sameMessage("Deploy failed: the app exited with code 1", "the app exited with code 1.")).toBe(true);
     expect(sameMessage("the app exited with code 1", "the app exited with code 2")).toBe(false);
