@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
+import { useTeamRole } from "@/components/teams/use-team-role";
 import { formatDuration } from "./format";
 
 const ACTIVE = new Set(["pending", "assigned", "processing"]);
@@ -34,6 +35,8 @@ export function DeployControls({ appId, deploymentId, status }: { appId: number;
     void refetch();
   }, [status, refetch]);
   const now = useNow(active);
+  // Cancelling is a deploy action (docs/teams.md): roles without apps:deploy see no button.
+  const mayDeploy = useTeamRole().can("apps:deploy");
   const cancel = useMutation(
     trpc.apps.cancelDeployment.mutationOptions({
       onSuccess: () =>
@@ -54,7 +57,7 @@ export function DeployControls({ appId, deploymentId, status }: { appId: number;
           {active ? "Elapsed" : "Took"} {formatDuration(elapsed)}
         </span>
       ) : null}
-      {active ? (
+      {active && mayDeploy ? (
         <button
           type="button"
           disabled={cancel.isPending}

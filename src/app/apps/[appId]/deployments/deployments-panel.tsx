@@ -10,6 +10,7 @@ import { StatusBadge } from "@/components/apps/status-badge";
 import { firstLine, formatDuration, sameMessage, shortSha, timeAgo, triggerLabel } from "@/components/apps/format";
 import { BuildLog } from "./build-log";
 import { ScrollX } from "@/components/scroll-x";
+import { useTeamRole } from "@/components/teams/use-team-role";
 
 export function DeploymentsPanel({ appId }: { appId: number }) {
   const trpc = useTRPC();
@@ -17,6 +18,8 @@ export function DeploymentsPanel({ appId }: { appId: number }) {
   const list = useQuery(trpc.deployments.list.queryOptions({ appId, limit: 50 }));
   const reason = useQuery(trpc.apps.get.queryOptions({ appId })).data?.statusReason;
   const [selected, setSelected] = useState<number | null>(null);
+  // Rolling back is a deploy (docs/teams.md): roles without apps:deploy see no Roll back button.
+  const mayDeploy = useTeamRole().can("apps:deploy");
   const rollback = useMutation(
     trpc.apps.rollback.mutationOptions({
       onSuccess: (d) => {
@@ -74,7 +77,7 @@ export function DeploymentsPanel({ appId }: { appId: number }) {
                   <td>{formatDuration(d.durationMs)}</td>
                   <td>{timeAgo(d.createdAt)}</td>
                   <td className="text-right">
-                    {d.status === "succeeded" && !d.isCurrent && d.commitSha ? (
+                    {mayDeploy && d.status === "succeeded" && !d.isCurrent && d.commitSha ? (
                       <ConfirmButton
                         label="Roll back"
                         title={`Roll back to deployment #${d.number}?`}

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { appIdFrom } from "../app-id";
 import { AlertRulesEditor } from "./alert-rules-editor";
 import { UsageCharts } from "./usage-charts";
+import { RoleLimited } from "@/components/teams/role-limited";
 
 export const metadata: Metadata = { title: "Monitoring" };
 
@@ -10,7 +11,9 @@ export default async function MonitoringPage({ params }: { params: Promise<{ app
   return (
     <div className="space-y-6">
       <UsageCharts appId={appId} />
-      <AlertRulesEditor appId={appId} />
+      <RoleLimited permission="alerts:write">
+        <AlertRulesEditor appId={appId} />
+      </RoleLimited>
     </div>
   );
 }
