@@ -72,12 +72,12 @@ export function TokensSection() {
             <table className="w-full text-left text-sm">
               <thead className="text-muted">
                 <tr>
-                  <th className="py-2 pr-3">Name</th>
-                  <th className="py-2 pr-3">Team</th>
-                  <th className="py-2 pr-3">Scopes</th>
-                  <th className="py-2 pr-3">Last used</th>
-                  <th className="py-2 pr-3">Expires</th>
-                  <th className="py-2" />
+                  <th scope="col" className="py-2 pr-3">Name</th>
+                  <th scope="col" className="py-2 pr-3">Team</th>
+                  <th scope="col" className="py-2 pr-3">Scopes</th>
+                  <th scope="col" className="py-2 pr-3">Last used</th>
+                  <th scope="col" className="py-2 pr-3">Expires</th>
+                  <th scope="col" className="py-2"><span className="sr-only">Actions</span></th>
                 </tr>
               </thead>
               <tbody>
@@ -110,6 +110,7 @@ export function TokensSection() {
                               if (window.confirm(`Revoke “${t.name}”? Anything using it stops working at once.`)) revoke.mutate({ id: t.id });
                             }}
                             className="rounded-md border border-bad/50 px-3 py-1 text-bad hover:bg-bad/10 disabled:opacity-50"
+                            aria-label={`Revoke token ${t.name}`}
                           >
                             Revoke
                           </button>
