@@ -7,8 +7,8 @@ import { defineConfig } from "vitest/config";
  */
 const HEAVY = ["tests/agent/real-apps/**/*.test.ts", "tests/container/**/*.test.ts", "tests/launcher/npm-start.test.ts", "tests/packaging/platform-image.test.ts", "tests/cli/cli-platform.test.ts"];
 /**
- * The whole-platform fault suite (`npm run test:faults`, docs/reliability.md): not yet part of
- * `npm test` while its Postgres, Redis and SMTP cases fail (issue 14).
+ * The whole-platform fault suite (`npm run test:faults`, docs/reliability.md): every part of a
+ * running platform killed in turn. `npm test` runs it alone after the heavy set (scripts/test.sh).
  */
 const FAULTS = ["tests/faults/**/*.test.ts"];
 const set = process.env.WH_TESTS;

@@ -37,6 +37,7 @@ function playwrightCounts(file: string): Counts | undefined {
 const parts = [
   ["unit", vitestCounts("test-results/unit-results.json")],
   ["heavy", vitestCounts("test-results/heavy-results.json")],
+  ["faults", process.env.SKIP_FAULTS === "1" ? { passed: 0, failed: 0, skipped: 0 } : vitestCounts("test-results/faults-results.json")],
   ["e2e", process.env.SKIP_E2E === "1" ? { passed: 0, failed: 0, skipped: 0 } : playwrightCounts("test-results/e2e-results.json")],
 ] as const;
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
@@ -60,7 +61,8 @@ const stages: [name: string, variable: string, reported: boolean, counts: Counts
   ["lint", "WH_STATUS_LINT", false, undefined],
   ["unit", "WH_STATUS_UNIT", true, parts[0][1]],
   ["heavy", "WH_STATUS_HEAVY", true, parts[1][1]],
-  ["e2e", "WH_STATUS_E2E", true, parts[2][1]],
+  ["faults", "WH_STATUS_FAULTS", true, parts[2][1]],
+  ["e2e", "WH_STATUS_E2E", true, parts[3][1]],
 ];
 for (const [name, variable, reported, counts] of stages) {
   const code = process.env[variable];

@@ -5,13 +5,20 @@ import { QUEUES } from "./queue-names";
 type QueueOptions = Omit<Queue, "name">;
 
 /**
- * How long a job taken by a jobs process that then died (kill -9, power loss) stays taken: a
- * running handler refreshes its job's heartbeat (pg-boss does it), and the supervisor, every
- * SUPERVISE_SECONDS, hands a job whose heartbeat is older than this back for a retry. Without
- * it such a job waits for expireInSeconds (minutes) before another process may try it.
+ * How fast a job taken by a jobs process that then died (kill -9, power loss) is handed back. A
+ * running handler refreshes its job's heartbeat every HEARTBEAT_SECONDS / 2 (pg-boss does it);
+ * pg-boss fails a job whose heartbeat is older than HEARTBEAT_SECONDS (its minimum) into a retry,
+ * but only in a monitor pass: the supervisor wakes every SUPERVISE_SECONDS and runs a queue's
+ * monitor pass once MONITOR_SECONDS have passed since the last one (any process's). pg-boss's
+ * default monitor interval is 60 s, which made a mail a killed process held wait up to 70 s plus
+ * its retry delay (the fault suite's jobs-1 case took 83 s). Now the worst case is
+ * HEARTBEAT_SECONDS + MONITOR_SECONDS + SUPERVISE_SECONDS = 25 s, then the queue's retry delay.
+ * Without heartbeats such a job would wait for expireInSeconds (minutes). The monitor pass also
+ * counts the queue's jobs, one indexed aggregate over pg-boss's table: cheap at this cadence.
  */
 const HEARTBEAT_SECONDS = 10;
-const SUPERVISE_SECONDS = 10;
+const SUPERVISE_SECONDS = 5;
+const MONITOR_SECONDS = 10;
 /** For queues whose jobs must not wait minutes after a crash: mail, outbound webhooks, events. */
 const crashSafe = { heartbeatSeconds: HEARTBEAT_SECONDS };
 
@@ -48,6 +55,7 @@ export async function startBoss(options: StartBossOptions): Promise<PgBoss> {
     max: options.max ?? 6,
     useListenNotify: true,
     superviseIntervalSeconds: SUPERVISE_SECONDS,
+    monitorIntervalSeconds: MONITOR_SECONDS,
   });
   boss.on("error", (err: Error) => options.log.error({ err: err.message }, "pg-boss error"));
   boss.on("warning", (w: unknown) => options.log.warn({ warning: w }, "pg-boss warning"));

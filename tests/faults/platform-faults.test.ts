@@ -24,7 +24,8 @@ let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let user: DashboardUser;
 let stream: LiveLogStream;
 let appId = 0;
-const recoveries: Array<{ part: string; recoveredMs: number; jobsSettledMs: number }> = [];
+/** Per fault: healthy again, every job ended, and the mail and webhooks accepted before it delivered. */
+const recoveries: Array<{ part: string; recoveredMs: number; jobsSettledMs: number; deliveredMs?: number }> = [];
 /** Jobs the fault made fail (and the user retried), printed with the recovery times. */
 const retriedAfter: string[] = [];
 
@@ -85,8 +86,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await stream?.close();
   if (recoveries.length > 0) {
-    process.stdout.write("\nfault            recovered (s)   jobs settled (s)\n");
-    for (const r of recoveries) process.stdout.write(`${r.part.padEnd(17)}${(r.recoveredMs / 1000).toFixed(1).padStart(13)}${(r.jobsSettledMs / 1000).toFixed(1).padStart(19)}\n`);
+    const seconds = (ms: number | undefined, width: number) => (ms === undefined ? "-" : (ms / 1000).toFixed(1)).padStart(width);
+    process.stdout.write("\nfault            recovered (s)   jobs settled (s)   mail+webhooks (s)\n");
+    for (const r of recoveries) process.stdout.write(`${r.part.padEnd(17)}${seconds(r.recoveredMs, 13)}${seconds(r.jobsSettledMs, 19)}${seconds(r.deliveredMs, 20)}\n`);
     for (const line of retriedAfter) process.stdout.write(`failed by the fault, retried by the user: ${line}\n`);
   }
   await receiver?.stop();
@@ -116,8 +118,8 @@ describe("the whole platform survives losing any one part while a user works", {
       await until(`the platform to be healthy after losing ${part}`, 120_000, healthy);
       const recoveredMs = Date.now() - failedAt;
       await until(`every job to end after losing ${part}`, 180_000, async () => (await unsettledJobs()) === 0);
-      const jobsSettledMs = Date.now() - failedAt;
-      recoveries.push({ part, recoveredMs, jobsSettledMs });
+      const recovery: (typeof recoveries)[number] = { part, recoveredMs, jobsSettledMs: Date.now() - failedAt };
+      recoveries.push(recovery);
 
       // Every job ended exactly once: the one accepted before the fault is completed, or failed with
       // a message that says why (a worker killed mid-job ends it so), and then the user's retry completes.
@@ -159,6 +161,7 @@ describe("the whole platform survives losing any one part while a user works", {
         if (seen !== undefined) expect(d.body, "one webhook id carried two different events").toBe(seen);
         bodiesById.set(d.id, d.body);
       }
+      recovery.deliveredMs = Date.now() - failedAt;
       const newDeviceEvents = receiver.deliveries.filter((d) => d.type === "account.login_new_device" && d.body.includes(address));
       expect(new Set(newDeviceEvents.map((d) => d.id)).size).toBe(1);
 
