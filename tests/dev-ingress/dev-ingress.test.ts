@@ -1,62 +1,20 @@
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIngressServer } from "../../src/dev-ingress/ingress-server";
-import { RouteFeed } from "../../src/dev-ingress/route-feed";
 import { hostOf, hostsOfRule, routeTableFrom } from "../../src/dev-ingress/route-table";
-import { TEST_SECRETS } from "../hub/helpers/spawn-hub";
-import { seedApp, seedUser, seedWorker, startHubFixture, type HubFixture } from "../hub/helpers/hub-fixture";
-
-/** A stand-in for a deployed app: a real HTTP server answering with its own body. */
-function appServer(body: string): Promise<Server & { port: number }> {
-  const server = createServer((req, res) => {
-    res.writeHead(200, { "content-type": "text/plain", "x-seen-host": req.headers.host ?? "", "x-forwarded-for-seen": String(req.headers["x-forwarded-for"] ?? "") });
-    res.end(body);
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(Object.assign(server, { port: (server.address() as AddressInfo).port }))));
-}
-
-/** GET through the ingress with a Host header, as a browser opening http://<host>:<port>/ does. */
-function get(port: number, host: string, path = "/"): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, headers: { host: `${host}:${port}` }, timeout: 20_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+import { seedApp, seedUser, seedWorker } from "../hub/helpers/hub-fixture";
+import { appServer, get, startIngressFixture, type IngressFixture } from "./support/ingress-fixture";
 
 describe("the development ingress", () => {
-  let fx: HubFixture;
-  let ingress: Server;
+  let ing: IngressFixture;
+  let fx: IngressFixture["fx"];
   let port: number;
-  let feed: RouteFeed;
-  const apps: Server[] = [];
   beforeAll(async () => {
-    fx = await startHubFixture({}, { PLATFORM_DOMAIN: "apps.test.example" });
-    const log = pino({ level: "silent" });
-    feed = new RouteFeed({ hubUrl: fx.url, token: TEST_SECRETS.TRAEFIK_PROXY_TOKEN, platformDomain: "apps.test.example", intervalMs: 200, log });
-    feed.start();
-    ingress = createIngressServer({ feed, log, switchWaitMs: 15_000 });
-    await new Promise<void>((r) => ingress.listen(0, "127.0.0.1", () => r()));
-    port = (ingress.address() as AddressInfo).port;
+    ing = await startIngressFixture({ switchWaitMs: 15_000 });
+    ({ fx, port } = ing);
   }, 60_000);
-  afterAll(async () => {
-    feed.stop();
-    ingress.closeAllConnections();
-    await new Promise((r) => ingress.close(r));
-    for (const a of apps) a.close();
-    await fx.close();
-  });
+  afterAll(() => ing.close());
 
   it("serves a running app at <slug>.localhost and its verified domains, from the hub's proxy-config", async () => {
-    const v1 = await appServer("hello from v1");
-    apps.push(v1);
+    const v1 = await ing.app("hello from v1");
     const worker = await seedWorker(fx.tdb, { wireguardIp: "127.0.0.1" });
     const userId = await seedUser(fx.tdb);
     const app = await seedApp(fx.tdb, userId, worker.id, { name: "ingress-shop", port: v1.port });
@@ -75,14 +33,12 @@ describe("the development ingress", () => {
   it("keeps the address when a redeploy moves the app to a new port, even a request in the switch", async () => {
     const worker = await seedWorker(fx.tdb, { wireguardIp: "127.0.0.1" });
     const userId = await seedUser(fx.tdb);
-    const old = await appServer("old release");
-    apps.push(old);
+    const old = await ing.app("old release");
     const app = await seedApp(fx.tdb, userId, worker.id, { name: "ingress-move", port: old.port });
     await expect.poll(async () => (await get(port, "ingress-move.localhost")).body, { timeout: 30_000, interval: 200 }).toBe("old release");
 
     // What a deploy does: the new release answers on a new port, the job result records it, the old one stops.
-    const next = await appServer("new release");
-    apps.push(next);
+    const next = await ing.app("new release");
     await fx.tdb.db.app.update({ where: { id: app.id }, data: { port: next.port } });
     old.closeAllConnections();
     await new Promise((r) => old.close(r));
@@ -102,7 +58,7 @@ describe("the development ingress", () => {
     const goneport = gone.port;
     await new Promise((r) => gone.close(r));
     await seedApp(fx.tdb, userId, worker.id, { name: "ingress-down", port: goneport });
-    await expect.poll(async () => feed.current.has("ingress-down.localhost"), { timeout: 30_000, interval: 200 }).toBe(true);
+    await expect.poll(async () => ing.feed.current.has("ingress-down.localhost"), { timeout: 30_000, interval: 200 }).toBe(true);
     const down = await get(port, "ingress-down.localhost");
     expect(down.status).toBe(502);
     expect(down.body).toMatch(/did not answer \(ECONNREFUSED\)/);
