@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import pg from "pg";
@@ -25,6 +25,7 @@ import type { LiveAppStats } from "../src/server/stats/live-app-stats";
 import { recordUsageTick } from "../src/server/usage/record-usage-tick";
 import { BUCKET_MS, TICK_MS, bucketStart } from "../src/server/usage/usage-buckets";
 import { personalTeamId } from "./support/bench-seed";
+import { printHeader, printVsBaseline } from "./support/figures";
 
 const RUNS = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -33,8 +34,7 @@ const time = async (fn: () => Promise<unknown>) => {
   await fn();
   return performance.now() - t0;
 };
-const row = (label: string, ms: number, baselineMs: number, extra = "") =>
-  console.log(`${label.padEnd(50)} ${ms.toFixed(1).padStart(9)} ms   baseline ${baselineMs.toFixed(1).padStart(8)} ms   ratio ${(ms / baselineMs).toFixed(1).padStart(6)}x ${extra}`);
+const row = printVsBaseline;
 
 /** A jobs process of its own (bench/support/assign-process.ts), waiting for "go". */
 class AssignProcess {
@@ -150,11 +150,38 @@ async function tickRows(url: string, pool: pg.Pool, appIds: number[]) {
     const bucket0 = bucketStart(new Date(now)).getTime() + (usageBucketOffset += 10) * BUCKET_MS + 10_000;
     const usageTicks: number[] = [];
     for (let i = 0; i < 6; i++) usageTicks.push(await time(() => recordUsageTick(db, stats, new Date(bucket0 + i * TICK_MS))));
+    // The write floors: the same rows written bare, no averaging, no cursor, no eligibility join —
+    // one UPDATE of each app's sample in the last bucket, one INSERT of a sample per app into a
+    // bucket no tick uses (removed again after each run, untimed).
+    const lastBucket = new Date(bucket0 + 5 * TICK_MS - 10_000);
+    const spare = new Date(bucket0 + 1_000 * BUCKET_MS);
+    const updateFloor: number[] = [];
+    const insertFloor: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      updateFloor.push(
+        await time(
+          () => db.$executeRaw`UPDATE usage_samples s SET cpu_avg = i.cpu FROM unnest(${ids}::int[], ${ids.map((_, k) => k % 100)}::float8[]) AS i(app_id, cpu)
+                               WHERE s.app_id = i.app_id AND s.bucket_start = ${lastBucket}`,
+        ),
+      );
+      insertFloor.push(
+        await time(
+          () => db.$executeRaw`INSERT INTO usage_samples (app_id, bucket_start, user_id, samples)
+                               SELECT a.id, ${spare}, a.user_id, 1 FROM unnest(${ids}::int[]) AS i(id) JOIN apps a ON a.id = i.id`,
+        ),
+      );
+      await db.$executeRaw`DELETE FROM usage_samples WHERE bucket_start = ${spare}`;
+    }
     const rules = await db.appAlertRule.count({ where: { enabled: true } });
     const n = ids.length.toLocaleString("en-US");
     row(`alert tick, ${n} apps (${rules.toLocaleString("en-US")} enabled rules)`, median(alertTimes), median(alertFloor));
-    row(`usage tick, ${n} apps, same bucket`, median(usageTicks.slice(1, 5)), median(usageFloor));
-    row(`usage tick, ${n} apps, first of a bucket`, usageTicks[5]!, median(usageFloor), `(first tick ever ${usageTicks[0]!.toFixed(0)} ms)`);
+    row(`usage tick, ${n} apps, same bucket`, median(usageTicks.slice(1, 5)), median(usageFloor), `(bare UPDATE of the same rows ${median(updateFloor).toFixed(0)} ms)`);
+    row(
+      `usage tick, ${n} apps, first of a bucket`,
+      usageTicks[5]!,
+      median(usageFloor),
+      `(bare INSERT of the same rows ${median(insertFloor).toFixed(0)} ms; first tick ever ${usageTicks[0]!.toFixed(0)} ms)`,
+    );
   } finally {
     await db.$disconnect();
   }
@@ -185,7 +212,7 @@ async function main() {
       [userId, totalApps],
     );
     const appIds = apps.map((a) => a.id);
-    console.log(`jobs runner benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version} (median of ${RUNS} runs; Postgres, both assign processes and this one share the machine)\n`);
+    printHeader("jobs runner benchmark", `median of ${RUNS} runs; Postgres, both assign processes and this one share the machine`);
     if (only !== "ticks") {
       procs = [await AssignProcess.start(url), await AssignProcess.start(url)];
       await assignmentRows(pool, procs, 200, 1_000, appIds.slice(0, 100));

@@ -9,7 +9,7 @@
  * figures and never fails.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { startPlatform } from "../src/launcher/platform";
@@ -23,19 +23,12 @@ import { WorkerJwtSigner } from "../src/server/workers/worker-jwt";
 import { BenchWorker } from "./support/bench-worker";
 import { seedWorkersAndApps } from "./support/bench-seed";
 import { platformPids } from "./support/platform-pids";
-import { percentile, procUsage } from "./support/proc-usage";
+import { procUsage } from "./support/proc-usage";
+import { fmt, printDistribution, printHeader } from "./support/figures";
 
 const DEPLOYS = Math.max(1, Number(process.env.BENCH_DEPLOYS ?? 200));
 const verbose = process.env.BENCH_VERBOSE === "1";
-const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
-};
-const line = (label: string, xs: number[], extra = "") => {
-  const s = stats(xs);
-  console.log(`${label.padEnd(46)} p50 ${fmt(s.p50).padStart(8)} ms   p99 ${fmt(s.p99).padStart(8)} ms   max ${fmt(s.max).padStart(8)} ms   (n=${xs.length})${extra}`);
-};
+const line = (label: string, xs: number[], extra = "") => printDistribution(label, xs, { ps: [50, 99], max: true, extra, width: 46 });
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "wh-bench-latency-"));
@@ -179,7 +172,7 @@ async function main() {
     }
     const seqLat = await latencies(sequential);
 
-    console.log(`\nclick → frame — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, Postgres bus, ${workers.length} simulated workers\n`);
+    printHeader("click → frame", `Postgres bus, ${workers.length} simulated workers`);
     line("bus round trip alone (baseline)", roundTrips);
     line(`apps.deploy answered (in a row)`, responseTimes);
     line(`click → frame, ${DEPLOYS} deploys in a row`, seqLat, seqLat.length < sequential.length ? `, ${sequential.length - seqLat.length} never arrived` : "");
