@@ -1,17 +1,40 @@
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeContainer, runAppContainer } from "../../src/agent/runtime/container/app-container";
+import { listAppContainers, removeContainer, runAppContainer } from "../../src/agent/runtime/container/app-container";
+import { ContainerRuntime } from "../../src/agent/runtime/container/container-runtime";
 import { containerListeningPorts, containerWrongPort } from "../../src/agent/runtime/container/container-start-diagnosis";
+import { createGitRepo, nodeApp } from "../agent/support/git-fixture";
+import { deployJob, quietReporter, recordEvents } from "../agent/support/runtime-harness";
 import { baseSpec, eventually, httpGet, openContainerFixture, type ContainerFixture } from "./support/container-fixture";
 
 /**
- * A container that listens on a fixed port instead of $PORT is told so from its own network
- * namespace's listening sockets (container-start-diagnosis.ts), like the process runtime's apps.
+ * A container app that does not come up is told why (container-start-diagnosis.ts), as the
+ * process runtime's apps are: the port it listens on instead of $PORT, read from its own network
+ * namespace's listening sockets; the first error lines of a crash at start; what to add for a
+ * missing start script. Heavy (image builds): run under the machine's lock.
  */
 let fixture: ContainerFixture;
+let runtime: ContainerRuntime;
 beforeAll(async () => {
   fixture = await openContainerFixture("diag");
+  runtime = new ContainerRuntime({
+    engine: fixture.engine,
+    workerName: fixture.workerName,
+    stateDir: fixture.stateDir,
+    baseImage: fixture.baseImage,
+    allowLocalRepos: true,
+    buildTimeoutMs: 240_000,
+    // Far above the tests' own timeouts: a wrong port must end the health check early, by itself.
+    startTimeoutMs: 3_600_000,
+    crashBackoff: { initialMs: 300, maxMs: 3_000 },
+    stopGraceSeconds: 2,
+    events: recordEvents(),
+    log: pino({ level: "silent" }),
+  });
+  await runtime.init();
 }, 600_000);
 afterAll(async () => {
+  await runtime?.shutdown(true);
   await fixture?.cleanup();
 }, 120_000);
 
@@ -45,4 +68,42 @@ describe("start diagnosis of a container", () => {
       await removeContainer(fixture.engine, id, { force: true });
     }
   }, 120_000);
+});
+
+describe("a container deploy that does not come up fails with what went wrong", () => {
+  it("an app on a fixed port: 'your app listens on 3000, not on $PORT', before the health check's timeout", async () => {
+    const repo = createGitRepo(nodeApp(`require("node:http").createServer((q, s) => s.end("fixed")).listen(3000);`));
+    const r = quietReporter();
+    const job = deployJob(701, repo.url);
+    const out = await runtime.execute(job, r.reporter);
+    expect(out.ok, r.lines.join("\n")).toBe(false);
+    if (out.ok) return;
+    expect(out.error).toMatch(new RegExp(`^your app listens on 3000, not on \\$PORT \\(${job.payload!.internalPort}\\): `));
+    expect(r.lines.at(-1)).toBe(`Deploy failed: ${out.error}`);
+    // The candidate went with the failure: nothing of the app is left running.
+    expect(await listAppContainers(fixture.engine, { appId: 701, workerName: fixture.workerName })).toEqual([]);
+  }, 400_000);
+
+  it("an app that crashes at start: its exit code and its first error lines, not the last ones", async () => {
+    const repo = createGitRepo(nodeApp(`console.log("booting"); require("./config/missing-settings.js");`));
+    const r = quietReporter();
+    const out = await runtime.execute(deployJob(702, repo.url), r.reporter);
+    expect(out.ok, r.lines.join("\n")).toBe(false);
+    if (out.ok) return;
+    expect(out.error).toMatch(/^the app exited before it answered on port \d+ \(exit code 1\); its first error lines:\n/);
+    expect(out.error).toContain("Error: Cannot find module './config/missing-settings.js'");
+    // npm's own report of the failed script comes after the app's error: not among its first lines.
+    expect(out.error.split("\n")[1]).not.toMatch(/npm/);
+  }, 400_000);
+
+  it("a Node app without a start script: what to add, before anything is built", async () => {
+    const repo = createGitRepo({ "package.json": JSON.stringify({ name: "no-start", version: "1.0.0" }), "server.js": "console.log('hi')" });
+    const r = quietReporter();
+    const out = await runtime.execute(deployJob(703, repo.url, { buildSettings: { kind: "node", installCommand: "", buildCommand: "", startCommand: "", rootDirectory: "" } }), r.reporter);
+    expect(out.ok, r.lines.join("\n")).toBe(false);
+    if (out.ok) return;
+    expect(out.error).toBe(
+      `package.json has no "start" script, so the worker does not know how to run the app: add "start": "node server.js" to its "scripts", or set a start command in the app's build settings. The app must listen on the port in $PORT`,
+    );
+  }, 400_000);
 });

@@ -14,6 +14,7 @@ import { containerBuildSettingsSchema } from "./build-plan";
 import { ContainerAppStore, type ContainerAppRecord } from "./container-app-store";
 import { containerExit } from "./container-exit";
 import { containerLogTail } from "./container-log-tail";
+import { containerStartFailure, wrongPortWatch } from "./container-start-diagnosis";
 import { followContainerLogs, type LogFollower } from "./container-logs";
 import { watchContainerStats, type ContainerStatsSample, type StatsWatcher } from "./container-stats";
 import type { Engine } from "./engine";
@@ -293,19 +294,16 @@ export class ContainerRuntime implements AppRuntime {
         // Short: an app that starts in a second should not wait half a second more (bench:deploy's rollback figure).
         intervalMs: 200,
         isAlive: async () => (await inspectContainer(this.engine, started.id))?.State.Running ?? false,
+        // An app that listens on a fixed port instead of $PORT fails with that, not a timeout.
+        giveUp: wrongPortWatch(this.engine, started.id, payload.internalPort),
         signal: controller.signal,
       });
       if (!health.healthy) {
         const logTail = await containerLogTail(this.engine, started.id, LOG_TAIL_LINES);
         const exit = await containerExit(this.engine, started.id).catch(() => null);
+        const why = await containerStartFailure({ engine: this.engine, containerId: started.id, health, exit, internalPort: payload.internalPort, check });
         await removeContainer(this.engine, started.id, { force: true }).catch(() => undefined);
         candidate = null;
-        const why =
-          health.reason === "exited"
-            ? `the app exited${exit ? ` with code ${exit.exitCode}${exit.oomKilled ? " (out of memory)" : ""}` : ""} before it answered on port ${payload.internalPort}`
-            : health.reason === "aborted"
-              ? "the deploy was cancelled"
-              : `the app did not answer GET ${check.path} on port ${payload.internalPort} with a 2xx/3xx within ${Math.round(check.timeoutMs / 1000)} s (the app's health check)${health.lastError ? ` (last: ${health.lastError})` : ""}`;
         const serving = this.slots.get(job.app_id);
         const still = serving && serving.status === "running" ? "; the previous version keeps serving" : "";
         return fail(`${why}${still}`, logTail.length ? ["--- app output ---", ...logTail] : ["(the app wrote no output)"]);

@@ -14,12 +14,18 @@ export interface HealthCheckOptions {
   requestTimeoutMs?: number;
   /** Stops waiting early when the container is gone (checked between attempts). */
   isAlive?: () => boolean | Promise<boolean>;
+  /**
+   * Asked between attempts: why waiting longer is pointless (an app that settled on another port,
+   * container-start-diagnosis.ts), else null. A reason ends the wait as "gave-up" with it.
+   */
+  giveUp?: () => Promise<string | null>;
   signal?: AbortSignal;
 }
 
 export type HealthCheckResult =
   | { healthy: true; status: number; attempts: number; elapsedMs: number }
-  | { healthy: false; reason: "timeout" | "exited" | "aborted"; lastStatus: number | null; lastError: string | null; attempts: number; elapsedMs: number };
+  | { healthy: false; reason: "timeout" | "exited" | "aborted"; lastStatus: number | null; lastError: string | null; attempts: number; elapsedMs: number }
+  | { healthy: false; reason: "gave-up"; detail: string; lastStatus: number | null; lastError: string | null; attempts: number; elapsedMs: number };
 
 export class HealthCheckPathError extends Error {
   override name = "HealthCheckPathError";
@@ -71,6 +77,8 @@ export async function waitForHealthy(options: HealthCheckOptions): Promise<Healt
     } catch (err) {
       lastError = (err as Error).message;
     }
+    const pointless = await options.giveUp?.();
+    if (pointless) return { healthy: false, reason: "gave-up", detail: pointless, lastStatus, lastError, attempts, elapsedMs: Date.now() - started };
     if (Date.now() + (options.intervalMs ?? 500) >= deadline) return fail("timeout");
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
   }
