@@ -6,6 +6,7 @@ import { useState } from "react";
 import { Empty, ErrorState, Loading } from "@/components/apps/query-states";
 import { timeAgo } from "@/components/apps/format";
 import { Pill } from "@/components/jobs/severity-badge";
+import { RoleLimited } from "@/components/teams/role-limited";
 import { useTRPC } from "@/lib/trpc/client";
 
 type Status = "open" | "active" | "acknowledged" | "resolved" | "all";
@@ -109,7 +110,7 @@ export function AlertsInbox() {
                   {a.resolvedAt ? ` · resolved ${timeAgo(a.resolvedAt)}` : ""}
                 </p>
               </div>
-              <div className="flex gap-2">
+              <RoleLimited permission="alerts:write" quiet className="m-0 flex min-w-0 gap-2 border-0 p-0">
                 {a.status === "active" ? (
                   <button type="button" onClick={() => ack.mutate({ id: a.id })} disabled={ack.isPending} className="rounded-md border border-line px-3 py-1 text-sm hover:bg-panel-2 disabled:opacity-50">
                     Acknowledge
@@ -120,7 +121,7 @@ export function AlertsInbox() {
                     Resolve
                   </button>
                 ) : null}
-              </div>
+              </RoleLimited>
             </li>
           ))}
         </ul>

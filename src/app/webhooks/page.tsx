@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth/require-user";
+import { RoleReason } from "@/components/teams/role-limited";
 import { WebhooksManager } from "./webhooks-manager";
 
 export const metadata: Metadata = { title: "Webhooks" };
@@ -15,6 +16,7 @@ export default async function WebhooksPage() {
           Send deployment, app and account events to your own endpoint (signed JSON per Standard Webhooks) or to Discord, Slack and ntfy as short chat messages.
         </p>
       </header>
+      <RoleReason permission="webhooks:write" />
       <WebhooksManager />
     </section>
   );

@@ -6,6 +6,7 @@ import { ConfirmButton } from "@/components/apps/confirm-button";
 import { Panel } from "@/components/apps/query-states";
 import { plural, timeAgo } from "@/components/apps/format";
 import { Pill } from "@/components/jobs/severity-badge";
+import { RoleLimited } from "@/components/teams/role-limited";
 import { useTRPC } from "@/lib/trpc/client";
 import { EventCheckboxes, type CatalogueEvent } from "./event-checkboxes";
 import { useWebhookRefresh } from "./use-webhook-refresh";
@@ -80,13 +81,15 @@ export function WebhookCard({ hook, catalogue }: { hook: WebhookView; catalogue:
             </p>
           )}
           <div className="flex flex-wrap gap-2">
+            {/* Deliveries is reading; the rest needs webhooks:write (docs/teams.md). */}
+            <button type="button" className={button} onClick={() => setShowDeliveries((v) => !v)} aria-expanded={showDeliveries}>
+              {showDeliveries ? "Hide deliveries" : "Deliveries"}
+            </button>
+            <RoleLimited permission="webhooks:write" quiet className="m-0 flex min-w-0 flex-wrap gap-2 border-0 p-0">
             <button type="button" className={button} disabled={!hook.active || test.isPending} onClick={() => test.mutate({ id: hook.id })}>
               {test.isPending ? "Sending…" : "Send test"}
             </button>
             {!editing ? <button type="button" className={button} onClick={() => setEditing(true)}>Edit events</button> : null}
-            <button type="button" className={button} onClick={() => setShowDeliveries((v) => !v)} aria-expanded={showDeliveries}>
-              {showDeliveries ? "Hide deliveries" : "Deliveries"}
-            </button>
             <button type="button" className={button} disabled={update.isPending} onClick={() => update.mutate({ id: hook.id, active: !hook.active })}>
               {hook.active ? "Pause" : "Enable"}
             </button>
@@ -99,6 +102,7 @@ export function WebhookCard({ hook, catalogue }: { hook: WebhookView; catalogue:
               onConfirm={() => remove.mutateAsync({ id: hook.id })}
               className="rounded-md border border-bad/60 px-3 py-1 text-sm text-bad hover:bg-bad/10"
             />
+            </RoleLimited>
           </div>
           {test.data ? (
             <p role="status" data-testid="test-result" className={test.data.status === "succeeded" ? "text-ok" : "text-bad"}>
@@ -107,7 +111,9 @@ export function WebhookCard({ hook, catalogue }: { hook: WebhookView; catalogue:
                 : `Test failed: ${test.data.error ?? `HTTP ${test.data.responseCode}`}`}
             </p>
           ) : null}
-          <WebhookSecret webhookId={hook.id} />
+          <RoleLimited permission="webhooks:write" quiet>
+            <WebhookSecret webhookId={hook.id} />
+          </RoleLimited>
           {error ? <p role="alert" className="text-bad">{error.message}</p> : null}
           {showDeliveries ? <WebhookDeliveries webhookId={hook.id} /> : null}
         </div>

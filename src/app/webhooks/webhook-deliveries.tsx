@@ -5,6 +5,7 @@ import { Fragment, useState } from "react";
 import { Empty, ErrorState, Loading } from "@/components/apps/query-states";
 import { timeAgo } from "@/components/apps/format";
 import { Pill } from "@/components/jobs/severity-badge";
+import { useTeamRole } from "@/components/teams/use-team-role";
 import { useTRPC } from "@/lib/trpc/client";
 import { useWebhookRefresh } from "./use-webhook-refresh";
 
@@ -14,6 +15,7 @@ export function WebhookDeliveries({ webhookId }: { webhookId: number }) {
   const refresh = useWebhookRefresh();
   const list = useQuery({ ...trpc.webhooks.deliveries.queryOptions({ id: webhookId, limit: 50 }), refetchInterval: 5_000 });
   const retry = useMutation(trpc.webhooks.retryDelivery.mutationOptions({ onSettled: refresh }));
+  const mayRetry = useTeamRole().can("webhooks:write");
   const [open, setOpen] = useState<string | null>(null);
 
   if (list.isPending) return <Loading what="deliveries" />;
@@ -54,7 +56,7 @@ export function WebhookDeliveries({ webhookId }: { webhookId: number }) {
                   <td className="space-x-2 text-right">
                     <button type="button" className="text-accent hover:underline" onClick={() => setOpen(open === key ? null : key)} aria-expanded={open === key}>Details</button>
                     {retryable ? (
-                      <button type="button" className="text-accent hover:underline disabled:opacity-50" disabled={retry.isPending} onClick={() => retry.mutate({ deliveryId: d.id })}>
+                      <button type="button" className="text-accent hover:underline disabled:opacity-50" disabled={retry.isPending || !mayRetry} onClick={() => retry.mutate({ deliveryId: d.id })}>
                         Retry
                       </button>
                     ) : null}

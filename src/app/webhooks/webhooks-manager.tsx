@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Empty, ErrorState, Loading } from "@/components/apps/query-states";
 import { timeAgo } from "@/components/apps/format";
+import { RoleLimited } from "@/components/teams/role-limited";
 import { useTRPC } from "@/lib/trpc/client";
 import { WebhookCard } from "./webhook-card";
 import { WebhookCreateForm } from "./webhook-create-form";
@@ -30,7 +31,11 @@ export function WebhooksManager() {
         <Stat label="Failed deliveries (7 days)" value={stats.data?.failed7d ?? 0} testId="stat-failed" />
         <Stat label="Last delivery" value={stats.data?.lastDeliveryAt ? timeAgo(stats.data.lastDeliveryAt) : "never"} testId="stat-last" />
       </div>
-      {catalogue.data ? <WebhookCreateForm catalogue={catalogue.data} /> : catalogue.isError ? <ErrorState error={catalogue.error} what="the event list" /> : null}
+      {catalogue.data ? (
+        <RoleLimited permission="webhooks:write" quiet>
+          <WebhookCreateForm catalogue={catalogue.data} />
+        </RoleLimited>
+      ) : catalogue.isError ? <ErrorState error={catalogue.error} what="the event list" /> : null}
       {list.isPending ? (
         <Loading what="webhooks" />
       ) : list.isError ? (

@@ -5,11 +5,14 @@ import { useTRPC } from "@/lib/trpc/client";
 import { ConfirmButton } from "@/components/apps/confirm-button";
 import { ErrorState, Loading } from "@/components/apps/query-states";
 import { timeAgo } from "@/components/apps/format";
+import { useTeamRole } from "@/components/teams/use-team-role";
 
 export function GitConnections() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.gitProviders.list.queryOptions());
+  // Connecting is a link, which the page's disabled fieldset cannot disable: roles without git:manage do not see it.
+  const mayConnect = useTeamRole().can("git:manage");
   const revoke = useMutation(
     trpc.gitProviders.revoke.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.gitProviders.list.queryKey() }) }),
   );
@@ -47,7 +50,7 @@ export function GitConnections() {
               danger
               onConfirm={() => revoke.mutateAsync({ provider: p.id })}
             />
-          ) : p.configured ? (
+          ) : p.configured && mayConnect ? (
             <a href={`/api/git/connect/${p.id}`} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-black">
               Connect
             </a>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth/require-user";
+import { RoleLimited } from "@/components/teams/role-limited";
 import { GitConnections } from "./git-connections";
 
 export const metadata: Metadata = { title: "Git providers" };
@@ -16,7 +17,9 @@ export default async function GitProvidersPage({ searchParams }: { searchParams:
       </div>
       {connected ? <p role="status" className="rounded-md border border-ok/40 bg-ok/10 p-3 text-sm text-ok">Connected {connected}.</p> : null}
       {error ? <p role="alert" className="rounded-md border border-bad/40 bg-bad/10 p-3 text-sm text-bad">{error}</p> : null}
-      <GitConnections />
+      <RoleLimited permission="git:manage">
+        <GitConnections />
+      </RoleLimited>
     </section>
   );
 }
