@@ -25,8 +25,8 @@ export interface AuditEventInput {
   metadata?: Record<string, unknown>;
 }
 
-/** Append-only insert into audit_events. */
-export async function recordAuditEvent(db: Db, input: AuditEventInput): Promise<void> {
+/** Append-only insert into audit_events; `db` may be a transaction, so the event commits with the change it records. */
+export async function recordAuditEvent(db: Pick<Db, "auditEvent">, input: AuditEventInput): Promise<void> {
   const c = input.context ?? {};
   await db.auditEvent.create({
     data: {
