@@ -12,6 +12,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import superjson from "superjson";
 import { PostgresServer } from "../src/launcher/postgres-server";
 import { freePort } from "../src/net/free-port";
 import { loadConfig } from "../src/server/config/config";
@@ -55,6 +56,8 @@ async function main() {
   const url = server.url("bench");
   await migrate(url);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // An idle client closed by the server while the bench shuts down must not end it with an error.
+  pool.on("error", (err) => process.stderr.write(`bench pool: ${err.message}\n`));
   const config = loadConfig({
     DATABASE_URL: url,
     APP_SECRET: "bench-app-secret-0123456789abcdef-0123456789",
@@ -120,11 +123,16 @@ async function main() {
     const list = await timed(CALLS, () => caller.apps.list());
     const handled = await timed(CALLS, overHandler);
     const bare = await timed(CALLS, () => pool.query(baselineSql, [teamId]));
+    // The answer's encoding alone (tRPC's transformer, src/server/trpc/trpc.ts), beside plain JSON.
+    const encoded = await timed(CALLS, async () => JSON.stringify(superjson.serialize(listed)));
+    const plainJson = await timed(CALLS, async () => JSON.stringify(listed));
     printHeader("dashboard server time");
     const row = (label: string, xs: number[]) => printDistribution(label, xs, { ps: [50, 95] });
     row(`apps.list, ${APPS.toLocaleString("en-US")} apps (tRPC caller, real services)`, list);
     row(`apps.list as the web answers it (handler, ${fmt(bodyBytes / 1024, 0)} KiB JSON)`, handled);
     row(`baseline: the same rows in one bare SQL query`, bare);
+    row(`  of the handler: superjson encoding of the answer`, encoded);
+    row(`  baseline: JSON.stringify of the same answer`, plainJson);
     console.log(`ratio at p95: caller ${(percentile(list, 95) / percentile(bare, 95)).toFixed(1)}x, handler ${(percentile(handled, 95) / percentile(bare, 95)).toFixed(1)}x`);
     if (BUILD) await printFirstLoadJs();
   } finally {
