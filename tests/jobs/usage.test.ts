@@ -76,4 +76,13 @@ describe("usage recorder", () => {
     expect(await bucket("2026-11-20T12:00:00Z")).toMatchObject({ samples: 1, cpuMax: 10, netBytes: 0n });
     expect(await bucket("2026-11-20T12:10:00Z")).toMatchObject({ samples: 1, netBytes: 3_000n });
   });
+
+  it("a deleted user's samples go with their apps", async () => {
+    const user = await createUser(t.db);
+    const app = await createApp(t.db, user.id, { status: "running" });
+    await recordUsageTick(t.db, source([{ appId: app.id, cpuPct: 5 }]), at(0));
+    expect(await t.db.usageSample.count({ where: { userId: user.id } })).toBe(1);
+    await t.db.user.delete({ where: { id: user.id } });
+    expect(await t.db.usageSample.count({ where: { userId: user.id } })).toBe(0);
+  });
 });
