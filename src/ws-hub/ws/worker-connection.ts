@@ -65,6 +65,12 @@ export class WorkerConnection {
   private draining: Promise<void> | undefined;
   private ready: Promise<boolean> = Promise.resolve(true);
   private closedFlag = false;
+  /**
+   * Set when the hub ends the connection (policy, limits, timeouts, replaced): frames still
+   * waiting are dropped. A peer that closes (an agent's clean stop flushes its logs and closes at
+   * once) has every frame it sent before the close applied.
+   */
+  private closedByHub = false;
   private readonly log: Logger;
   /** The key of every frame but the welcome: K_conn, or K for a v1 worker. */
   private readonly connKey: Buffer;
@@ -142,6 +148,7 @@ export class WorkerConnection {
   close(code: number, reason: string): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    this.closedByHub = true;
     this.deps.metrics.closes.inc({ code: String(code) });
     try {
       this.socket.close(code, reason);
@@ -160,6 +167,7 @@ export class WorkerConnection {
     if (this.writeTimes.length > 0 && now - this.writeTimes[0]! > o.writeTimeoutMs) {
       this.deps.metrics.closes.inc({ code: "write_timeout" });
       this.closedFlag = true;
+      this.closedByHub = true;
       this.socket.terminate();
       this.deps.onClosed(this);
       return;
@@ -167,6 +175,7 @@ export class WorkerConnection {
     if (now - this.lastSeen > o.idleTimeoutMs) {
       this.deps.metrics.closes.inc({ code: "idle" });
       this.closedFlag = true;
+      this.closedByHub = true;
       this.socket.terminate();
       this.deps.onClosed(this);
       return;
@@ -193,7 +202,7 @@ export class WorkerConnection {
   private async drain(): Promise<void> {
     if (!(await this.ready)) return;
     for (let next = this.inbound.shift(); next; next = this.inbound.shift()) {
-      if (this.closedFlag) {
+      if (this.closedByHub) {
         this.inbound.length = 0;
         return;
       }
