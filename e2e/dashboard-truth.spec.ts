@@ -383,7 +383,12 @@ function sidewaysCulprits(): { scroll: number; width: number; culprits: string[]
     const how = [style.position !== "static" ? style.position : "", style.visibility !== "visible" ? style.visibility : ""].filter(Boolean).join(",");
     return `${el.tagName.toLowerCase()}${id}.${cls}${how ? ` (${how})` : ""} right ${Math.round(el.getBoundingClientRect().right)} "${(el.textContent ?? "").trim().slice(0, 40)}"`;
   };
-  const wide = [...document.querySelectorAll("body *")].filter((el) => past(el.getBoundingClientRect()));
+  // Inside a box that clips or scrolls sideways (a table's ScrollX), an element past the edge widens nothing.
+  const clipped = (el: Element) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (getComputedStyle(p).overflowX !== "visible") return true;
+    return false;
+  };
+  const wide = [...document.querySelectorAll("body *")].filter((el) => past(el.getBoundingClientRect()) && !clipped(el));
   const innermost = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
   const texts: string[] = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -391,7 +396,7 @@ function sidewaysCulprits(): { scroll: number; width: number; culprits: string[]
     if (!node.textContent?.trim()) continue;
     const range = document.createRange();
     range.selectNodeContents(node);
-    if ([...range.getClientRects()].some(past)) texts.push(`text in ${name(node.parentElement!)}`);
+    if ([...range.getClientRects()].some(past) && getComputedStyle(node.parentElement!).overflowX === "visible" && !clipped(node.parentElement!)) texts.push(`text in ${name(node.parentElement!)}`);
   }
   return { scroll: document.documentElement.scrollWidth, width: w, culprits: [...texts.slice(0, 3), ...innermost.slice(0, 3).map(name)] };
 }
