@@ -33,7 +33,7 @@ export async function registerEventHandlers(boss: PgBoss, services: Services, de
     }
   });
   const deliveryLog = services.log.child({ component: "webhooks" });
-  await boss.work(QUEUES.webhookDelivery, { localConcurrency: 4, notifyPollingIntervalSeconds: 2 }, async ([job]) => {
+  await boss.work(QUEUES.webhookDelivery, { includeMetadata: true, localConcurrency: 4, notifyPollingIntervalSeconds: 2 }, async ([job]) => {
     if (!job) return;
     const parsed = deliveryJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -43,6 +43,8 @@ export async function registerEventHandlers(boss: PgBoss, services: Services, de
     const outcome = await performDeliveryAttempt(
       { db: services.db, cipher: services.cipher, dispatcher: deps.dispatcher, queue: services.queue, publicUrl: services.config.PUBLIC_URL, log: deliveryLog, timeoutMs: deps.webhookTimeoutMs },
       parsed.data,
+      // A retry's attempt may have been claimed by a run that died mid-attempt (deliver-webhook.ts).
+      { retriedRun: job.retryCount > 0 },
     );
     if (outcome.status === "failed") {
       deliveryLog.warn({ webhookId: parsed.data.webhookId, attempt: parsed.data.attempt, code: outcome.responseCode, err: outcome.error, nextRetryAt: outcome.nextRetryAt }, "webhook delivery failed");

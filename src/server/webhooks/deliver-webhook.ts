@@ -34,8 +34,14 @@ export interface AttemptOutcome {
   nextRetryAt: Date | null;
 }
 
-/** Claims (message, attempt) by inserting its row; a second runner of the same job gets nothing. */
-async function claimAttempt(db: Db, job: DeliveryJob, payload: string): Promise<bigint | null> {
+/**
+ * Claims (message, attempt) by inserting its row; a second runner of the same job gets nothing.
+ * A pg-boss retry of the attempt's job (`retriedRun`) takes over a claim left pending: pg-boss
+ * retries a job only once its run has ended (failed, or its heartbeat stopped because the jobs
+ * process died mid-attempt), so that claim's runner is gone. Without this, the retry that follows a
+ * kill -9 within STALE_CLAIM_SECONDS found the claim taken and the delivery was lost.
+ */
+async function claimAttempt(db: Db, job: DeliveryJob, payload: string, retriedRun: boolean): Promise<bigint | null> {
   const inserted = await db.$queryRaw<{ id: bigint }[]>`
     INSERT INTO webhook_deliveries (webhook_id, message_id, event, payload, status, attempt)
     VALUES (${job.webhookId}, ${job.messageId}, ${job.envelope.type}, ${payload}, 'pending', ${job.attempt})
@@ -45,7 +51,7 @@ async function claimAttempt(db: Db, job: DeliveryJob, payload: string): Promise<
   const taken = await db.$queryRaw<{ id: bigint }[]>`
     UPDATE webhook_deliveries SET created_at = now()
     WHERE message_id = ${job.messageId} AND attempt = ${job.attempt} AND status = 'pending'
-      AND created_at < now() - make_interval(secs => ${STALE_CLAIM_SECONDS})
+      AND (${retriedRun} OR created_at < now() - make_interval(secs => ${STALE_CLAIM_SECONDS}))
     RETURNING id`;
   return taken[0]?.id ?? null;
 }
@@ -53,14 +59,15 @@ async function claimAttempt(db: Db, job: DeliveryJob, payload: string): Promise<
 /**
  * One delivery attempt: sign, POST through the SSRF-guarded dispatcher, record the attempt with
  * the parent counters, then schedule the next attempt (backoff with jitter, or the receiver's
- * Retry-After), or disable the endpoint on 410 Gone. `retries: false` is the test-send path.
+ * Retry-After), or disable the endpoint on 410 Gone. `retries: false` is the test-send path;
+ * `retriedRun`: this run is pg-boss's retry of the attempt's job (its retryCount > 0).
  */
-export async function performDeliveryAttempt(deps: DeliveryDeps, job: DeliveryJob, options: { retries?: boolean } = {}): Promise<AttemptOutcome> {
+export async function performDeliveryAttempt(deps: DeliveryDeps, job: DeliveryJob, options: { retries?: boolean; retriedRun?: boolean } = {}): Promise<AttemptOutcome> {
   const skipped: AttemptOutcome = { status: "skipped", deliveryId: null, responseCode: null, durationMs: 0, error: null, nextRetryAt: null };
   const hook = await deps.db.webhook.findUnique({ where: { id: job.webhookId } });
   if (!hook || !hook.active) return skipped;
   const payload = JSON.stringify(job.envelope);
-  const deliveryId = await claimAttempt(deps.db, job, payload);
+  const deliveryId = await claimAttempt(deps.db, job, payload, options.retriedRun === true);
   if (deliveryId === null) return skipped;
 
   let secret: string;
