@@ -1,4 +1,5 @@
-import { z } from "zod";
+// zod/mini: the theme toggle puts this file into every page's first load, and classic zod brought its whole runtime into the chunk every route shares (bench:web).
+import { z } from "zod/mini";
 
 /** The theme the user picked with the toggle; "system" follows prefers-color-scheme. */
 export const themeChoice = z.enum(["system", "light", "dark"]);
