@@ -92,8 +92,8 @@ export async function softDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef
 }
 
 /**
- * Cancels pending/assigned jobs and removes the row (deployments, env vars, domains and logs go
- * with it) in one transaction. Refused while a worker is executing a job for the app, whose
+ * Cancels pending/assigned jobs and removes the row (deployments, env vars and domains go with
+ * it; its runtime log lines are deleted) in one transaction. Refused while a worker is executing a job for the app, whose
  * result would otherwise land on nothing.
  */
 export async function hardDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef) {
@@ -110,6 +110,8 @@ export async function hardDeleteApp(deps: Deps, actor: Caller, { appId }: AppRef
       throw new DomainError("PRECONDITION_FAILED", "This app runs on a worker. Delete it first (the worker removes it), then erase it permanently.");
     }
     await cancelQueuedJobs(tx, app.id);
+    // runtime_logs has no foreign key to apps (prisma/migrations/20261203110300_runtime_logs_app_without_fk).
+    await tx.runtimeLog.deleteMany({ where: { appId: app.id } });
     await tx.app.delete({ where: { id: app.id } });
     return app;
   });
