@@ -201,7 +201,7 @@ async function main() {
     // faster than its CPU allows, whatever the database does.
     const answered = concurrent.length - failures.length;
     console.log(
-      `${"  CPU bound of the burst (web, one event loop)".padEnd(46)} ${fmt(answered)} × ${fmt(webCpu)} ms = ${fmt(answered * webCpu, 0)} ms, beside all answered in ${fmt(allAnswered, 0)} ms`,
+      `${"  CPU bound of the burst (web, one event loop)".padEnd(46)} ${fmt(answered, 0)} × ${fmt(webCpu)} ms = ${fmt(answered * webCpu, 0)} ms, beside all answered in ${fmt(allAnswered, 0)} ms`,
     );
     const bad = workers.reduce((n, w) => n + w.badFrames, 0);
     console.log(`hub frames failing verification at the worker: ${bad}`);
