@@ -81,7 +81,9 @@ async function main() {
     note("warm-up and baseline (one session, no workers)");
     await runDashboardLoad({ ...target, connections: 4, rate: 20, seconds: 5 });
     const baselineSeconds = Math.min(20, Math.max(10, Math.round(opts.duration / 6)));
+    const baselineCpu = new CpuAccount((pid, cmdline, environ) => platform.roleOf(pid, cmdline, environ));
     const baseline = await runDashboardLoad({ ...target, connections: 1, rate: 10, seconds: baselineSeconds });
+    const baselineCpuUse = baselineCpu.stop();
 
     note(`connecting ${opts.workers} simulated workers`);
     fleet = LoadFleet.start(platform.dir, {
@@ -135,7 +137,10 @@ async function main() {
       console.log(`${label.padEnd(34)} ${latencyCells(summarise(load.samples, kinds)).padEnd(56)} ${latencyCells(summarise(baseline.samples, kinds))}`);
     both("all queries (goal p95 < 150 ms)", QUERY_KINDS);
     for (const kind of REQUEST_KINDS) both(`  ${kind}${kind === "envVars.set" ? " (mutation)" : ""}`, [kind]);
-    console.log(`requests answered per second under load: ${fmt(load.samples.length / loadSeconds)}`);
+    console.log(`requests answered per second under load: ${fmt(load.samples.length / loadSeconds)} (offered: at most ${opts.sessions * opts.rate}/s)`);
+    const slices: string[] = [];
+    for (let from = loadStart; from < loadEnd - 1_000; from += 10_000) slices.push(fmt(summarise(load.samples, QUERY_KINDS, { from, to: from + 10_000 }).p95, 0));
+    console.log(`query p95 per 10 s under load (ms): ${slices.join(" ")}`);
 
     console.log(`\nfaults (kill -9; restarted a second later, as systemd would)`);
     for (const o of outcomes) {
@@ -150,8 +155,13 @@ async function main() {
     console.log(`  exits nobody caused: ${crashes.length ? crashes.map(([name, n]) => `${name} ${n}`).join(", ") : "none"}`);
 
     const ours = Object.values(cpuUse.roles).reduce((a, b) => a + b, 0);
-    const share = (seconds: number) => `${fmt(seconds / cpuUse.wallSeconds, 2)} cores`;
+    const share = (seconds: number, over = cpuUse.wallSeconds) => `${fmt(seconds / over, 2)} cores`;
     console.log(`\nCPU while loaded (${cpus().length} cores): machine busy ${share(cpuUse.machineBusy)}; the benchmark's processes ${share(ours)}; other work on the machine ${share(Math.max(0, cpuUse.machineBusy - ours))}`);
+    const webMsPerRequest = ((cpuUse.roles.web ?? 0) * 1000) / Math.max(1, load.samples.length);
+    const baseWebMs = ((baselineCpuUse.roles.web ?? 0) * 1000) / Math.max(1, baseline.samples.length);
+    console.log(
+      `  web CPU per answered request ${fmt(webMsPerRequest)} ms (baseline ${fmt(baseWebMs)} ms): ${cpus().length} cores could answer at most ${fmt((cpus().length * 1000) / webMsPerRequest, 0)} req/s with nothing else running; machine busy during the baseline ${share(baselineCpuUse.machineBusy, baselineCpuUse.wallSeconds)}`,
+    );
     console.log(`  ${Object.entries(cpuUse.roles).sort(([, a], [, b]) => b - a).map(([role, s]) => `${role} ${share(s)}`).join(", ")}`);
 
     console.log(`\nhub RSS (sampled every second; a new process after its kill -9)`);
