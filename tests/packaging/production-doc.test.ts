@@ -74,6 +74,8 @@ describe("docs/production.md, step by step", () => {
     for (const name of ["app_secret", "database_url", "postgres_password", "worker_registration_token", "traefik_proxy_token", "smtp_url"]) {
       expect(statSync(join(secrets, name)).mode & 0o777, name).toBe(0o600);
     }
+    // The platform image's user (Containerfile USER 10001) owns what its roles read: compose mounts the files as they are.
+    for (const name of ["app_secret", "database_url", "worker_registration_token", "traefik_proxy_token", "smtp_url"]) expect(statSync(join(secrets, name)).uid, name).toBe(10001);
     expect(readFileSync(join(secrets, "database_url"), "utf8")).toContain(readFileSync(join(secrets, "postgres_password"), "utf8").trim());
     expect(existsSync(join(scratch, "deploy", ".env"))).toBe(true);
 
