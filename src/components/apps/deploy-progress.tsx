@@ -53,7 +53,7 @@ export function DeployProgress({ appId }: { appId: number }) {
       <div className="h-2 overflow-hidden rounded bg-panel-2" role="progressbar" aria-valuenow={p.progress} aria-valuemin={0} aria-valuemax={100} aria-label="Job progress">
         <div className={`h-full ${p.status === "failed" ? "bg-bad" : p.status === "cancelled" ? "bg-line" : active ? "bg-accent" : "bg-ok"}`} style={{ width: `${Math.max(active ? 3 : 0, p.progress)}%` }} />
       </div>
-      {p.message && !sameMessage(p.message, reason) ? <p className="text-xs text-muted">{p.message}</p> : null}
+      {p.message && !sameMessage(p.message, reason) ? <p className="text-xs text-muted wrap-anywhere">{p.message}</p> : null}
       {p.deploymentId ? <DeployControls appId={appId} deploymentId={p.deploymentId} status={p.status} /> : null}
     </div>
   );

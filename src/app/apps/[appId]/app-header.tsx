@@ -38,7 +38,7 @@ export function AppHeader({ appId }: { appId: number }) {
           {a.directUrl.replace(/^https?:\/\//, "")} (direct)
         </a>
       ) : null}
-      {a.statusReason ? <span className="text-sm text-muted">({a.statusReason})</span> : null}
+      {a.statusReason ? <span className="min-w-0 text-sm text-muted wrap-anywhere">({a.statusReason})</span> : null}
     </div>
   );
 }

@@ -28,7 +28,7 @@ export function OverviewPanel({ appId }: { appId: number }) {
       </Panel>
       <Panel title="Current deployment" actions={<Link href={`/apps/${appId}/deployments`} className="text-sm text-accent hover:underline">History</Link>}>
         {current ? (
-          <dl className="grid grid-cols-3 gap-2 text-sm">
+          <dl className="grid grid-cols-3 gap-2 text-sm wrap-anywhere">
             <dt className="text-muted">Status</dt><dd className="col-span-2"><StatusBadge status={current.status} /></dd>
             <dt className="text-muted">Commit</dt><dd className="col-span-2"><code>{shortSha(current.commitSha)}</code> {firstLine(current.commitMessage)}</dd>
             <dt className="text-muted">Branch</dt><dd className="col-span-2">{current.branch}</dd>
@@ -39,7 +39,7 @@ export function OverviewPanel({ appId }: { appId: number }) {
         )}
       </Panel>
       <Panel title="Details">
-        <dl className="grid grid-cols-3 gap-2 text-sm">
+        <dl className="grid grid-cols-3 gap-2 text-sm wrap-anywhere">
           <dt className="text-muted">Repository</dt><dd className="col-span-2 break-all">{a.repoUrl}</dd>
           <dt className="text-muted">Branch</dt><dd className="col-span-2">{a.branch}</dd>
           <dt className="text-muted">Listens on</dt>

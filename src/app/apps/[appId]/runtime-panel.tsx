@@ -29,7 +29,7 @@ export function RuntimePanel({ appId, runtime }: { appId: number; runtime: AppRu
     return (
       <Panel title="Runtime" actions={settingsLink}>
         <p className="text-sm text-muted">Not reported yet: the worker tells how the app runs when it deploys or starts it.</p>
-        <dl className="mt-3 grid grid-cols-3 gap-2 text-sm">
+        <dl className="mt-3 grid grid-cols-3 gap-2 text-sm wrap-anywhere">
           <dt className="text-muted">Health check</dt>
           <dd className="col-span-2">GET <code>{settings.path}</code> within {settings.timeoutSeconds} s</dd>
         </dl>
@@ -50,7 +50,7 @@ export function RuntimePanel({ appId, runtime }: { appId: number; runtime: AppRu
           <strong>Not isolated.</strong> {r.isolation_note}
         </p>
       ) : null}
-      <dl className="grid grid-cols-3 gap-2 text-sm">
+      <dl className="grid grid-cols-3 gap-2 text-sm wrap-anywhere">
         <dt className="text-muted">Runtime</dt>
         <dd className="col-span-2">{r.kind === "container" ? `Container${r.engine ? ` (${r.engine})` : ""}` : "Process (no container engine on the worker)"}</dd>
         {r.image ? (
