@@ -66,6 +66,11 @@ describe("deploy/compose.yaml", () => {
     expect(JSON.stringify(config.services.traefik)).not.toMatch(/traefik_proxy_token-value/);
   });
 
+  it("keeps the operator's secrets and .env out of git", () => {
+    const result = run(["git", "check-ignore", "--no-index", "deploy/secrets/app_secret", "deploy/secrets/database_url", "deploy/.env"], root);
+    expect(result.stdout.trim().split("\n")).toEqual(["deploy/secrets/app_secret", "deploy/secrets/database_url", "deploy/.env"]);
+  });
+
   it("refuses to render without the hosts, naming the variable", () => {
     const dir = deployCopy();
     writeFileSync(join(dir, ".env"), readFileSync(join(dir, ".env"), "utf8").replace(/^DASHBOARD_HOST=.*$/m, ""));
