@@ -82,14 +82,18 @@ export async function startAgent(config: AgentConfig, log: AgentLogger, options:
   link.start();
   log.info({ hub: config.hubUrl, name: config.name, stateDir: config.stateDir }, "agent started");
 
-  // Shutdown, in this order: stop reporting, close the link, then stop (or leave) the apps and
-  // release the state directory.
+  // Shutdown, in this order: stop reporting, stop (or leave) the apps, flush the log lines, close
+  // the link, release the state directory. The apps go before the flush: stopping them reads what
+  // their log files still hold (the process runtime polls them every 250 ms), so the lines an app
+  // wrote just before a Ctrl-C reach the hub (tests/faults/ctrl-c-under-load.test.ts). Nothing is
+  // reported for apps the agent stops on its way out.
   const shutdown: Step[] = [
     () => parts.reporter.stop(),
+    () => parts.runtime.shutdown(config.stopAppsOnExit),
     () => parts.shipper.stop(),
     () => tokens.stop(),
     () => link.stop(),
-    ...beforeHub(config.stopAppsOnExit),
+    unlock,
   ];
   return {
     async stop() {
