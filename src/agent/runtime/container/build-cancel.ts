@@ -1,29 +1,94 @@
-import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { readdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Engine } from "./engine";
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
 
+/** A parent's path below a hierarchy's root: a systemd slice by its name, a cgroupfs path without its leading slash. */
+const relativeOf = (parent: string) => (parent.endsWith(".slice") ? parent : parent.replace(/^\/+/, ""));
+
+/**
+ * The worker's mark in its builds' cgroup names: a digest, because worker names may hold dashes
+ * (systemd's hierarchy separator) and other characters a cgroup name should not.
+ */
+export function workerBuildTag(workerName: string): string {
+  return createHash("sha256").update(workerName).digest("hex").slice(0, 12);
+}
+
+/** How this worker's build cgroup parents begin, per cgroup manager. */
+function buildCgroupPrefixes(workerName: string): { systemd: string; cgroupfs: string } {
+  const tag = workerBuildTag(workerName);
+  return { systemd: `wisehosting_build_${tag}_`, cgroupfs: `wisehosting-build-${tag}-` };
+}
+
 /**
  * A cgroup parent of its own for one build, so the build's step processes can be found and
  * killed: Podman's service does not stop a running RUN step when the build request goes away
- * (the step ran on for minutes in tests/container/image-build.test.ts). Null for Docker, which
- * cancels a build whose client disconnects, and for unknown cgroup managers.
+ * (the step ran on for minutes in tests/container/image-build.test.ts). The name carries the
+ * worker (workerBuildTag), so the agent's next run finds the builds a killed run left
+ * (orphan-builds.ts). Null for Docker, which cancels a build whose client disconnects, and for
+ * unknown cgroup managers.
  */
-export async function buildCgroupParent(engine: Engine, label: string): Promise<string | null> {
+export async function buildCgroupParent(engine: Engine, workerName: string, label: string): Promise<string | null> {
   if (engine.name !== "podman") return null;
   const driver = await engine.cgroupDriver();
   const unique = `${label.replace(/[^a-z0-9]+/gi, "_")}_${randomBytes(4).toString("hex")}`;
+  const prefix = buildCgroupPrefixes(workerName);
   // systemd names a slice's ancestors with dashes, so the name holds none.
-  if (driver === "systemd") return `wisehosting_build_${unique}.slice`;
-  if (driver === "cgroupfs") return `/wisehosting-build-${unique}`;
+  if (driver === "systemd") return `${prefix.systemd}${unique}.slice`;
+  if (driver === "cgroupfs") return `/${prefix.cgroupfs}${unique}`;
   return null;
+}
+
+/** The cgroup parents of this worker's builds that exist now (whoever started them), as buildCgroupParent names them. */
+export async function workerBuildCgroups(workerName: string): Promise<string[]> {
+  const prefix = buildCgroupPrefixes(workerName);
+  const found = new Set<string>();
+  for (const root of [path.join(CGROUP_ROOT, "pids"), path.join(CGROUP_ROOT, "unified"), CGROUP_ROOT]) {
+    for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory()) continue;
+      if (entry.name.startsWith(prefix.cgroupfs)) found.add(`/${entry.name}`);
+      else if (entry.name.startsWith(prefix.systemd) && entry.name.endsWith(".slice")) found.add(entry.name);
+    }
+  }
+  return [...found];
+}
+
+/**
+ * Sets the build's pids limit to 0, so none of its steps can start a process again: a build
+ * whose agent is gone would otherwise go on to its next RUN step after its running one is
+ * killed. The step fails, and the engine ends the build and removes its working container.
+ * False when no pids controller holds the parent.
+ */
+export async function fenceBuild(parent: string): Promise<boolean> {
+  const rel = relativeOf(parent);
+  for (const dir of [path.join(CGROUP_ROOT, "pids", rel), path.join(CGROUP_ROOT, rel)]) {
+    try {
+      await writeFile(path.join(dir, "pids.max"), "0");
+      return true;
+    } catch {
+      // not this hierarchy
+    }
+  }
+  return false;
+}
+
+/** Removes the parent's (empty) directories in every hierarchy, deepest first; one still holding a process stays. */
+export async function removeBuildCgroup(parent: string): Promise<void> {
+  const rel = relativeOf(parent);
+  const roots = [CGROUP_ROOT, ...(await readdir(CGROUP_ROOT, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => path.join(CGROUP_ROOT, e.name))];
+  const removeTree = async (dir: string, depth = 0): Promise<void> => {
+    if (depth > 16) return;
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (entry.isDirectory()) await removeTree(path.join(dir, entry.name), depth + 1);
+    await rmdir(dir).catch(() => undefined);
+  };
+  for (const root of roots) await removeTree(path.join(root, rel));
 }
 
 /** Where the parent's processes are listed: the pids hierarchy on cgroup v1, the one tree on v2. */
 function hierarchyDirs(parent: string): string[] {
-  const rel = parent.endsWith(".slice") ? parent : parent.replace(/^\/+/, "");
+  const rel = relativeOf(parent);
   return [path.join(CGROUP_ROOT, "pids", rel), path.join(CGROUP_ROOT, "unified", rel), path.join(CGROUP_ROOT, rel)];
 }
 

@@ -8,8 +8,14 @@ export interface HealthCheckOptions {
   path?: string;
   /** How long the app has to become healthy, in all. */
   timeoutMs: number;
-  /** Pause between attempts. */
+  /** Pause between attempts (the first pause when `maxIntervalMs` is larger). */
   intervalMs?: number;
+  /**
+   * Pauses grow by half from `intervalMs` up to this: an app that answers within a fraction of a
+   * second is seen at once, one that takes longer is not asked (and its container inspected) 40
+   * times a second. Default: `intervalMs`, a fixed pause.
+   */
+  maxIntervalMs?: number;
   /** Limit of one attempt. */
   requestTimeoutMs?: number;
   /** Stops waiting early when the container is gone (checked between attempts). */
@@ -65,9 +71,12 @@ export async function waitForHealthy(options: HealthCheckOptions): Promise<Healt
   let lastStatus: number | null = null;
   let lastError: string | null = null;
   const fail = (reason: "timeout" | "exited" | "aborted"): HealthCheckResult => ({ healthy: false, reason, lastStatus, lastError, attempts, elapsedMs: Date.now() - started });
+  let pause = options.intervalMs ?? 500;
+  const maxPause = Math.max(pause, options.maxIntervalMs ?? pause);
   for (;;) {
     if (options.signal?.aborted) return fail("aborted");
-    if (options.isAlive && !(await options.isAlive())) return fail("exited");
+    // Not before the first attempt: a container just started is alive, and the question costs an engine call.
+    if (attempts > 0 && options.isAlive && !(await options.isAlive())) return fail("exited");
     attempts++;
     try {
       const status = await probe(options.host, options.port, path, Math.max(100, Math.min(options.requestTimeoutMs ?? 2_000, deadline - Date.now())));
@@ -79,7 +88,8 @@ export async function waitForHealthy(options: HealthCheckOptions): Promise<Healt
     }
     const pointless = await options.giveUp?.();
     if (pointless) return { healthy: false, reason: "gave-up", detail: pointless, lastStatus, lastError, attempts, elapsedMs: Date.now() - started };
-    if (Date.now() + (options.intervalMs ?? 500) >= deadline) return fail("timeout");
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
+    if (Date.now() + pause >= deadline) return fail("timeout");
+    await new Promise((r) => setTimeout(r, pause));
+    pause = Math.min(maxPause, Math.round(pause * 1.5));
   }
 }

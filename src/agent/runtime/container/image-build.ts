@@ -4,7 +4,7 @@ import path from "node:path";
 import type Dockerode from "dockerode";
 import type { RegistrySettings } from "../../config/registry-settings";
 import { STATIC_SERVER_PATH } from "../process/detect-app";
-import { buildCgroupParent, killBuildProcesses } from "./build-cancel";
+import { buildCgroupParent, fenceBuild, killBuildProcesses, removeBuildCgroup } from "./build-cancel";
 import { packBuildContext, type ExtraFile } from "./build-context";
 import { BuildOutput, readBuildStream } from "./build-output";
 import { planImageBuild, type ContainerBuildSettings, type ImageBuildPlan } from "./build-plan";
@@ -153,7 +153,7 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   // How a build is stopped (timeout or cancel): its step processes are killed first, so the
   // engine fails the build the ordinary way and cleans up; the request is dropped only if the
   // build still has not ended after a grace period (build-cancel.ts says why).
-  const cgroupParent = await buildCgroupParent(request.engine, `${request.app.appId}_${request.app.deploymentId}`);
+  const cgroupParent = await buildCgroupParent(request.engine, request.app.workerName, `${request.app.appId}_${request.app.deploymentId}`);
   if (cgroupParent) Object.assign(options, { cgroupparent: cgroupParent });
   const controller = new AbortController();
   let stopped: ImageBuildFailure | null = null;
@@ -162,6 +162,7 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
     if (stopped) return;
     stopped = reason;
     const graceEnds = Date.now() + (cgroupParent ? STOP_GRACE_MS : 0);
+    if (cgroupParent) await fenceBuild(cgroupParent);
     while (cgroupParent && !streamEnded && Date.now() < graceEnds) {
       await killBuildProcesses(cgroupParent);
       await new Promise((r) => setTimeout(r, 500));
@@ -207,6 +208,9 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   } finally {
     memorySampler?.stop();
     streamEnded = true;
+    // Not after an aborted request: the build may still be running in the engine, and its fence
+    // (pids.max 0) would go with the directory.
+    if (cgroupParent && !controller.signal.aborted) await removeBuildCgroup(cgroupParent);
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }
