@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../../src/net/free-port";
+import type { DeployPayload } from "../../../src/protocol/job-payload";
+import { PlanRegistry } from "../../../src/server/plans/plans";
+import { createTestDatabase, type TestDatabase } from "../../helpers/test-db";
+import { startAgentProcess, type AgentProcess } from "./agent-process";
+import { corpusFixture, fixtureRepo, type FixtureName } from "./app-corpus";
+import { ControlPlane, payloadFor } from "./control-plane";
+import { startHubProcess, type HubProcess } from "./hub-process";
+import { eventually, httpText } from "./runtime-harness";
+
+export type CorpusRuntime = "process" | "container";
+
+/** The worker a corpus file runs: its name, state directory and the agent's environment for its runtime. */
+export interface CorpusWorker {
+  name: string;
+  stateDir: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+interface Deployed {
+  job: { status: string; error: string | null };
+  logs: string;
+  port: number | null;
+  error: string;
+}
+
+const free = new PlanRegistry().for("free");
+
+/** The machine's own trust variables, as an operator's environment has them: no registry flags. */
+function machineTrust(): Record<string, string> {
+  return Object.fromEntries(["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+}
+
+/**
+ * The corpus of real app shapes (app-corpus.ts, made by the real tools from published packages)
+ * as one set of cases for both runtimes: each fixture is deployed through the real hub and a
+ * real agent of `runtime` on the free plan's runtime and build limits, one after another (2
+ * shared cores), and must answer HTTP; what each runtime says in the stored build log is checked
+ * per runtime. tests/agent/real-apps/corpus.test.ts runs it on processes,
+ * corpus-container.test.ts on Podman. Each deploy prints its time and its steps' peak memory.
+ */
+export function corpusSuite(runtime: CorpusRuntime, prepare: () => Promise<CorpusWorker>): void {
+  const container = runtime === "container";
+  let worker: CorpusWorker;
+  let tdb: TestDatabase;
+  let hub: HubProcess;
+  let agent: AgentProcess;
+  let cp: ControlPlane;
+  let workerId: number;
+  const repos: Array<{ cleanup(): void }> = [];
+
+  beforeAll(async () => {
+    worker = await prepare();
+    tdb = await createTestDatabase();
+    hub = await startHubProcess(tdb.url, await freePort());
+    agent = startAgentProcess({
+      hubUrl: hub.url,
+      name: worker.name,
+      stateDir: worker.stateDir,
+      // The registry these machines reach serves metadata without npm's signatures (docs/worker-agent.md).
+      env: { ...machineTrust(), AGENT_COREPACK_INTEGRITY_KEYS: "0", ...worker.env },
+    });
+    cp = new ControlPlane(tdb.db, tdb.url);
+    workerId = await cp.workerId(worker.name);
+    await eventually(async () => (await tdb.db.worker.findUnique({ where: { id: workerId } }))?.status === "online", 120_000, "worker online");
+  }, 900_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await hub?.stop();
+    await cp?.close();
+    await tdb?.drop();
+    for (const r of repos) r.cleanup();
+    await worker?.cleanup();
+  }, 180_000);
+
+  /** Deploys a fixture on the free plan (runtime and build limits) and waits for the job's end. */
+  async function deployFixture(name: FixtureName, overrides: Partial<DeployPayload> = {}): Promise<Deployed> {
+    const repo = fixtureRepo(await corpusFixture(name));
+    repos.push(repo);
+    const app = await cp.createApp(workerId);
+    const payload = payloadFor(repo.url, {
+      env: {},
+      limits: { cpu: free.cpu, memoryMb: free.memoryMb, pids: free.pids, diskMb: free.diskMb, bandwidthMbit: free.bandwidthMbit },
+      buildLimits: { cpu: free.buildCpu, memoryMb: free.buildMemoryMb, timeoutSeconds: free.buildTimeoutSeconds },
+      ...overrides,
+    });
+    const started = Date.now();
+    const { jobId, deploymentId } = await cp.assignJob(app.id, workerId, "deploy", payload);
+    const job = await cp.finishedJob(jobId, 900_000);
+    const deployment = await tdb.db.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+    const stored = await tdb.db.app.findUniqueOrThrow({ where: { id: app.id } });
+    const logs = deployment.buildLogs ?? "";
+    const peaks = logs.split("\n").filter((l) => l.includes("peak memory"));
+    const built = container ? `; ${logs.split("\n").find((l) => /^Built \S+ \(\d+ MiB\) in \d+ s/.test(l)) ?? "no image"}` : "";
+    process.stdout.write(`corpus (${runtime}) ${name}: ${job.status} in ${Math.round((Date.now() - started) / 1000)} s${built}; ${peaks.join(" ")}\n`);
+    return { job, logs, port: stored.port, error: job.error ?? deployment.error ?? "" };
+  }
+
+  function expectDeployed(result: Deployed) {
+    expect(result.job.status, `${result.error}\n${result.logs.slice(-8000)}`).toBe("completed");
+    expect(result.port).toBeTruthy();
+    // The stored log is the whole streamed log from its first line, not the job result's tail
+    // (src/server/jobs/complete-job.ts).
+    expect(result.logs.split("\n")[0]).toMatch(container ? /^Build limits: memory 2048 MiB, 2 CPU, time \d+ s; the app then runs with 512 MiB/ : /^Build limits: memory 2048 MiB, CPU 2/);
+    if (container) {
+      expect(result.logs).toContain("generated Containerfile:");
+      expect(result.logs).toMatch(/^step 1\/\d+ ?: FROM /im);
+      expect(result.logs).toMatch(/^Built localhost\/wisehosting\/app-\d+:\d+ \(\d+ MiB\) in \d+ s$/m);
+      // Every install or build step that ran says its peak memory, as the process runtime does.
+      expect(result.logs).toMatch(/^\(step \d+\/\d+: peak memory \d+ MiB of 2048 MiB\)$/m);
+    }
+  }
+
+  describe(`the corpus of real app shapes deploys on the ${runtime} runtime, on the free plan`, { timeout: 900_000 }, () => {
+    it("create-next-app (without next/font/google): npm ci and next build within the build limits, next start", async () => {
+      const result = await deployFixture("next-app");
+      expectDeployed(result);
+      if (container) {
+        expect(result.logs).toMatch(/RUN .*npm\W{1,8}ci\b/);
+        // The package managers' caches live in the step's own folder, removed when it ends: not on /tmp.
+        expect(result.logs).toContain("npm_config_cache=/opt/wisehosting/build-cache/npm");
+      } else {
+        expect(result.logs).toContain("install with npm (package-lock.json)");
+        // next build needs more than the 512 MiB the app runs with: the build limit is what lets it through.
+        expect(Number(/\(building: peak memory (\d+) MiB of 2048 MiB\)/.exec(result.logs)?.[1])).toBeGreaterThan(0);
+      }
+      expect(await httpText(result.port!)).toContain("To get started, edit the");
+    });
+
+    it("Vite + React: built into dist/ and served as a static site", async () => {
+      const result = await deployFixture("vite-react");
+      expectDeployed(result);
+      expect(result.logs).toContain(container ? "/opt/wisehosting/static-server.mjs" : "detected a static site built by package.json");
+      const html = await httpText(result.port!);
+      expect(html).toContain('<div id="root">');
+      const script = /src="(\/assets\/index-[^"]+\.js)"/.exec(html)?.[1];
+      expect(script, html).toBeTruthy();
+      expect(await httpText(result.port!, script!)).toContain("createRoot");
+    });
+
+    it("an Express API with its lockfile", async () => {
+      const result = await deployFixture("express-api");
+      expectDeployed(result);
+      expect(JSON.parse(await httpText(result.port!, "/api/health"))).toEqual({ ok: true, app: "express-api" });
+    });
+
+    it("a monorepo whose app lives in apps/api (rootDirectory): installed once at the workspace root", async () => {
+      const result = await deployFixture("monorepo", {
+        buildSettings: { kind: "auto", installCommand: "", buildCommand: "", startCommand: "", rootDirectory: "apps/api" },
+      });
+      expectDeployed(result);
+      // In an image the workspace root is the build context and the app's folder its WORKDIR.
+      expect(result.logs).toContain(container ? "WORKDIR /app/apps/api" : "install with npm (package-lock.json at the workspace root .)");
+      expect(await httpText(result.port!)).toBe("hello from the monorepo, apps/api");
+    });
+
+    it("a pnpm project: installed with the pnpm its packageManager names, through corepack", async () => {
+      const result = await deployFixture("pnpm-app");
+      expectDeployed(result);
+      expect(result.logs).toContain(container ? '"corepack","pnpm","install","--frozen-lockfile"' : "$ corepack pnpm install --frozen-lockfile");
+      expect(await httpText(result.port!)).toBe("installed with pnpm");
+    });
+
+    it("an app whose engines.node the worker cannot satisfy fails before the build with what to change", async () => {
+      const result = await deployFixture("old-engines");
+      expect(result.job.status).toBe("failed");
+      // Containers check against the base image's Node (its tag's major), processes against the agent's own.
+      expect(result.error).toMatch(new RegExp(`package\\.json asks for Node "18\\.x" \\(engines\\.node\\), but this worker builds and runs apps with Node ${container ? "24\\.\\d+\\.\\d+" : process.versions.node.replaceAll(".", "\\.")}`));
+    });
+  });
+}
