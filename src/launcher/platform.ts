@@ -163,7 +163,8 @@ export function childSpecs(options: Pick<PlatformOptions, "root" | "dev">, env: 
   const tsx = (entry: string) => (options.dev ? ["--import", "tsx", "--watch", entry] : ["--import", "tsx", entry]);
   const specs: ChildSpec[] = [
     { name: "ws-hub", command: node, args: tsx("src/ws-hub/main.ts"), env, cwd: options.root },
-    { name: "jobs", command: node, args: tsx("src/jobs-process/main.ts"), env, cwd: options.root },
+    // pg-boss lets running handlers finish (a webhook attempt may take its whole 15 s deadline); main.ts gives up after 30 s.
+    { name: "jobs", command: node, args: tsx("src/jobs-process/main.ts"), env, cwd: options.root, stopTimeoutMs: 35_000 },
     {
       name: "web",
       command: node,
@@ -182,6 +183,8 @@ export function childSpecs(options: Pick<PlatformOptions, "root" | "dev">, env: 
       args: tsx("src/agent/main.ts"),
       env: { ...env, ...agentEnv, AGENT_NAME: env.AGENT_NAME ?? "local-agent" },
       cwd: options.root,
+      // Stopping its apps takes their grace period; src/agent/main.ts gives up after 20 s.
+      stopTimeoutMs: 25_000,
     });
   }
   return specs;

@@ -7,6 +7,12 @@ export interface ChildSpec {
   args: string[];
   env: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * How long a SIGTERM'd child may take before the launcher kills it: above the child's own
+   * bound on its stop (src/jobs-process/main.ts exits after 30 s, the agent after 20 s), so the
+   * launcher's SIGKILL never cuts a stop the child would have finished.
+   */
+  stopTimeoutMs?: number;
 }
 
 interface Running {
@@ -58,7 +64,7 @@ export class Supervisor {
     return !!r && r.child.exitCode === null && r.child.signalCode === null;
   }
 
-  /** Stops the named processes, one group at a time in the given order: SIGTERM, then SIGKILL after the timeout. */
+  /** Stops the named processes, one group at a time in the given order: SIGTERM, then SIGKILL after the child's stopTimeoutMs (else `timeoutMs`). */
   async stopInOrder(groups: string[][], timeoutMs = 15_000): Promise<void> {
     this.stopping = true;
     for (const group of groups) {
@@ -69,11 +75,12 @@ export class Supervisor {
   private async stopOne(name: string, timeoutMs: number): Promise<void> {
     const r = this.running.get(name);
     if (!r || !r.child.pid) return;
+    const budgetMs = r.spec.stopTimeoutMs ?? timeoutMs;
     if (r.child.exitCode === null && r.child.signalCode === null) signalGroup(r.child.pid, "SIGTERM");
     const timer = setTimeout(() => {
-      this.write(name, `did not stop within ${timeoutMs} ms; killing`);
+      this.write(name, `did not stop within ${budgetMs} ms; killing`);
       signalGroup(r.child.pid!, "SIGKILL");
-    }, timeoutMs);
+    }, budgetMs);
     await r.exited;
     clearTimeout(timer);
     // Anything the child left in its group (e.g. next-server workers) goes too.
