@@ -1,13 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveRegistrySettings, type RegistryOverrides } from "../../src/agent/config/registry-settings";
 import { inspectContainer, removeContainer, runAppContainer } from "../../src/agent/runtime/container/app-container";
 import { containerBuildSettingsSchema } from "../../src/agent/runtime/container/build-plan";
 import { buildAppImage, ImageBuildError, type ImageBuildRequest } from "../../src/agent/runtime/container/image-build";
 import { freePort } from "../../src/net/free-port";
-import { closedPort, packFixturePackage, selfSignedCert, startRegistryStub, type RegistryStub } from "../agent/support/registry-stub";
+import { closedPort, hostAddress, packFixturePackage, selfSignedCert, startRegistryStub, type RegistryStub } from "../agent/support/registry-stub";
 import { eventually, httpGet, nextApp, openContainerFixture, writeApp, type ContainerFixture } from "./support/container-fixture";
 
 /**
@@ -23,14 +22,6 @@ let stub: RegistryStub;
 let cert: ReturnType<typeof selfSignedCert>;
 let hostIp: string;
 const TOKEN = "private-registry-token-5f0c2a9e1b7d";
-
-function hostAddress(): string {
-  const found = Object.values(os.networkInterfaces())
-    .flat()
-    .find((a) => a && a.family === "IPv4" && !a.internal);
-  if (!found) throw new Error("this machine has no non-loopback IPv4 address for a build container to reach");
-  return found.address;
-}
 
 /** Settings as the agent resolves them from flags alone (no machine npmrc or environment defaults). */
 function registry(overrides: RegistryOverrides) {

@@ -1,23 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../../src/net/free-port";
 import type { DeployPayload } from "../../../src/protocol/job-payload";
 import { PlanRegistry } from "../../../src/server/plans/plans";
-import { createTestDatabase, type TestDatabase } from "../../helpers/test-db";
-import { startAgentProcess, type AgentProcess } from "./agent-process";
 import { corpusFixture, fixtureRepo, type FixtureName } from "./app-corpus";
-import { ControlPlane, payloadFor } from "./control-plane";
-import { startHubProcess, type HubProcess } from "./hub-process";
-import { eventually, httpText } from "./runtime-harness";
-
-export type CorpusRuntime = "process" | "container";
-
-/** The worker a corpus file runs: its name, state directory and the agent's environment for its runtime. */
-export interface CorpusWorker {
-  name: string;
-  stateDir: string;
-  env: Record<string, string>;
-  cleanup(): Promise<void>;
-}
+import { payloadFor } from "./control-plane";
+import { httpText } from "./runtime-harness";
+import { machineTrust, WorkerPlatform, type RuntimeWorker, type WorkerRuntime } from "./worker-platform";
 
 interface Deployed {
   job: { status: string; error: string | null };
@@ -28,11 +15,6 @@ interface Deployed {
 
 const free = new PlanRegistry().for("free");
 
-/** The machine's own trust variables, as an operator's environment has them: no registry flags. */
-function machineTrust(): Record<string, string> {
-  return Object.fromEntries(["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-}
-
 /**
  * The corpus of real app shapes (app-corpus.ts, made by the real tools from published packages)
  * as one set of cases for both runtimes: each fixture is deployed through the real hub and a
@@ -41,45 +23,27 @@ function machineTrust(): Record<string, string> {
  * per runtime. tests/agent/real-apps/corpus.test.ts runs it on processes,
  * corpus-container.test.ts on Podman. Each deploy prints its time and its steps' peak memory.
  */
-export function corpusSuite(runtime: CorpusRuntime, prepare: () => Promise<CorpusWorker>): void {
+export function corpusSuite(runtime: WorkerRuntime, prepare: () => Promise<RuntimeWorker>): void {
   const container = runtime === "container";
-  let worker: CorpusWorker;
-  let tdb: TestDatabase;
-  let hub: HubProcess;
-  let agent: AgentProcess;
-  let cp: ControlPlane;
-  let workerId: number;
+  let platform: WorkerPlatform | undefined;
   const repos: Array<{ cleanup(): void }> = [];
 
   beforeAll(async () => {
-    worker = await prepare();
-    tdb = await createTestDatabase();
-    hub = await startHubProcess(tdb.url, await freePort());
-    agent = startAgentProcess({
-      hubUrl: hub.url,
-      name: worker.name,
-      stateDir: worker.stateDir,
-      // The registry these machines reach serves metadata without npm's signatures (docs/worker-agent.md).
-      env: { ...machineTrust(), AGENT_COREPACK_INTEGRITY_KEYS: "0", ...worker.env },
-    });
-    cp = new ControlPlane(tdb.db, tdb.url);
-    workerId = await cp.workerId(worker.name);
-    await eventually(async () => (await tdb.db.worker.findUnique({ where: { id: workerId } }))?.status === "online", 120_000, "worker online");
+    platform = new WorkerPlatform(await prepare());
+    // The registry these machines reach serves metadata without npm's signatures (docs/worker-agent.md).
+    await platform.start({ ...machineTrust(), AGENT_COREPACK_INTEGRITY_KEYS: "0" });
   }, 900_000);
 
   afterAll(async () => {
-    await agent?.stop();
-    await hub?.stop();
-    await cp?.close();
-    await tdb?.drop();
+    await platform?.stop();
     for (const r of repos) r.cleanup();
-    await worker?.cleanup();
   }, 180_000);
 
   /** Deploys a fixture on the free plan (runtime and build limits) and waits for the job's end. */
   async function deployFixture(name: FixtureName, overrides: Partial<DeployPayload> = {}): Promise<Deployed> {
     const repo = fixtureRepo(await corpusFixture(name));
     repos.push(repo);
+    const { cp, tdb, workerId } = platform!.parts;
     const app = await cp.createApp(workerId);
     const payload = payloadFor(repo.url, {
       env: {},

@@ -123,3 +123,12 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** An IPv4 address of this machine that a build container reaches through the engine's NAT (its own loopback is not the host's). */
+export function hostAddress(): string {
+  const found = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === "IPv4" && !a.internal);
+  if (!found) throw new Error("this machine has no non-loopback IPv4 address for a build container to reach");
+  return found.address;
+}
