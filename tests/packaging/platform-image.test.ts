@@ -41,6 +41,12 @@ const dir = mkdtempSync(join(tmpdir(), "wh-platform-image-"));
 const containers = new PlatformContainers(TAG, `wh-pkg-${RUN}`, join(dir, "secrets"));
 let agent: ServiceProcess | undefined;
 let smtp: { stop(): Promise<void> } | undefined;
+let buildLeftovers: string[] = [];
+
+/** Untagged images with no child: what a multi-stage build leaves of its stages. */
+function danglingImages(): string[] {
+  return execFileSync("podman", ["images", "--quiet", "--no-trunc", "--filter", "dangling=true"], { encoding: "utf8" }).split("\n").filter(Boolean);
+}
 
 /** Polls `probe` every `everyMs` until it answers truthy; on a timeout, the containers' recent output says why. */
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>, everyMs = 500): Promise<NonNullable<T>> {
@@ -68,9 +74,15 @@ beforeAll(async () => {
   }
   const lines: string[] = [];
   const started = Date.now();
-  const built = await buildPlatformImage({ tag: TAG, nodeImage: LOCAL_BASE_IMAGE, onLine: (l) => lines.push(l) });
+  const before = danglingImages();
+  try {
+    const built = await buildPlatformImage({ tag: TAG, nodeImage: LOCAL_BASE_IMAGE, onLine: (l) => lines.push(l) });
+    build = { output: built.output, lines };
+  } finally {
+    // The build stage's image is left untagged, another one each run as the sources change; the deps stage under it stays as npm ci's cache.
+    buildLeftovers = danglingImages().filter((id) => !before.includes(id));
+  }
   process.stdout.write(`platform image built in ${Math.round((Date.now() - started) / 1000)} s\n`);
-  build = { output: built.output, lines };
   tdb = await createTestDatabase({ migrated: false });
 }, 900_000);
 
@@ -78,7 +90,7 @@ afterAll(async () => {
   await agent?.stop();
   await containers.removeAll();
   await smtp?.stop();
-  spawnSync("podman", ["rmi", "--force", TAG], { stdio: "ignore" });
+  spawnSync("podman", ["rmi", "--force", TAG, ...buildLeftovers], { stdio: "ignore" });
   await tdb?.drop();
   // The agent stops its apps on a clean stop (AGENT_STOP_APPS_ON_EXIT); anything still working in the folder was left behind.
   const leftBehind = killLeftovers(dir);
