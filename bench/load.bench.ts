@@ -21,6 +21,7 @@ import { runFaults } from "./support/load-faults";
 import { LoadFleet } from "./support/load-fleet";
 import { LoadPlatform } from "./support/load-platform";
 import { CpuAccount } from "./support/load-cpu";
+import { HubHeapSampler } from "./support/load-hub-heap";
 import { fmt, latencyCells, mib, statusCounts, summarise } from "./support/load-report";
 import { RssSampler } from "./support/load-rss";
 import { seedLoad } from "./support/load-seed";
@@ -70,7 +71,7 @@ async function main() {
       await fleet?.stop().catch(() => undefined);
       await platform.stop();
     })());
-  process.once("SIGINT", () => void stopAll().finally(() => process.exit(130)));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   try {
     note("starting the platform (a changed tree rebuilds the dashboard first)");
     await platform.start((line) => process.env.BENCH_VERBOSE === "1" && note(line));
@@ -98,6 +99,7 @@ async function main() {
     note(`all connected in ${fmt(connectMs / 1000)} s`);
 
     const rss = new RssSampler(() => platform.pid("hub"), 1_000);
+    const heap = new HubHeapSampler(platform.hubUrl, 5_000);
     const fleetPid = fleet.pid;
     const cpu = new CpuAccount((pid, cmdline, environ) =>
       pid === process.pid ? "bench (autocannon)" : pid === fleetPid ? "simulated workers" : platform.roleOf(pid, cmdline, environ),
@@ -117,6 +119,7 @@ async function main() {
     const fleetAfter = fleet.latest;
     const outcomes = await faults;
     const segments = rss.stop();
+    const heapPoints = await heap.stop();
     const cpuUse = cpu.stop();
     const fleetFinal = await fleet.stop();
     const stored = await storedLogLines(platform.databaseUrl);
@@ -169,6 +172,10 @@ async function main() {
       const every10 = s.points.filter((_p, j) => j % 10 === 0).map((p) => fmt(p.rssBytes / 2 ** 20, 0));
       console.log(`  run ${i + 1} (${fmt((s.to - s.from) / 1000, 0)} s): first ${mib(s.first)}, peak ${mib(s.peak)}, last ${mib(s.last)}; every 10 s: ${every10.join(" ")} MiB`);
     }
+
+    const every10s = (pick: (p: (typeof heapPoints)[number]) => number) => heapPoints.filter((_p, j) => j % 2 === 0).map((p) => fmt(pick(p) / 2 ** 20, 0));
+    console.log(`  V8 heap in use (its /metrics, every 10 s): ${every10s((p) => p.heapUsedBytes).join(" ")} MiB`);
+    console.log(`  memory outside the heap (Buffers):         ${every10s((p) => p.externalBytes).join(" ")} MiB`);
 
     console.log(`\nsimulated workers`);
     console.log(`  frames sent ${fmt(framesPerSecond, 0)}/s (stats, logs, heartbeats), runtime log lines ${fmt(linesPerSecond, 0)}/s, over ${fmt(loadSeconds, 0)} s`);

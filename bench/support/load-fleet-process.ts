@@ -2,7 +2,7 @@
  * The load benchmark's simulated workers, in a process of their own so that signing and sending
  * their frames never delays the dashboard clients' clock in bench/load.bench.ts. Started with the
  * path of a JSON file (fleetConfigSchema); prints a fleetReportSchema line on stdout every second
- * and a last one after SIGTERM, then exits.
+ * and a last one after SIGTERM (or when the benchmark that started it is gone), then exits.
  */
 import { readFileSync } from "node:fs";
 import { WorkerJwtSigner } from "../../src/server/workers/worker-jwt";
@@ -36,10 +36,17 @@ const report = (done: boolean) => {
 };
 const reporter = setInterval(() => report(false), 1_000);
 
-process.once("SIGTERM", () => {
+let stopped = false;
+const stop = () => {
+  if (stopped) return;
+  stopped = true;
   clearInterval(ticker);
   clearInterval(reporter);
   report(true);
   for (const w of fleet) w.close();
   process.stdout.write("", () => process.exit(0));
-});
+};
+process.once("SIGTERM", stop);
+// The benchmark holds our stdin open: when it dies without stopping us, so do we.
+process.stdin.on("close", stop);
+process.stdin.resume();

@@ -4,6 +4,7 @@ import { BenchWorker } from "./bench-worker";
 
 /** What a socket may hold unsent before the worker skips a frame (an agent would keep it in its buffer instead). */
 const MAX_BUFFERED_BYTES = 1 << 20;
+const WELCOME_TIMEOUT_MS = 15_000;
 
 export interface FleetCounters {
   frames: number;
@@ -45,7 +46,16 @@ export class FleetWorker {
 
   private async open(): Promise<void> {
     const { token } = await this.signer.sign(this.worker.id, hashApiKey(this.worker.apiKey));
-    const conn = await BenchWorker.connect(this.hubWs, token, hashApiKeyBytes(this.worker.apiKey));
+    const connecting = BenchWorker.connect(this.hubWs, token, hashApiKeyBytes(this.worker.apiKey));
+    // A socket the hub's kill closes after the upgrade but before `welcome` settles nothing: give up on it and try again.
+    let timer: NodeJS.Timeout | undefined;
+    const conn = await Promise.race([
+      connecting,
+      new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error("no welcome within 15 s")), WELCOME_TIMEOUT_MS))),
+    ]).catch((err: Error) => {
+      connecting.then((late) => late.close(), () => undefined);
+      throw err;
+    }).finally(() => clearTimeout(timer));
     // After the upgrade: a reset (the hub killed) is an 'error' and then a 'close'; the close reconnects.
     conn.ws.on("error", () => undefined);
     conn.ws.once("close", () => {

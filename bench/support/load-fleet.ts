@@ -29,7 +29,7 @@ export class LoadFleet {
   static start(dir: string, config: FleetConfig): LoadFleet {
     const file = join(dir, "fleet.json");
     writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/support/load-fleet-process.ts", file], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/support/load-fleet-process.ts", file], { stdio: ["pipe", "pipe", "inherit"] });
     return new LoadFleet(child);
   }
 
