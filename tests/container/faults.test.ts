@@ -1,12 +1,15 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAppContainers } from "../../src/agent/runtime/container/app-container";
+import { workerBuildTag } from "../../src/agent/runtime/container/build-cancel";
 import { ContainerRuntime, type ContainerRuntimeOptions } from "../../src/agent/runtime/container/container-runtime";
 import type { Engine } from "../../src/agent/runtime/container/engine";
 import { describeAddress } from "../../src/agent/runtime/container/engine-socket";
+import { listAppImages } from "../../src/agent/runtime/container/images";
 import { startPodmanService, type PodmanService } from "../../src/agent/runtime/container/podman-service";
 import { recoverStuckJobs } from "../../src/server/jobs/recover-stuck-jobs";
 import { startAgentProcess, type AgentProcess } from "../agent/support/agent-process";
@@ -20,7 +23,7 @@ import { eventually, httpGet, openContainerFixture, removeWorkerObjects, type Co
 
 /**
  * Faults of the container runtime on real Podman (issue 11, "Bad input and faults"): the agent
- * killed mid-deploy, the engine stopped mid-build, an app OOM-killed after it started
+ * killed mid-deploy and mid-build, the engine stopped mid-build, an app OOM-killed after it started
  * (src/agent/runtime/container/container-runtime.ts).
  */
 let fx: ContainerFixture;
@@ -69,17 +72,18 @@ describe("the agent killed mid-deploy (hub and agent as processes)", { timeout: 
   afterAll(async () => {
     for (const a of agents) await a.stop();
     // The agent's own objects carry its name as the worker label.
-    if (fx) await removeWorkerObjects(fx.engine, agentName());
+    if (fx) for (const name of [agentName(), builderName()]) await removeWorkerObjects(fx.engine, name);
     await cp?.close();
     await hub?.stop();
     await tdb?.drop();
   }, 180_000);
 
   const agentName = () => `${fx.workerName}-agent`;
-  const startAgent = (stateDir: string) => {
+  const builderName = () => `${fx.workerName}-builder`;
+  const startAgent = (stateDir: string, name = agentName()) => {
     const agent = startAgentProcess({
       hubUrl: hub.url,
-      name: agentName(),
+      name,
       stateDir,
       env: { AGENT_RUNTIME: "container", DOCKER_HOST: describeAddress(fx.engine.address), AGENT_START_TIMEOUT_SECONDS: "300" },
     });
@@ -128,7 +132,75 @@ describe("the agent killed mid-deploy (hub and agent as processes)", { timeout: 
     expect((await httpGet(stored.port!)).body).toBe("hello nobody");
     expect(await containersOf(app.id, agentName())).toHaveLength(1);
   });
+  it("killed mid-build: the next start stops the build it left in the engine (no step runs on, no image, no container), and builds again", async () => {
+    const name = builderName();
+    const stateDir = path.join(dir, "builder");
+    const first = startAgent(stateDir, name);
+    const workerId = await cp.workerId(name);
+    await eventually(() => first.logs().some((l) => l.msg === "hub welcomed this worker"), 120_000, "agent connected");
+
+    // A build step that never ends by itself, with a mark to find its process on the host by.
+    const mark = `orphan-build-step-${process.pid}-${Date.now()}`;
+    const endless = createGitRepo(nodeApp(helloServer, { build: `node -e "console.log('${mark}'); setInterval(() => {}, 1000)"` }));
+    const app = await cp.createApp(workerId);
+    const externalBefore = await buildContainers();
+    const { jobId } = await cp.assignJob(app.id, workerId, "deploy", payloadFor(endless.url));
+    await eventually(() => processesWith(mark).length > 0, 300_000, "the build step running");
+    await first.kill();
+    // The engine goes on building without its client: the step still runs.
+    expect(processesWith(mark).length).toBeGreaterThan(0);
+
+    const second = startAgent(stateDir, name);
+    await eventually(() => second.logs().some((l) => l.msg === "stopped the image builds the previous run left" && l.builds === 1), 120_000, "the sweep's log line");
+    await eventually(() => processesWith(mark).length === 0, 60_000, "the build step stopped");
+    // Watched until quiet, then its cgroup directories removed: nothing of the build is left running.
+    await eventually(() => !existsSync("/sys/fs/cgroup/pids") || buildCgroupDirs(name).length === 0, 180_000, "the build's cgroup removed", 1_000);
+    expect(processesWith(mark)).toEqual([]);
+    // The engine ended the failed build and removed its working container; the build never got to
+    // tag its image. (The layers it committed before the killed step stay as build cache, labelled
+    // for the app, as after any failed build; deleting the app removes them.)
+    await eventually(async () => [...(await buildContainers())].every((c) => externalBefore.has(c)), 60_000, "no build working container left");
+    expect((await listAppImages(fx.engine, { workerName: name, appId: app.id })).flatMap((i) => i.RepoTags)).toEqual([]);
+    expect(await containersOf(app.id, name)).toEqual([]);
+    // The interrupted job ends (as above), and a new build of this worker is not fenced.
+    await eventually(async () => {
+      const job = await tdb.db.job.findUniqueOrThrow({ where: { id: jobId } });
+      if (job.status === "processing") await recoverStuckJobs(tdb.db, { stuckAfterMinutes: 0 });
+      return job.status === "failed";
+    }, 60_000, "the interrupted job ended", 1_000);
+    const { jobId: retry } = await cp.assignJob(app.id, workerId, "deploy", payloadFor(createGitRepo(nodeApp(helloServer, { build: `node -e "console.log('built again')"` })).url));
+    const done = await cp.finishedJob(retry, 300_000);
+    expect(done.status, done.error ?? "").toBe("completed");
+    const stored = await tdb.db.app.findUniqueOrThrow({ where: { id: app.id } });
+    expect((await httpGet(stored.port!)).body).toBe("hello nobody");
+  });
 });
+
+/** Host processes whose command line holds `mark` (a build step's, seen from the host). */
+function processesWith(mark: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(mark)) pids.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids;
+}
+
+/** The worker's build cgroup directories in the pids hierarchy (src/agent/runtime/container/build-cancel.ts names them). */
+function buildCgroupDirs(workerName: string): string[] {
+  const tag = workerBuildTag(workerName);
+  return readdirSync("/sys/fs/cgroup/pids").filter((n) => n.includes(`build-${tag}-`) || n.includes(`build_${tag}_`));
+}
+
+/** Build working containers in the engine's store (`podman ps --external`; the Engine API does not list them). */
+async function buildContainers(): Promise<Set<string>> {
+  const out = execFileSync("podman", ["ps", "--all", "--external", "--format", "{{.ID}} {{.Status}}"], { encoding: "utf8" });
+  return new Set(out.split("\n").filter((l) => / Storage$/.test(l.trim())).map((l) => l.split(" ")[0]!));
+}
 
 describe("the engine stopped mid-build", { timeout: 900_000 }, () => {
   let service: PodmanService | null = null;
