@@ -79,7 +79,7 @@ beforeAll(async () => {
     const built = await buildPlatformImage({ tag: TAG, nodeImage: LOCAL_BASE_IMAGE, onLine: (l) => lines.push(l) });
     build = { output: built.output, lines };
   } finally {
-    // The build stage's image is left untagged, another one each run as the sources change; the deps stage under it stays as npm ci's cache.
+    // The build stage's image is left untagged (another one each run as the sources change); removing it removes its untagged parents too, the deps stage included, so every run's npm ci starts afresh.
     buildLeftovers = danglingImages().filter((id) => !before.includes(id));
   }
   process.stdout.write(`platform image built in ${Math.round((Date.now() - started) / 1000)} s\n`);
