@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { authorizeToken } from "../api-tokens/authorize-token";
 import { authenticateToken, missingToken, type TokenCaller } from "../api-tokens/token-caller";
-import { bearerToken } from "../api-tokens/token-secret";
+import { bearerToken, hashToken } from "../api-tokens/token-secret";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { requestClient } from "../http/request-client";
 import { enforceLimits } from "../rate-limit/enforce-limits";
@@ -21,7 +20,7 @@ export const API_RATE_LIMIT: RateLimitRule = { limit: 300, windowSeconds: 60 };
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The rate-limit counter of one token: keyed by a hash prefix, never by the secret itself. */
-export const tokenRateLimitKey = (secret: string) => `api:token:${createHash("sha256").update(secret).digest("hex").slice(0, 32)}`;
+export const tokenRateLimitKey = (secret: string) => `api:token:${hashToken(secret).slice(0, 32)}`;
 
 export interface ApiHandlerOptions {
   services: Services;
