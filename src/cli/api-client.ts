@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { errorBodySchema } from "./api-types";
 import type { Credentials } from "./credentials";
 import { CliError, EXIT } from "./errors";
+import { plural } from "../lib/plural";
 
 export interface RequestOptions<S extends z.ZodType> {
   method?: "GET" | "POST" | "PUT" | "DELETE";
@@ -114,7 +115,7 @@ export class ApiClient {
         return new CliError(options.notFound ?? message, EXIT.notFound, code);
       case 429: {
         const wait = Number(res.headers.get("retry-after") ?? "");
-        const when = Number.isInteger(wait) && wait >= 0 ? `in ${wait} second${wait === 1 ? "" : "s"}` : "in a few seconds";
+        const when = Number.isInteger(wait) && wait >= 0 ? `in ${plural(wait, "second")}` : "in a few seconds";
         return new CliError(`${message.replace(/\.?$/, ".")} Try again ${when}.`, EXIT.failed, code, Number.isInteger(wait) && wait >= 0 ? wait : undefined);
       }
       default:

@@ -17,6 +17,7 @@ import type { PostgresServer } from "./postgres-server";
 import { Supervisor, type ChildSpec } from "./supervisor";
 import { waitForHttp } from "./wait-for-http";
 import { ensureWebBuild } from "./web-build";
+import { plural } from "../lib/plural";
 
 export interface PlatformOptions {
   root: string;
@@ -78,11 +79,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       databaseUrl = db.url;
     }
     const migration = await migrate(databaseUrl, { log: note });
-    const migrations = (n: number) => `${n} ${n === 1 ? "migration" : "migrations"}`;
     note(
       migration.applied.length > 0
-        ? `applied ${migrations(migration.applied.length)}`
-        : `database schema is up to date (${migrations(migration.alreadyApplied)})`,
+        ? `applied ${plural(migration.applied.length, "migration")}`
+        : `database schema is up to date (${plural(migration.alreadyApplied, "migration")})`,
     );
 
     // A local git repository a newcomer can deploy in a minute (file:// needs local repos enabled).

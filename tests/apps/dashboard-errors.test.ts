@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckoutError, checkoutCommit } from "../../src/agent/runtime/git-checkout";
 import { whileUnchanged } from "../../src/components/apps/field-error";
-import { deploymentSentence, plural, sameMessage } from "../../src/components/apps/format";
+import { deploymentSentence, sameMessage } from "../../src/components/apps/format";
+import { plural } from "../../src/lib/plural";
 import { STALE_FAILURE } from "../../src/server/apps/update-app-spec";
 import { startAppHarness, type AppHarness } from "./helpers/app-harness";
 

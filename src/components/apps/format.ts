@@ -18,11 +18,6 @@ export function deploymentSentence(number: number, status: string): string {
   return `Deployment #${number} ${OUTCOME[status] ?? `is ${status}`}.`;
 }
 
-/** "1 other session", "2 other sessions". */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
 export function formatDuration(ms: number | null): string {
   if (ms === null || ms < 0) return "—";
   const s = Math.round(ms / 1000);

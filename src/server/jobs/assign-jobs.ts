@@ -3,6 +3,7 @@ import type { Bus } from "../bus/channels";
 import { Prisma, type Db } from "../db/client";
 import { fits, pickBest, reserve, schedulable, type LockedWorker } from "./assign-placement";
 import { CPU_EPSILON, WORKER_SCORE_SQL } from "./worker-score";
+import { plural } from "../../lib/plural";
 
 type Tx = Prisma.TransactionClient;
 
@@ -119,10 +120,7 @@ async function writeReservations(tx: Tx, assigned: Assignment[], jobsById: Map<n
     UPDATE workers w SET used_cpu = w.used_cpu + d.cpu, used_mem = w.used_mem + d.mem
     FROM unnest(${ids}::int[], ${ids.map((id) => delta.get(id)!.cpu)}::float8[], ${ids.map((id) => delta.get(id)!.mem)}::int[]) AS d(id, cpu, mem)
     WHERE w.id = d.id AND w.used_cpu + d.cpu <= w.cap_cpu + ${CPU_EPSILON} AND w.used_mem + d.mem <= w.cap_mem`;
-  if (updated !== ids.length) {
-    const over = ids.length - updated;
-    throw new Error(`assignment pass would overrun ${over} ${over === 1 ? "worker" : "workers"}; rolled back`);
-  }
+  if (updated !== ids.length) throw new Error(`assignment pass would overrun ${plural(ids.length - updated, "worker")}; rolled back`);
 }
 
 /** Shapes (cpu/mem requests) for which some schedulable worker, locked or not, still has room. */

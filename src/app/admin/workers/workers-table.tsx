@@ -2,7 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Empty, ErrorState, Loading, Panel } from "@/components/apps/query-states";
-import { plural, timeAgo } from "@/components/apps/format";
+import { timeAgo } from "@/components/apps/format";
+import { plural } from "@/lib/plural";
 import { Pill } from "@/components/jobs/severity-badge";
 import { useTRPC } from "@/lib/trpc/client";
 

@@ -11,7 +11,7 @@ import { DEFAULT_HEALTH_CHECK, HealthCheckFields, healthCheckInputOf, type Healt
 import { RepoPicker } from "./repo-picker";
 import { PlanChoices } from "@/components/apps/plan-choices";
 import { whileUnchanged } from "@/components/apps/field-error";
-import { plural } from "@/components/apps/format";
+import { plural } from "@/lib/plural";
 import { useTeamRole } from "@/components/teams/use-team-role";
 
 type EnvError = { line: number; message: string };

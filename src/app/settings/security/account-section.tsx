@@ -5,7 +5,7 @@ import { TRPCClientError } from "@trpc/client";
 import { useState, type FormEvent } from "react";
 import { errorMessage, needsReauth } from "@/app/(auth)/_ui/error-message";
 import { Field, FormError, SubmitButton } from "@/app/(auth)/_ui/form-parts";
-import { plural } from "@/components/apps/format";
+import { plural } from "@/lib/plural";
 import { useTRPC } from "@/lib/trpc/client";
 import { ReauthForm } from "./reauth-form";
 

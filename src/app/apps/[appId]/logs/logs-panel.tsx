@@ -5,7 +5,8 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useDeferredValue, useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { liveSessionEnded, SESSION_ENDED_TEXT } from "@/app/_components/live-status";
-import { plural, untrack } from "@/components/apps/format";
+import { untrack } from "@/components/apps/format";
+import { plural } from "@/lib/plural";
 import { printableLogLine } from "@/server/worker-reports/log-text";
 import { markAt } from "@/server/apps/log-run-at";
 

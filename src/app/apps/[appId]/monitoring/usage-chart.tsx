@@ -1,6 +1,6 @@
 "use client";
 
-import { plural } from "@/components/apps/format";
+import { plural } from "@/lib/plural";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 export interface ChartPoint {
