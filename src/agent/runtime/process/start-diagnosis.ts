@@ -2,7 +2,7 @@ import { waitUntilAnswering } from "../readiness";
 import type { AppInstance } from "./app-instance";
 import type { ExitInfo } from "./app-process";
 import { listeningPorts } from "./listening-sockets";
-import { appPids, instancePortHolder } from "./port-holder";
+import { appPids, instancePortHolder, portHolder } from "./port-holder";
 
 export type StartOutcome =
   | { kind: "ready" }
@@ -41,18 +41,21 @@ export async function waitForStart(instance: AppInstance, port: number, timeoutM
     const round = await waitUntilAnswering(port, Math.min(1_000, Math.max(1, deadline - Date.now())), { hasExited: () => instance.proc.hasExited, path, answeredByApp });
     if (round === "ready") return { kind: "ready" };
     if (round === "exited") return { kind: "exited", exit };
-    if (instancePortHolder(instance, port) === "other") {
+    // One look at the app's process tree serves both questions.
+    const pids = appPids(instance);
+    if (portHolder(pids, port) === "other") {
       takenSince ??= Date.now();
       if (Date.now() - takenSince >= WRONG_PORT_GRACE_MS) return { kind: "port-taken" };
     } else takenSince = null;
-    const ports = appListeningPorts(instance);
+    const ports = listeningPorts(pids);
     if (ports.length > 0 && !ports.includes(port)) {
       elsewhereSince ??= Date.now();
       if (Date.now() - elsewhereSince >= WRONG_PORT_GRACE_MS) return { kind: "wrong-port", ports };
     } else elsewhereSince = null;
   }
-  if (instancePortHolder(instance, port) === "other") return { kind: "port-taken" };
-  const ports = appListeningPorts(instance);
+  const pids = appPids(instance);
+  if (portHolder(pids, port) === "other") return { kind: "port-taken" };
+  const ports = listeningPorts(pids);
   return ports.length > 0 && !ports.includes(port) ? { kind: "wrong-port", ports } : { kind: "timeout", ports };
 }
 
