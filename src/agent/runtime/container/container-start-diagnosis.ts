@@ -34,13 +34,22 @@ export async function containerWrongPort(engine: Engine, containerId: string, in
 }
 
 /**
+ * Between two looks at a starting container's sockets: each look is an engine call, and the
+ * health check's first pauses are far shorter (health-check.ts) while the grace is seconds.
+ */
+const LOOK_EVERY_MS = 250;
+
+/**
  * The health check's `giveUp` for a starting container: the wrong-port sentence once the container
  * has listened only on other ports for `graceMs` (an app may open a side port before its main one),
  * so a deploy fails with it at once instead of after the whole health-check timeout.
  */
 export function wrongPortWatch(engine: Engine, containerId: string, internalPort: number, graceMs = WRONG_PORT_GRACE_MS): () => Promise<string | null> {
   let elsewhereSince: number | null = null;
+  let lookedAt = 0;
   return async () => {
+    if (Date.now() - lookedAt < LOOK_EVERY_MS) return null;
+    lookedAt = Date.now();
     const wrong = await containerWrongPort(engine, containerId, internalPort).catch(() => null);
     if (!wrong) {
       elsewhereSince = null;
