@@ -110,7 +110,7 @@ export function AlertsInbox() {
                   {a.resolvedAt ? ` · resolved ${timeAgo(a.resolvedAt)}` : ""}
                 </p>
               </div>
-              <RoleLimited permission="alerts:write" quiet className="m-0 flex min-w-0 gap-2 border-0 p-0">
+              <RoleLimited permission="alerts:write" quiet className="flex gap-2">
                 {a.status === "active" ? (
                   <button type="button" onClick={() => ack.mutate({ id: a.id })} disabled={ack.isPending} className="rounded-md border border-line px-3 py-1 text-sm hover:bg-panel-2 disabled:opacity-50">
                     Acknowledge

@@ -86,7 +86,7 @@ export function WebhookCard({ hook, catalogue }: { hook: WebhookView; catalogue:
             <button type="button" className={button} onClick={() => setShowDeliveries((v) => !v)} aria-expanded={showDeliveries}>
               {showDeliveries ? "Hide deliveries" : "Deliveries"}
             </button>
-            <RoleLimited permission="webhooks:write" quiet className="m-0 flex min-w-0 flex-wrap gap-2 border-0 p-0">
+            <RoleLimited permission="webhooks:write" quiet className="flex flex-wrap gap-2">
             <button type="button" className={button} disabled={!hook.active || test.isPending} onClick={() => test.mutate({ id: hook.id })}>
               {test.isPending ? "Sending…" : "Send test"}
             </button>

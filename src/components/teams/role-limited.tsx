@@ -24,8 +24,9 @@ export function RoleReason({ permission }: { permission: Permission }) {
 export function RoleLimited({ permission, children, quiet = false, className }: { permission: Permission; children: ReactNode; quiet?: boolean; className?: string }) {
   const { can } = useTeamRole();
   return (
-    // min-w-0: a fieldset is min-content wide by default and would widen narrow pages.
-    <fieldset disabled={!can(permission)} data-permission={permission} className={className ?? "m-0 min-w-0 space-y-4 border-0 p-0"}>
+    // A fieldset without its own box; min-w-0: a fieldset is min-content wide by default and would
+    // widen narrow pages. `className` lays out what is inside (default: stacked).
+    <fieldset disabled={!can(permission)} data-permission={permission} className={`m-0 min-w-0 border-0 p-0 ${className ?? "space-y-4"}`}>
       {quiet ? null : <RoleReason permission={permission} />}
       {children}
     </fieldset>
