@@ -1,5 +1,6 @@
 import type { LoadFleet } from "./load-fleet";
-import { JOBS_READY_LINE, type LoadPlatform, type LoadServiceName } from "./load-platform";
+import { JOBS_READY_LINE } from "../../tests/faults/support/control-plane-services";
+import type { LoadPlatform, LoadServiceName } from "./load-platform";
 
 export interface FaultOutcome {
   name: string;

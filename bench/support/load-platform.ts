@@ -8,6 +8,7 @@ import { PostgresServer } from "../../src/launcher/postgres-server";
 import { ensureWebBuild } from "../../src/launcher/web-build";
 import { devSecretsForGaps } from "../../src/server/config/dev-secrets";
 import { migrate } from "../../src/server/db/migrator";
+import { controlPlaneServices, type ControlPlaneName } from "../../tests/faults/support/control-plane-services";
 import { killLeftovers } from "../../tests/faults/support/leftover-processes";
 import { ServiceProcess } from "../../tests/faults/support/service-process";
 import { freePort } from "../../tests/helpers/free-port";
@@ -19,15 +20,10 @@ function parentPid(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
-/** What src/jobs-process/main.ts logs once pg-boss started: a jobs process's readiness. */
-export const JOBS_READY_LINE = "jobs process started";
-
-export type LoadServiceName = "web" | "hub" | "jobs-1" | "jobs-2";
+export type LoadServiceName = ControlPlaneName;
 
 /** The entry file on each process's command line, to find its pid in /proc (platform-pids.ts). */
 const ENTRIES = { web: "src/web/server.ts", hub: "src/ws-hub/main.ts" } as const;
-
-const ok = (url: string) => async () => (await fetch(url, { signal: AbortSignal.timeout(5_000) })).ok;
 
 /**
  * The platform the load benchmark drives, laid out as the fault suite lays it out
@@ -86,23 +82,7 @@ export class LoadPlatform {
     // The dashboard build bench:latency uses too (cached by source fingerprint, src/launcher/web-build.ts).
     await ensureWebBuild({ root: process.cwd(), distDir, env, write: log });
 
-    const specs = new Map(childSpecs({ root: process.cwd() }, env, null).map((s) => [s.name, s]));
-    const spec = (name: string, extraEnv: Record<string, string> = {}) => {
-      const found = specs.get(name);
-      if (!found) throw new Error(`the launcher has no child named ${name}`);
-      return { ...found, env: { ...found.env, ...extraEnv } };
-    };
-    this.services.hub = new ServiceProcess({ ...spec("ws-hub"), ready: ok(`${this.hubUrl}/health`) });
-    for (const name of ["jobs-1", "jobs-2"] as const) {
-      // No port: ready once it says so (src/jobs-process/main.ts logs it after pg-boss started).
-      const jobs: ServiceProcess = new ServiceProcess({
-        ...spec("jobs", { LOG_LEVEL: "info" }),
-        name,
-        ready: async () => jobs.outputSinceStart().includes(JOBS_READY_LINE),
-      });
-      this.services[name] = jobs;
-    }
-    this.services.web = new ServiceProcess({ ...spec("web"), ready: ok(`${this.webUrl}/status`) });
+    Object.assign(this.services, controlPlaneServices(childSpecs({ root: process.cwd() }, env, null), { hubUrl: this.hubUrl, webUrl: this.webUrl }));
     await Promise.all(Object.values(this.services).map((s) => s.start()));
   }
 

@@ -12,13 +12,12 @@ import { createDb, type Db } from "../../../src/server/db/client";
 import { migrate } from "../../../src/server/db/migrator";
 import { freePort } from "../../helpers/free-port";
 import { startTestRedis, type TestRedis } from "../../helpers/redis-server";
+import { childSpecNamed, controlPlaneServices } from "./control-plane-services";
 import { killLeftovers } from "./leftover-processes";
 import { ServiceProcess } from "./service-process";
 
 /** The worker's name (the suite looks its row up by it). */
 export const AGENT_NAME = "fault-agent";
-
-const ok = (url: string) => async () => (await fetch(url, { signal: AbortSignal.timeout(5_000) })).ok;
 
 /** Something the suite can take away and bring back: a process, Postgres, Redis or the SMTP server. */
 export interface FaultTarget {
@@ -107,25 +106,10 @@ export class FaultPlatform {
       // Only a clean stop (the end of the suite) stops the apps; a kill -9 of the agent leaves them running.
       AGENT_STOP_APPS_ON_EXIT: "true",
     };
-    const specs = new Map(childSpecs({ root: process.cwd() }, env, agentEnv).map((s) => [s.name, s]));
-    const spec = (name: string, extraEnv: Record<string, string> = {}) => {
-      const found = specs.get(name);
-      if (!found) throw new Error(`the launcher has no child named ${name}`);
-      return { ...found, env: { ...found.env, ...extraEnv } };
-    };
-    this.services.hub = new ServiceProcess({ ...spec("ws-hub"), ready: ok(`${this.hubUrl}/health`) });
-    for (const name of ["jobs-1", "jobs-2"] as const) {
-      // No port: ready once it says so (src/jobs-process/main.ts logs it after pg-boss started).
-      const jobs: ServiceProcess = new ServiceProcess({
-        ...spec("jobs", { LOG_LEVEL: "info" }),
-        name,
-        ready: async () => jobs.outputSinceStart().includes("jobs process started"),
-      });
-      this.services[name] = jobs;
-    }
-    this.services.web = new ServiceProcess({ ...spec("web"), ready: ok(`${this.webUrl}/status`) });
+    const specs = childSpecs({ root: process.cwd() }, env, agentEnv);
+    Object.assign(this.services, controlPlaneServices(specs, { hubUrl: this.hubUrl, webUrl: this.webUrl }));
     this.services.agent = new ServiceProcess({
-      ...spec("agent", { LOG_LEVEL: "info" }),
+      ...childSpecNamed(specs, "agent", { LOG_LEVEL: "info" }),
       ready: async () => (await this.db.worker.findUnique({ where: { name: AGENT_NAME } }))?.status === "online",
     });
     mkdirSync(join(this.dir, "agent"), { recursive: true });
