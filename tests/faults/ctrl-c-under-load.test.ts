@@ -10,7 +10,7 @@ import { freePort } from "../helpers/free-port";
 import { createBurstAppRepo } from "./support/burst-app-repo";
 import { DashboardUser } from "./support/dashboard-user";
 import { killLeftovers } from "./support/leftover-processes";
-import { NpmStart } from "./support/npm-start-process";
+import { NpmStart } from "../launcher/support/npm-start-process";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver";
 
 /**

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,45 +6,18 @@ import { findOnPath } from "../../src/agent/runtime/container/find-on-path";
 import { podmanSocketPath } from "../../src/agent/runtime/container/podman-service";
 import { isPortFree } from "../../src/net/free-port";
 import { freePort } from "../helpers/free-port";
+import { NpmStart, processGroupAlive } from "./support/npm-start-process";
 
 /**
  * What a newcomer does: `npm start` with no configuration, open the status page, press Ctrl-C.
  * Uses the same build folder as the e2e run so the dashboard is built once per test run.
  */
-const ROOT = process.cwd();
-
-function startNpm(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  let output = "";
-  const child = spawn("npm", ["start"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-  return { child, output: () => output };
-}
-
-async function waitForText(read: () => string, text: string | RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (typeof text === "string" ? read().includes(text) : text.test(read())) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${text}; output so far:\n${read().slice(-3000)}`);
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe("npm start", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "wh-npm-start-"));
   chmodSync(dataDir, 0o755);
-  const started: ChildProcess[] = [];
+  const started: NpmStart[] = [];
   afterAll(() => {
-    for (const c of started) if (c.pid && groupAlive(c.pid)) process.kill(-c.pid, "SIGKILL");
+    for (const run of started) run.killGroup();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -65,9 +37,9 @@ describe("npm start", () => {
         LOG_LEVEL: "warn",
       };
       delete (env as Record<string, string | undefined>).NODE_ENV;
-      const first = startNpm(env);
-      started.push(first.child);
-      await waitForText(first.output, "WiseHosting is running", 240_000);
+      const first = new NpmStart(env);
+      started.push(first);
+      await first.waitFor("WiseHosting is running", 240_000);
       expect(first.output()).toContain(`http://localhost:${webPort}`);
       // The runtime the local agent uses is named; with Podman installed and no engine answering
       // that is containers on a Podman service of the launcher's own (src/launcher/agent-runtime.ts).
@@ -76,34 +48,31 @@ describe("npm start", () => {
       if ((await findOnPath("podman")) && !process.env.DOCKER_HOST) expect(first.output()).toMatch(/Apps run as\s+containers/);
       const servicePidFile = join(dataDir, "agent", "podman", "service.pid");
       const servicePid = podmanService ? Number(readFileSync(servicePidFile, "utf8").trim()) : 0;
-      if (podmanService) expect(groupAlive(servicePid)).toBe(true);
+      if (podmanService) expect(processGroupAlive(servicePid)).toBe(true);
 
       const status = await fetch(`http://localhost:${webPort}/api/trpc/status.overview`);
       const body = (await status.json()) as { result: { data: { json: { database: { ok: boolean }; hub: { ok: boolean } } } } };
       expect(body.result.data.json.database.ok).toBe(true);
       expect(body.result.data.json.hub.ok).toBe(true);
 
-      const second = startNpm({ ...env, WEB_PORT: String(await freePort()), HUB_PORT: String(await freePort()) });
-      started.push(second.child);
-      const secondExit = await new Promise<number | null>((r) => second.child.once("exit", r));
-      expect(secondExit).not.toBe(0);
+      const second = new NpmStart({ ...env, WEB_PORT: String(await freePort()), HUB_PORT: String(await freePort()) });
+      started.push(second);
+      expect((await second.exited).code).not.toBe(0);
       expect(second.output()).toMatch(/already running from this folder \(launcher pid \d+/);
 
       // A terminal Ctrl-C: SIGINT to the whole foreground process group. npm itself re-raises
       // the signal once its script ends, so what counts is the launcher's own clean stop.
-      process.kill(-first.child.pid!, "SIGINT");
-      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
-        first.child.once("exit", (c, s) => r([c, s])),
-      );
+      first.ctrlC();
+      const { code, signal } = await first.exited;
       expect(code === 0 || signal === "SIGINT").toBe(true);
       // 'exit' can come before the last output is read from the pipe.
-      await waitForText(first.output, "[launcher] stopped", 15_000);
+      await first.waitFor("[launcher] stopped", 15_000);
       expect(first.output()).not.toMatch(/did not stop within/);
       for (const port of [webPort, hubPort, pgPort]) expect(await isPortFree(port)).toBe(true);
-      expect(groupAlive(first.child.pid!)).toBe(false);
+      expect(first.groupAlive()).toBe(false);
       // Ctrl-C stopped the Podman service too (it runs in a process group of its own).
       if (podmanService) {
-        expect(groupAlive(servicePid)).toBe(false);
+        expect(processGroupAlive(servicePid)).toBe(false);
         expect(existsSync(podmanSocketPath(join(dataDir, "agent")))).toBe(false);
         expect(existsSync(servicePidFile)).toBe(false);
       }

@@ -36,12 +36,7 @@ export class NpmStart {
   }
 
   groupAlive(): boolean {
-    try {
-      process.kill(-this.child.pid!, 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return processGroupAlive(this.child.pid!);
   }
 
   /** For a test that failed half-way: a Ctrl-C (so Postgres stops cleanly), then SIGKILL to what is left. */
@@ -57,5 +52,15 @@ export class NpmStart {
   /** Nothing of this npm start may outlive the test. */
   killGroup(): void {
     if (this.child.pid && this.groupAlive()) process.kill(-this.child.pid, "SIGKILL");
+  }
+}
+
+/** Whether any process of the group `pgid` is alive (signal 0 to the group). */
+export function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
