@@ -151,7 +151,8 @@ export async function guardStream(deps: Deps, session: { id: number }, clientSig
   try {
     await subscribe(deps, registry);
     startRecheck(deps, registry);
-    if ((await endedAmong(deps, [session.id])).length > 0 || (await lostMemberships(deps, [watcher])).length > 0) end();
+    const [endedSessions, lost] = await Promise.all([endedAmong(deps, [session.id]), lostMemberships(deps, [watcher])]);
+    if (endedSessions.length > 0 || lost.length > 0) end();
   } catch (err) {
     release();
     throw err;
