@@ -62,8 +62,7 @@ export async function workerBuildCgroups(workerName: string): Promise<string[]> 
  * False when no pids controller holds the parent.
  */
 export async function fenceBuild(parent: string): Promise<boolean> {
-  const rel = relativeOf(parent);
-  for (const dir of [path.join(CGROUP_ROOT, "pids", rel), path.join(CGROUP_ROOT, rel)]) {
+  for (const dir of hierarchyDirs(parent)) {
     try {
       await writeFile(path.join(dir, "pids.max"), "0");
       return true;
