@@ -18,7 +18,9 @@ describe("runtime logs marked with their run, downloaded whole", () => {
     const u = await h.user("pro");
     const worker = await insertWorker(h.services);
     const { app } = await u.caller.apps.create({ name: `logs-${Date.now() % 1e6}`, repoUrl: "https://github.com/acme/logs.git" });
-    // Deployment #1 goes live at +0 s, is restarted at +100 s, deployment #2 goes live at +200 s.
+    // Deployment #1 goes live at +0 s, is restarted at +100 s, deployment #2 goes live at +200 s:
+    // sent to the worker at +190 s, its first status stored only at +197 s (a busy hub), after
+    // the new version's first line at +195 s.
     await u.caller.apps.deploy({ appId: app.id });
     await markDeployed(h.services, app.id, worker.id);
     await h.tdb.db.job.updateMany({ where: { appId: app.id, type: "deploy" }, data: { completedAt: at(0) } });
@@ -26,7 +28,7 @@ describe("runtime logs marked with their run, downloaded whole", () => {
     await h.tdb.db.job.create({ data: { type: "restart", appId: app.id, status: "failed", completedAt: at(150) } });
     await u.caller.apps.deploy({ appId: app.id });
     await markDeployed(h.services, app.id, worker.id);
-    await h.tdb.db.job.updateMany({ where: { appId: app.id, type: "deploy", completedAt: { gt: at(1000) } }, data: { startedAt: at(190), completedAt: at(200) } });
+    await h.tdb.db.job.updateMany({ where: { appId: app.id, type: "deploy", completedAt: { gt: at(1000) } }, data: { dispatchedAt: at(190), startedAt: at(197), completedAt: at(200) } });
     const lines = [
       [-5, "stdout", "before anything"],
       [10, "stdout", "v1 up"],

@@ -2,7 +2,7 @@
 
 /** What log-runs.ts lists; only what marking a line needs. */
 export interface RunMarkSource {
-  /** When the run's job started on the worker. */
+  /** When the run's job was sent to the worker (log-runs.ts). */
   from: number;
   /** When its job completed: traffic moved to it. */
   switchedAt: number;

@@ -5,8 +5,10 @@ import type { RunMarkSource } from "./log-run-at";
 
 /**
  * One version of the app: a deploy (deployment #N), or a restart or start of that deployment,
- * from when its job started on the worker; traffic moved to it when the job completed
- * (`switchedAt`). Runtime log lines are marked with it (issue 16 item 8, log-run-at.ts).
+ * from when its job was sent to the worker; traffic moved to it when the job completed
+ * (`switchedAt`). Sent, not "started" (the first `job_status` the hub stored): a rollback's
+ * container can write its first line before that frame is stored, and the line would be marked
+ * with the version before. Runtime log lines are marked with it (issue 16 item 8, log-run-at.ts).
  */
 export interface LogRun extends RunMarkSource {
   /** 1 for the first restart (or start) of this deployment, 2 for the next; 0 for the deploy. */
@@ -25,7 +27,7 @@ export function runLabel(run: Pick<LogRun, "deploymentNumber" | "kind" | "seq">)
 export async function readLogRuns(db: Db, appId: number): Promise<LogRun[]> {
   const jobs = await db.job.findMany({
     where: { appId, status: "completed", type: { in: ["deploy", "restart", "start"] }, completedAt: { not: null } },
-    select: { type: true, startedAt: true, completedAt: true, deployment: { select: { number: true } } },
+    select: { type: true, dispatchedAt: true, startedAt: true, completedAt: true, deployment: { select: { number: true } } },
     orderBy: [{ completedAt: "desc" }, { id: "desc" }],
     take: MAX_RUNS,
   });
@@ -41,7 +43,8 @@ export async function readLogRuns(db: Db, appId: number): Promise<LogRun[]> {
       seq++;
     }
     const switchedAt = job.completedAt!.getTime();
-    const run = { from: Math.min(job.startedAt?.getTime() ?? switchedAt, switchedAt), switchedAt, deploymentNumber, kind, seq };
+    const from = Math.min(job.dispatchedAt?.getTime() ?? switchedAt, job.startedAt?.getTime() ?? switchedAt, switchedAt);
+    const run = { from, switchedAt, deploymentNumber, kind, seq };
     runs.push({ ...run, label: runLabel(run) });
   }
   return runs;
