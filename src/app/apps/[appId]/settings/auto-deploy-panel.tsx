@@ -13,6 +13,9 @@ export function AutoDeployPanel({ appId }: { appId: number }) {
   const key = trpc.apps.autoDeploy.queryKey({ appId });
   const hook = useQuery(trpc.apps.autoDeploy.queryOptions({ appId }));
   const [showSecret, setShowSecret] = useState(false);
+  // The state asked for, set in the change handler itself: the mutation's own pending state reaches
+  // React a tick later, and a controlled box would snap back in between.
+  const [requested, setRequested] = useState<boolean | null>(null);
   const onSuccess = (data: unknown) => {
     queryClient.setQueryData(key, data as never);
     void queryClient.invalidateQueries({ queryKey: trpc.apps.get.queryKey({ appId }) });
@@ -29,9 +32,13 @@ export function AutoDeployPanel({ appId }: { appId: number }) {
         <input
           type="checkbox"
           // Shows the requested state while the change is saved; a failure snaps back.
-          checked={toggle.isPending ? toggle.variables.enabled : h.enabled}
-          disabled={toggle.isPending}
-          onChange={(e) => toggle.mutate({ appId, enabled: e.target.checked })}
+          checked={requested ?? h.enabled}
+          disabled={requested !== null}
+          onChange={(e) => {
+            const enabled = e.target.checked;
+            setRequested(enabled);
+            toggle.mutate({ appId, enabled }, { onSettled: () => setRequested(null) });
+          }}
         />
         Deploy automatically when {h.branch} is pushed
       </label>
