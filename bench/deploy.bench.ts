@@ -181,6 +181,8 @@ async function main(): Promise<void> {
     crashBackoff: { initialMs: 1_000, maxMs: 30_000 },
     // Enough that no image a rollback below goes back to is pruned.
     keepImages: 50,
+    // No proxy polls here: the replaced container goes at once, so each round starts from one.
+    drainMs: 0,
     events,
     log,
     stateDir: join(dir, "container"),

@@ -33,7 +33,9 @@ function reply(res: ServerResponse, status: number, text: string): void {
 export function createIngressServer(options: IngressOptions): Server {
   const { feed, log } = options;
   const switchWaitMs = options.switchWaitMs ?? 8_000;
-  const proxy = createProxyServer({ xfwd: true, proxyTimeout: 300_000 });
+  // A connect that hangs (a container being torn down while its port is still forwarded) fails
+  // like a refused one after 3 s, so a GET waits for the route to move on instead of the client.
+  const proxy = createProxyServer({ xfwd: true, proxyTimeout: 300_000, connectTimeout: 3_000 });
 
   const targetFor = async (host: string | null): Promise<string | undefined> => {
     if (!host) return undefined;

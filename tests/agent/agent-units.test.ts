@@ -106,6 +106,14 @@ describe("configuration", () => {
     expect(() => loadAgentConfig(["--hub", "http://h", "--api-key", "short"], {})).toThrow(/at least 32/);
   });
 
+  it("keeps a replaced container serving 10 s by default; AGENT_DRAIN_SECONDS changes it, 0 retires at once", () => {
+    const hub = { HUB_URL: "http://127.0.0.1:3001", AGENT_NAME: "n" };
+    expect(loadAgentConfig([], hub)).toMatchObject({ drainSeconds: 10 });
+    expect(loadAgentConfig([], { ...hub, AGENT_DRAIN_SECONDS: "0" })).toMatchObject({ drainSeconds: 0 });
+    expect(loadAgentConfig([], { ...hub, AGENT_DRAIN_SECONDS: "2.5" })).toMatchObject({ drainSeconds: 2.5 });
+    expect(() => loadAgentConfig([], { ...hub, AGENT_DRAIN_SECONDS: "-1" })).toThrow(/drainSeconds/);
+  });
+
   it("keeps the API key in a 0600 file and refuses one others can read", async () => {
     const dir = tempStateDir();
     const store = new CredentialsStore(dir.dir);

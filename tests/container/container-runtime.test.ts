@@ -26,6 +26,7 @@ function makeRuntime(rec: RecordedEvents, overrides: Partial<ContainerRuntimeOpt
     startTimeoutMs: 12_000,
     crashBackoff: { initialMs: 300, maxMs: 3_000 },
     stopGraceSeconds: 2,
+    drainMs: 4_000,
     events: rec,
     log: pino({ level: "silent" }),
     ...overrides,
@@ -98,10 +99,12 @@ describe("ContainerRuntime", () => {
     const second = await deploying;
     expect(second, r.lines.join("\n")).toMatchObject({ ok: true });
     if (!second.ok) return;
+    // The old container still answers after the result, while the proxy moves (the drain period).
+    expect((await httpGet(oldPort)).body).toBe("swap v1");
     expect(new Set(seen)).toEqual(new Set(["swap v1"]));
     expect(second.port).not.toBe(oldPort);
     expect((await httpGet(second.port!)).body).toBe("swap v2");
-    // The old container is stopped and removed after the result.
+    // Then it is stopped and removed.
     await eventually(async () => {
       const left = await listAppContainers(fx.engine, { workerName: fx.workerName, appId: 503 });
       return left.length === 1 && left[0]!.id !== oldContainer!.id;

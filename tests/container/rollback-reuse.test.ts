@@ -26,7 +26,7 @@ let dir: string;
 
 beforeAll(async () => {
   fx = await openContainerFixture("rollback");
-  platform = await startJourneyPlatform({ agentName: fx.workerName, email: "rollback@example.test", plan: "free", agentEnv: { AGENT_RUNTIME: "container", DOCKER_HOST: describeAddress(fx.engine.address), AGENT_START_TIMEOUT_SECONDS: "60" }, onlineTimeoutMs: 180_000 });
+  platform = await startJourneyPlatform({ agentName: fx.workerName, email: "rollback@example.test", plan: "free", agentEnv: { AGENT_RUNTIME: "container", DOCKER_HOST: describeAddress(fx.engine.address), AGENT_START_TIMEOUT_SECONDS: "60", AGENT_DRAIN_SECONDS: "1" }, onlineTimeoutMs: 180_000 });
   ({ tdb, services, actor, dir } = platform);
 }, 600_000);
 

@@ -36,6 +36,8 @@ const configSchema = z.object({
   statsSeconds: seconds(10),
   diskCheckSeconds: seconds(300),
   startTimeoutSeconds: seconds(60),
+  /** How long a replaced container keeps serving after the deploy's result, while the proxy moves to the new one. */
+  drainSeconds: z.coerce.number().min(0).max(600).default(10),
   /** A ceiling on the plans' build time (unset: each plan's own build time applies). */
   buildTimeoutSeconds: z.coerce.number().positive().optional(),
   /** A clone (or fetch) that takes longer fails, whatever is left of the build time: a silent git server must not hold a deploy. */
@@ -98,7 +100,8 @@ export const USAGE = `WiseHosting worker agent
   --runtime KIND            container, process or auto: how apps run (AGENT_RUNTIME; default: auto,
                             i.e. containers when an engine answers or Podman is installed, for a
                             remote hub; process for a loopback hub). AGENT_KEEP_IMAGES: images kept
-                            per app for rollback (3)
+                            per app for rollback (3). AGENT_DRAIN_SECONDS: how long a replaced
+                            container keeps serving after a deploy, while the proxy moves (10)
   --clone-timeout SECONDS   a git clone or fetch that takes longer fails the deploy (AGENT_CLONE_TIMEOUT_SECONDS;
                             default 120)
   --step-timeout SECONDS    each build step (install, build) on its own, within the plan's build time
@@ -230,6 +233,7 @@ export function loadAgentConfig(argv: string[], env: Source): AgentConfig | "hel
     statsSeconds: pick(env.AGENT_STATS_SECONDS),
     diskCheckSeconds: pick(env.AGENT_DISK_CHECK_SECONDS),
     startTimeoutSeconds: pick(env.AGENT_START_TIMEOUT_SECONDS),
+    drainSeconds: pick(env.AGENT_DRAIN_SECONDS),
     buildTimeoutSeconds: pick(env.AGENT_BUILD_TIMEOUT_SECONDS),
     cloneTimeoutSeconds: pick(values["clone-timeout"], env.AGENT_CLONE_TIMEOUT_SECONDS),
     stepTimeoutSeconds: pick(values["step-timeout"], env.AGENT_STEP_TIMEOUT_SECONDS),

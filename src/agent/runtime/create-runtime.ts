@@ -45,6 +45,7 @@ export function createRuntime(config: AgentConfig, events: RuntimeEvents, log: A
         startTimeoutMs: config.startTimeoutSeconds * 1000,
         crashBackoff,
         keepImages: config.keepImages,
+        drainMs: config.drainSeconds * 1000,
         registry: config.registry,
         events,
         log,

@@ -47,6 +47,12 @@ export interface ContainerRuntimeOptions {
   crashBackoff: { initialMs: number; maxMs: number };
   /** Images kept per app for rollback (default 3). */
   keepImages?: number;
+  /**
+   * How long a replaced container keeps serving after the deploy's result went out (default 10 s):
+   * the proxy learns the new port on its next poll (Traefik every 5 s, deploy/traefik/traefik.yml;
+   * the development ingress every second), and a request still sent to the old port is answered.
+   */
+  drainMs?: number;
   /** Grace between SIGTERM and SIGKILL when a container is stopped (default 10 s). */
   stopGraceSeconds?: number;
   /** The host address app ports are published on (default 127.0.0.1, where the proxy connects). */
@@ -90,6 +96,8 @@ export class ContainerRuntime implements AppRuntime {
   private readonly mutex = new KeyedMutex();
   private readonly slots = new Map<number, AppSlot>();
   private readonly builds = new Set<AbortController>();
+  /** Replaced containers still serving out their drain period, with the retirement each waits for. */
+  private readonly draining = new Map<NodeJS.Timeout, () => Promise<void>>();
   private events: EventWatcher | null = null;
   private orphanBuilds: OrphanBuildSweep | null = null;
   private closing = false;
@@ -353,9 +361,9 @@ export class ContainerRuntime implements AppRuntime {
       const target = payload.rollbackTarget;
       if (target) buildLog(reuse ? `Rolled back to deployment ${target.deploymentId} by starting its image ${image.image} again` : `Rolled back to deployment ${target.deploymentId} by building its commit again (its image was no longer on this worker)`);
       buildLog(`Deployed ${commit.sha.slice(0, 12)}: the app answers on port ${port}`);
-      // The old container serves until the result has gone out (the proxy then points at the
-      // new port): retiring it is queued behind this job on the app's lock.
-      if (oldContainer && oldContainer !== started.id) void this.mutex.run(job.app_id, () => this.retire(job.app_id, oldContainer, image.image));
+      // The old container serves until the result has gone out and the proxy has had its drain
+      // period to move to the new port; then its retirement waits for the app's lock.
+      if (oldContainer && oldContainer !== started.id) this.retireAfterDrain(job.app_id, oldContainer, image.image);
       else void this.mutex.run(job.app_id, () => this.prune(job.app_id, image.image));
       const runtime = containerRuntimeReport({
         engine: this.engine.describe(),
@@ -418,6 +426,21 @@ export class ContainerRuntime implements AppRuntime {
     }
     buildLog(`Rolling back to deployment ${target.deploymentId}: its image ${tag} is no longer on this worker (pruned or never built here), so the commit is built again`);
     return null;
+  }
+
+  /** Retires a replaced container once the drain period has passed (at once when it is 0). */
+  private retireAfterDrain(appId: number, containerId: string, current: string): void {
+    const retire = () => this.mutex.run(appId, () => this.retire(appId, containerId, current));
+    const drainMs = this.options.drainMs ?? 10_000;
+    if (drainMs <= 0) {
+      void retire();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.draining.delete(timer);
+      void retire();
+    }, drainMs);
+    this.draining.set(timer, retire);
   }
 
   /** SIGTERM, grace, removal of the container a deploy replaced; then old images beyond the kept ones go. */
@@ -720,6 +743,12 @@ export class ContainerRuntime implements AppRuntime {
     this.orphanBuilds?.stop();
     this.events?.stop();
     this.events = null;
+    // Replaced containers still draining are retired now: no record names them, so none would be
+    // adopted (init removes such containers), and with the agent gone nothing routes to them.
+    const draining = [...this.draining];
+    this.draining.clear();
+    for (const [timer] of draining) clearTimeout(timer);
+    await Promise.all(draining.map(([, retire]) => retire()));
     await Promise.all(
       [...this.slots.values()].map((slot) =>
         this.mutex.run(slot.record.appId, async () => {
