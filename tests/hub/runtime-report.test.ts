@@ -44,6 +44,23 @@ describe("job_result.runtime", () => {
     expect(row.report).toEqual(processReport);
   });
 
+  it("a completed deploy's image is on its deployment as it reads succeeded; a restart's or a failed deploy's leaves it alone", async () => {
+    const containerReport: RuntimeReport = { ...processReport, kind: "container", image: "localhost/wisehosting/app-1:7", isolation_note: undefined };
+    const app = await seedApp(fx.tdb, userId, null, { status: "deploying", port: null });
+    const deployed = await seedAssignedJob(fx, app.id, w.id);
+    worker.send("job_result", { job_id: deployed.job.id, status: "completed", container_id: "c1", port: 31002, runtime: containerReport });
+    await worker.roundTrip();
+    expect(await fx.tdb.db.deployment.findUniqueOrThrow({ where: { id: deployed.deployment.id } })).toMatchObject({ status: "succeeded", image: containerReport.image });
+
+    const restarted = await seedAssignedJob(fx, app.id, w.id, { type: "restart" });
+    const failed = await seedAssignedJob(fx, app.id, w.id);
+    worker.send("job_result", { job_id: restarted.job.id, status: "completed", container_id: "c1", port: 31002, runtime: containerReport });
+    worker.send("job_result", { job_id: failed.job.id, status: "failed", error: "health check failed", runtime: containerReport });
+    await worker.roundTrip();
+    expect((await fx.tdb.db.deployment.findUniqueOrThrow({ where: { id: restarted.deployment.id } })).image).toBeNull();
+    expect(await fx.tdb.db.deployment.findUniqueOrThrow({ where: { id: failed.deployment.id } })).toMatchObject({ status: "failed", image: null });
+  });
+
   it("a malformed report fails the whole frame (bad_payload): nothing of the result applies", async () => {
     const app = await seedApp(fx.tdb, userId, null, { status: "deploying", port: null });
     const { job } = await seedAssignedJob(fx, app.id, w.id);

@@ -136,7 +136,7 @@ async function shapesThatFitSomewhere(tx: Tx, jobs: PendingJobRow[]): Promise<Se
 
 /**
  * A rollback deploy prefers the worker that ran its target deployment with a recorded image
- * (deployments.image is set only by that deployment's own worker, src/server/worker-reports/deployment-image.ts):
+ * (deployments.image is set only by that deployment's own worker, src/server/jobs/complete-job.ts):
  * there the container runtime starts the image again instead of building the commit. A scalar
  * subquery, so `FOR UPDATE` still locks only the job rows.
  */

@@ -45,7 +45,8 @@ function appStatusAfter(job: LockedJob, result: JobResult): string | undefined {
 }
 
 /**
- * In one transaction: the job ends, the app and deployment take the outcome,
+ * In one transaction: the job ends, the app and deployment take the outcome (a deploy's image
+ * too: deployments.image is only ever set here, by the deployment's own worker),
  * and the worker's reservation (jobs.req_cpu/req_mem) is released, never below zero.
  * Returns undefined when the job had already ended: a result applies exactly once.
  * Throws `forbidden` for a job that is not this worker's.
@@ -91,6 +92,10 @@ export async function completeJob(db: WorkerServiceDeps["db"], workerId: number,
     let commitMessage = result.commit_message ?? "";
     if (job.deployment_id !== null) {
       const logs = result.logs !== undefined ? capHeadTail(printableLogText(result.logs)) : null;
+      // The image a completed deploy ran (`runtime.image`; none on the process runtime), set with
+      // the status so a rollback to a deployment seen "succeeded" already reuses it
+      // (src/server/apps/deployments/deploy-app.ts, `payload.rollbackTarget`).
+      const image = job.type === "deploy" && result.status === "completed" ? (result.runtime?.image ?? null) : null;
       const [dep] = await tx.$queryRaw<{ commit_sha: string; commit_message: string }[]>`
         UPDATE deployments SET
                status = ${result.status === "completed" ? "succeeded" : "failed"}::"DeploymentStatus",
@@ -102,6 +107,7 @@ export async function completeJob(db: WorkerServiceDeps["db"], workerId: number,
                -- agent's tail of it (its last lines), so they fill the log only when nothing
                -- was streamed (docs/worker-protocol.md). Overwriting lost the log's head.
                build_logs = CASE WHEN build_logs = '' THEN COALESCE(${logs}::text, build_logs) ELSE build_logs END,
+               image = COALESCE(${image}::text, image),
                started_at = COALESCE(started_at, now()),
                finished_at = now()
          WHERE id = ${job.deployment_id}

@@ -2,7 +2,6 @@ import type { Logger } from "pino";
 import { applyAppStatus, applyViolation } from "../../server/worker-reports/app-status";
 import { appendBuildLog } from "../../server/worker-reports/build-log";
 import { storeRuntimeReport } from "../../server/worker-reports/runtime-report";
-import { recordDeploymentImage } from "../../server/worker-reports/deployment-image";
 import { completeJob } from "../../server/jobs/complete-job";
 import type { WorkerServiceDeps } from "../../server/workers/hub-deps";
 import { afterJobCompleted } from "../../server/jobs/job-completion-effects";
@@ -82,10 +81,6 @@ const handlers: { [T in WorkerMessageType]: Handler<T> } = {
       // Before the app.changed notification, so the dashboard's refetch sees the new report.
       if (done.status === "completed" && msg.runtime && done.type !== "stop" && done.type !== "delete") {
         await storeRuntimeReport(ctx.deps, conn.worker.id, done.appId, msg.runtime);
-        // What a later rollback to this deployment reuses (payload.rollbackTarget).
-        if (done.type === "deploy" && done.deploymentId !== null && msg.runtime.image) {
-          await recordDeploymentImage(ctx.deps, conn.worker.id, done.deploymentId, msg.runtime.image);
-        }
       }
       await afterJobCompleted(ctx.deps, done);
     }
