@@ -70,6 +70,8 @@ async function acceptBySigningUp(browser: Browser, baseURL: string, mailDir: str
 }
 
 test("the owner creates a team with an app and invites a developer and a viewer by mail", async ({ page }) => {
+  // A container build is part of it; expectDeployments alone may wait 2 min on a loaded machine.
+  test.setTimeout(300_000);
   await page.goto("/sign-up");
   await page.getByLabel("Email").fill(owner.email);
   await page.getByLabel("Password").fill(owner.password);
@@ -103,6 +105,8 @@ test("the owner creates a team with an app and invites a developer and a viewer 
 });
 
 test("the developer accepts, deploys, restarts and edits env vars, but cannot manage members or delete", async ({ browser, baseURL, platform }) => {
+  // A deploy and a restart of a container, each waited for (expectDeployments: up to 2 min).
+  test.setTimeout(300_000);
   const page = await acceptBySigningUp(browser, baseURL!, platform.mailDir, developer, "developer");
 
   await page.goto("/teams");
