@@ -21,7 +21,8 @@ let repoDir = "";
 let appPath = "";
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 
-test.describe.configure({ mode: "serial" });
+// Several tests here wait up to 2–4 min for a container deploy; the default 2 min is too short for them.
+test.describe.configure({ mode: "serial", timeout: 300_000 });
 
 function git(...args: string[]) {
   execFileSync("git", ["-C", repoDir, "-c", "user.name=E2E", "-c", "user.email=e2e@example.com", ...args], { stdio: "pipe" });

@@ -33,7 +33,8 @@ const apps: Record<"a" | "b", TestApp> = {
 };
 let db: pg.Client;
 
-test.describe.configure({ mode: "serial" });
+// Several tests here wait up to 2–4 min for a container deploy; the default 2 min is too short for them.
+test.describe.configure({ mode: "serial", timeout: 300_000 });
 
 function git(repo: string, ...args: string[]) {
   execFileSync("git", ["-C", repo, "-c", "user.name=E2E", "-c", "user.email=e2e@example.com", ...args], { stdio: "pipe" });
