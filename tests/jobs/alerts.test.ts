@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emitAlert, resolveAlertsBySource } from "../../src/server/alerts/alert-manager";
-import { ensureAppAlertRules, ruleUpdateSchema } from "../../src/server/alerts/alert-rules";
+import { ruleUpdateSchema } from "../../src/server/alerts/alert-rule-schema";
+import { ensureAppAlertRules } from "../../src/server/alerts/alert-rules";
 import { applyEventToAlerts, resolveQuietCrashloops } from "../../src/server/alerts/event-alerts";
 import { runAlertTick } from "../../src/server/alerts/threshold-poller";
 import { checkWorkerHealth } from "../../src/server/workers/worker-health";
@@ -74,6 +75,14 @@ describe("alert rules", () => {
     expect(ruleUpdateSchema.safeParse({ metric: "memory", threshold: 80, sustainMinutes: 0, enabled: true }).success).toBe(false);
     expect(ruleUpdateSchema.safeParse({ metric: "network", threshold: Number.NaN, sustainMinutes: 5, enabled: true }).success).toBe(false);
     expect(ruleUpdateSchema.safeParse({ metric: "network", threshold: 250, sustainMinutes: 5, enabled: true }).success).toBe(true);
+  });
+
+  it("says what to type when a field is not a number, as the rule editor shows it", () => {
+    const messages = (rule: Record<string, unknown>) => ruleUpdateSchema.safeParse({ metric: "cpu", threshold: 80, sustainMinutes: 5, enabled: true, ...rule }).error?.issues.map((i) => [i.path.join("."), i.message]);
+    expect(messages({ threshold: Number.NaN })).toEqual([["threshold", "Enter a number."]]);
+    expect(messages({ threshold: Number.POSITIVE_INFINITY })).toEqual([["threshold", "Enter a number."]]);
+    expect(messages({ sustainMinutes: 1.5 })).toEqual([["sustainMinutes", "Enter whole minutes."]]);
+    expect(messages({ sustainMinutes: 121 })).toEqual([["sustainMinutes", "Sustain can be at most 120 minutes."]]);
   });
 });
 

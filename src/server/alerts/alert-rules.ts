@@ -1,38 +1,5 @@
-import { z } from "zod";
 import type { Db } from "../db/client";
-
-export const ALERT_METRICS = ["cpu", "memory", "network", "disk", "offline"] as const;
-export type AlertMetric = (typeof ALERT_METRICS)[number];
-
-/** What a threshold means per metric, its allowed range and the default rule. */
-export const METRIC_SPECS: Record<AlertMetric, { unit: string; label: string; min: number; max: number; threshold: number; sustainMinutes: number; enabled: boolean }> = {
-  cpu: { unit: "%", label: "CPU", min: 1, max: 100, threshold: 90, sustainMinutes: 5, enabled: true },
-  memory: { unit: "%", label: "Memory", min: 1, max: 100, threshold: 90, sustainMinutes: 5, enabled: true },
-  network: { unit: "Mbps", label: "Network", min: 0.1, max: 100_000, threshold: 100, sustainMinutes: 5, enabled: false },
-  disk: { unit: "MB/s", label: "Disk I/O", min: 0.1, max: 100_000, threshold: 50, sustainMinutes: 10, enabled: false },
-  offline: { unit: "min", label: "Offline", min: 1, max: 1_440, threshold: 3, sustainMinutes: 1, enabled: true },
-};
-
-export const SUSTAIN_RANGE = { min: 1, max: 120 } as const;
-
-/** One rule edit, with per-metric threshold ranges and messages that say what is allowed. */
-export const ruleUpdateSchema = z
-  .object({
-    metric: z.enum(ALERT_METRICS),
-    threshold: z.number().finite(),
-    sustainMinutes: z.number().int().min(SUSTAIN_RANGE.min, `Sustain must be at least ${SUSTAIN_RANGE.min} minute.`).max(SUSTAIN_RANGE.max, `Sustain can be at most ${SUSTAIN_RANGE.max} minutes.`),
-    enabled: z.boolean(),
-  })
-  .superRefine((rule, ctx) => {
-    const spec = METRIC_SPECS[rule.metric];
-    if (rule.threshold < spec.min || rule.threshold > spec.max) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["threshold"],
-        message: `${spec.label} threshold must be between ${spec.min} and ${spec.max} ${spec.unit}.`,
-      });
-    }
-  });
+import { ALERT_METRICS, METRIC_SPECS } from "./alert-rule-schema";
 
 /** Creates the default rule set for an app where missing; existing (edited) rules are kept. */
 export async function ensureAppAlertRules(db: Db, appId: number, userId: number): Promise<void> {

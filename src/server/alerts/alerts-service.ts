@@ -4,7 +4,8 @@ import type { Actor } from "../auth/actor";
 import { notFound } from "../errors/domain-errors";
 import { teamWhere } from "../teams/team-scope";
 import type { Services } from "../runtime/services";
-import { ALERT_METRICS, ensureAppAlertRules, METRIC_SPECS, SUSTAIN_RANGE, ruleUpdateSchema } from "./alert-rules";
+import { ALERT_METRICS, METRIC_SPECS, SUSTAIN_RANGE, ruleUpdateSchema } from "./alert-rule-schema";
+import { ensureAppAlertRules } from "./alert-rules";
 
 export const listAlertsSchema = z.object({
   /** "open" = active or acknowledged. */

@@ -1,5 +1,5 @@
 import type { LiveAppStats } from "../stats/live-app-stats";
-import { METRIC_SPECS, type AlertMetric } from "./alert-rules";
+import { METRIC_SPECS, type AlertMetric } from "./alert-rule-schema";
 
 /** The live value a metric rule compares with its threshold; null when it cannot be measured. */
 export function metricValue(metric: Exclude<AlertMetric, "offline">, snap: LiveAppStats | undefined): number | null {

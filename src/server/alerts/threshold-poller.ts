@@ -3,7 +3,7 @@ import type { PlatformEventSink } from "../events/platform-events";
 import { WORKER_OFFLINE_REASON_PREFIX } from "../workers/worker-health";
 import type { LiveAppStats } from "../stats/live-app-stats";
 import { emitAlert, openKey, resolveAlertsBySource } from "./alert-manager";
-import type { AlertMetric } from "./alert-rules";
+import type { AlertMetric } from "./alert-rule-schema";
 import { metricEventName, metricMessage, metricTitle, metricValue, offlineMinutes } from "./metric-values";
 
 export const METRIC_SOURCE = "app_metric";

@@ -1,9 +1,10 @@
-import { z } from "zod";
 import type { Permission } from "../teams/roles";
 
 /**
  * What an API token may be used for (docs/api.md). A token's scopes are intersected with its
  * owner's current role in the token's team (roles.ts): a scope never grants more than the role.
+ * No zod here: the token form (src/app/settings/tokens) imports this file into the browser, and the
+ * schema of a scope name sits with the input that uses it (token-input.ts).
  */
 export const TOKEN_SCOPES = {
   "apps:read": "list and read apps and their deployments",
@@ -18,7 +19,6 @@ export const TOKEN_SCOPES = {
 } as const;
 export type TokenScope = keyof typeof TOKEN_SCOPES;
 export const TOKEN_SCOPE_NAMES = Object.keys(TOKEN_SCOPES) as [TokenScope, ...TokenScope[]];
-export const tokenScopeSchema = z.enum(TOKEN_SCOPE_NAMES);
 
 /**
  * The scope each tRPC procedure needs when it is called with a token, one row per procedure the

@@ -1,4 +1,6 @@
-import { z } from "zod";
+// zod/mini: the team pages and the token form import the roles into the browser, and classic zod's
+// API would add 10 KiB to each of their first loads (bench:web, docs/performance.md).
+import { z } from "zod/mini";
 
 /** A member's role in a team, most powerful first (docs/teams.md). */
 export const TEAM_ROLES = ["owner", "admin", "developer", "viewer"] as const;

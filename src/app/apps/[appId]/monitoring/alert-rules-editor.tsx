@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ErrorState, Loading, Panel } from "@/components/apps/query-states";
 import { useTRPC } from "@/lib/trpc/client";
-import { ruleUpdateSchema } from "@/server/alerts/alert-rules";
+import { ruleUpdateSchema } from "@/server/alerts/alert-rule-schema";
 
 interface RuleView {
   metric: "cpu" | "memory" | "network" | "disk" | "offline";
@@ -45,7 +45,7 @@ function RuleRow({ appId, rule }: { appId: number; rule: RuleView }) {
       const next: typeof errors = {};
       for (const issue of parsed.error.issues) {
         const field = issue.path[0] === "sustainMinutes" ? "sustainMinutes" : "threshold";
-        next[field] ??= issue.message.startsWith("Invalid") || issue.message.startsWith("Expected") ? (field === "threshold" ? "Enter a number." : "Enter whole minutes.") : issue.message;
+        next[field] ??= issue.message;
       }
       setErrors(next);
       return;
