@@ -85,4 +85,16 @@ describe("usage recorder", () => {
     await t.db.user.delete({ where: { id: user.id } });
     expect(await t.db.usageSample.count({ where: { userId: user.id } })).toBe(0);
   });
+
+  it("an erased app's samples go with it, and only its own (no foreign key: the trigger on apps does it)", async () => {
+    const user = await createUser(t.db);
+    const erased = await createApp(t.db, user.id, { status: "running" });
+    const kept = await createApp(t.db, user.id, { status: "running" });
+    await recordUsageTick(t.db, source([{ appId: erased.id, cpuPct: 5 }, { appId: kept.id, cpuPct: 7 }]), at(0));
+    await recordUsageTick(t.db, source([{ appId: erased.id, cpuPct: 5 }, { appId: kept.id, cpuPct: 7 }]), at(5));
+    expect(await t.db.usageSample.count({ where: { appId: erased.id } })).toBe(2);
+    await t.db.app.delete({ where: { id: erased.id } });
+    expect(await t.db.usageSample.count({ where: { appId: erased.id } })).toBe(0);
+    expect(await t.db.usageSample.count({ where: { appId: kept.id } })).toBe(2);
+  });
 });
