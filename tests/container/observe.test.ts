@@ -42,7 +42,7 @@ describe("logs", () => {
     const { id, spec } = await startChatty();
     const first: ContainerLogLine[] = [];
     let cursor: LogCursor | null = null;
-    const follower = await followContainerLogs(fixture.engine, id, {
+    const follower = followContainerLogs(fixture.engine, id, {
       onLine: (line, c) => {
         first.push(line);
         cursor = c;
@@ -62,7 +62,7 @@ describe("logs", () => {
     await httpGet(spec.hostPort, "/three");
     await httpGet(spec.hostPort, "/warn");
     const resumed: ContainerLogLine[] = [];
-    const again = await followContainerLogs(fixture.engine, id, { since: cursor, onLine: (line) => resumed.push(line) });
+    const again = followContainerLogs(fixture.engine, id, { since: cursor, onLine: (line) => resumed.push(line) });
     await httpGet(spec.hostPort, "/five");
     await eventually(() => resumed.some((l) => l.line === "request 5 /five"), 10_000, "the line after resuming");
     again.stop();
@@ -76,7 +76,7 @@ describe("logs", () => {
     const { id } = await startChatty();
     const lines: string[] = [];
     let ended = false;
-    await followContainerLogs(fixture.engine, id, { onLine: (l) => lines.push(l.line), onEnd: () => (ended = true) });
+    followContainerLogs(fixture.engine, id, { onLine: (l) => lines.push(l.line), onEnd: () => (ended = true) });
     await stopContainer(fixture.engine, id, 5);
     await eventually(() => ended, 15_000, "the log stream to end");
     expect(lines.at(-1)).toBe("got SIGTERM, closing");

@@ -146,13 +146,14 @@ export async function runToEnd(fixture: ContainerFixture, spec: AppContainerSpec
   const lines: ContainerLogLine[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`container ${id} still running after ${timeoutMs} ms`)), timeoutMs);
-    void followContainerLogs(fixture.engine, id, {
+    followContainerLogs(fixture.engine, id, {
       onLine: (line) => lines.push(line),
-      onEnd: () => {
+      onEnd: (err) => {
         clearTimeout(timer);
-        resolve();
+        if (err) reject(err);
+        else resolve();
       },
-    }).catch(reject);
+    });
   });
   const info = await eventually(async () => {
     const i = await inspectContainer(fixture.engine, id);

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { cleanLogLine } from "../line-splitter";
 import type { Engine } from "./engine";
 import { engineCall } from "./engine-request";
@@ -81,21 +82,19 @@ class LogFrames {
 /**
  * Follows a container's stdout and stderr with timestamps, from a cursor (or the beginning).
  * Lines are cleaned as the process runtime's are (no ANSI, at most 8 KiB).
+ *
+ * Returns as soon as the request is sent, not when the engine answers: Podman 4.3 sends the
+ * response headers of a followed log only with the container's first line, so an app that writes
+ * nothing would keep a caller waiting for as long as it runs (the container runtime attaches on
+ * the app's lock, and every later job of the app would wait behind it). A refused request (no
+ * such container, engine gone) ends the follower through `onEnd` with the error.
  */
-export async function followContainerLogs(engine: Engine, id: string, options: FollowLogsOptions): Promise<LogFollower> {
+export function followContainerLogs(engine: Engine, id: string, options: FollowLogsOptions): LogFollower {
   const resume = new LogResume(options.since ?? null);
   const controller = new AbortController();
   const query: Record<string, string | number | boolean> = { follow: true, stdout: true, stderr: true, timestamps: true };
   const since = options.since ? sinceParam(options.since) : null;
   if (since) query.since = since;
-  const stream = (await engineCall(engine.docker, {
-    path: `/containers/${encodeURIComponent(id)}/logs?`,
-    method: "GET",
-    options: query,
-    isStream: true,
-    abortSignal: controller.signal,
-    statusCodes: { 200: true, 404: "no such container" },
-  })) as NodeJS.ReadableStream;
 
   const frames = new LogFrames((s, time, text) => {
     if (!resume.accept(time) || !resume.cursor) return;
@@ -108,10 +107,28 @@ export async function followContainerLogs(engine: Engine, id: string, options: F
     frames.flush();
     options.onEnd?.(error);
   };
-  stream.on("data", (chunk: Buffer) => frames.push(chunk));
-  stream.once("end", () => end(null));
-  stream.once("close", () => end(null));
-  stream.once("error", (err: Error) => end(controller.signal.aborted ? null : err));
+  engineCall(engine.docker, {
+    path: `/containers/${encodeURIComponent(id)}/logs?`,
+    method: "GET",
+    options: query,
+    isStream: true,
+    abortSignal: controller.signal,
+    statusCodes: { 200: true, 404: "no such container" },
+  }).then(
+    (answer) => {
+      const stream = answer as Readable;
+      // Stopped just as the engine answered: the follower has ended already.
+      if (ended) {
+        stream.destroy();
+        return;
+      }
+      stream.on("data", (chunk: Buffer) => frames.push(chunk));
+      stream.once("end", () => end(null));
+      stream.once("close", () => end(null));
+      stream.once("error", (err: Error) => end(controller.signal.aborted ? null : err));
+    },
+    (err: Error) => end(controller.signal.aborted ? null : err),
+  );
   return {
     get cursor() {
       return resume.cursor ? { ...resume.cursor } : null;

@@ -96,6 +96,8 @@ export class ContainerRuntime implements AppRuntime {
   private readonly mutex = new KeyedMutex();
   private readonly slots = new Map<number, AppSlot>();
   private readonly builds = new Set<AbortController>();
+  /** Apps found over their disk limit whose stop waits for the app's lock (checkDisk). */
+  private readonly diskStops = new Set<number>();
   /** Replaced containers still serving out their drain period, with the retirement each waits for. */
   private readonly draining = new Map<NodeJS.Timeout, () => Promise<void>>();
   private events: EventWatcher | null = null;
@@ -539,18 +541,18 @@ export class ContainerRuntime implements AppRuntime {
     this.detachSlot(slot);
     const id = slot.record.containerId;
     const appId = slot.record.appId;
-    try {
-      slot.logs = await followContainerLogs(this.engine, id, {
-        since: slot.record.logCursor,
-        onLine: (line, cursor) => {
-          slot.record.logCursor = cursor;
-          this.options.events.log(appId, line.stream, line.line);
-          this.persistCursor(slot);
-        },
-      });
-    } catch (err) {
-      this.options.log.warn({ err, appId }, "could not follow the container's logs");
-    }
+    // Not awaited by the engine's answer (container-logs.ts says why): this runs on the app's lock.
+    slot.logs = followContainerLogs(this.engine, id, {
+      since: slot.record.logCursor,
+      onLine: (line, cursor) => {
+        slot.record.logCursor = cursor;
+        this.options.events.log(appId, line.stream, line.line);
+        this.persistCursor(slot);
+      },
+      onEnd: (err) => {
+        if (err) this.options.log.warn({ err, appId }, "could not follow the container's logs");
+      },
+    });
     try {
       slot.stats = await watchContainerStats(this.engine, id, () => {});
     } catch (err) {
@@ -721,20 +723,36 @@ export class ContainerRuntime implements AppRuntime {
     return Math.round(bytes / 1048576);
   }
 
-  /** The writable layer of each running container against the plan's disk limit. */
+  /**
+   * The writable layer of each running container against the plan's disk limit. An app over it is
+   * stopped on its lock, after the job of the app that may hold it: measuring the other apps does
+   * not wait for that, a check meanwhile does not queue a second stop, and a container the job
+   * replaced or stopped in between is left alone (stopOverDisk).
+   */
   async checkDisk(): Promise<void> {
+    const stops: Promise<void>[] = [];
     for (const slot of [...this.slots.values()]) {
-      if (slot.status !== "running") continue;
-      const info = await inspectContainer(this.engine, slot.record.containerId, { size: true }).catch(() => null);
+      const appId = slot.record.appId;
+      if (this.closing) break;
+      if (slot.status !== "running" || this.diskStops.has(appId)) continue;
+      const containerId = slot.record.containerId;
+      const info = await inspectContainer(this.engine, containerId, { size: true }).catch(() => null);
       if (!info) continue;
       slot.diskBytes = info.SizeRw ?? 0;
-      const limit = slot.record.limits.diskMb * 1024 * 1024;
-      if (slot.diskBytes > limit) {
-        const why = `stopped by the worker: disk use ${Math.ceil(slot.diskBytes / 1048576)} MiB is over the plan's limit of ${slot.record.limits.diskMb} MiB`;
-        this.options.events.violation(slot.record.appId, why);
-        await this.mutex.run(slot.record.appId, () => this.stopSlot(slot, why, why));
-      }
+      if (slot.diskBytes <= slot.record.limits.diskMb * 1024 * 1024) continue;
+      this.diskStops.add(appId);
+      stops.push(this.mutex.run(appId, () => this.stopOverDisk(slot, containerId)).finally(() => this.diskStops.delete(appId)));
     }
+    await Promise.all(stops);
+  }
+
+  /** Stops an app measured over its disk limit, if the container measured is still the one it runs. */
+  private async stopOverDisk(slot: AppSlot, containerId: string): Promise<void> {
+    const r = slot.record;
+    if (this.closing || this.slots.get(r.appId) !== slot || r.containerId !== containerId || r.desired !== "running" || slot.status !== "running") return;
+    const why = `stopped by the worker: disk use ${Math.ceil(slot.diskBytes / 1048576)} MiB is over the plan's limit of ${r.limits.diskMb} MiB`;
+    this.options.events.violation(r.appId, why);
+    await this.stopSlot(slot, why, why);
   }
 
   async shutdown(stopApps: boolean): Promise<void> {
