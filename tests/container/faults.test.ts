@@ -16,15 +16,16 @@ import { startAgentProcess, type AgentProcess } from "../agent/support/agent-pro
 import { ControlPlane, payloadFor } from "../agent/support/control-plane";
 import { createGitRepo, helloServer, memoryHogServer, nodeApp } from "../agent/support/git-fixture";
 import { startHubProcess, type HubProcess } from "../agent/support/hub-process";
-import { deployJob, quietReporter, recordEvents, type RecordedEvents } from "../agent/support/runtime-harness";
+import { controlJob, deployJob, quietReporter, recordEvents, type RecordedEvents } from "../agent/support/runtime-harness";
 import { freePort } from "../helpers/free-port";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { eventually, httpGet, openContainerFixture, removeWorkerObjects, type ContainerFixture } from "./support/container-fixture";
 
 /**
  * Faults of the container runtime on real Podman (issue 11, "Bad input and faults"): the agent
- * killed mid-deploy and mid-build, the engine stopped mid-build, an app OOM-killed after it started
- * (src/agent/runtime/container/container-runtime.ts).
+ * killed mid-deploy and mid-build, the engine stopped mid-build, an app OOM-killed after it started,
+ * an image whose process exits at once on every start after its first
+ * (src/agent/runtime/container/container-runtime.ts). The disk limit is tests/container/disk-limit.test.ts.
  */
 let fx: ContainerFixture;
 const dir = mkdtempSync(path.join(os.tmpdir(), "wh-ct-faults-"));
@@ -273,6 +274,64 @@ describe("an app OOM-killed after it started", { timeout: 600_000 }, () => {
       await fetch(`http://127.0.0.1:${port}/grow`, { signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
       const second = await eventually(() => events.violations.filter((v) => v.appId === 9201)[1], 60_000, "the second violation");
       expect(second.reason).toMatch(/restarting in 1 s$/);
+    } finally {
+      await runtime.shutdown(true);
+    }
+  });
+});
+
+describe("an image whose process exits at once", { timeout: 600_000 }, () => {
+  it("is restarted with growing backoff up to its cap, reported crashed each time, until a stop ends the loop", async () => {
+    const events = recordEvents();
+    const runtime = makeRuntime(fx.engine, events, { crashBackoff: { initialMs: 300, maxMs: 2_000 } });
+    await runtime.init();
+    try {
+      // Serves on its first start (so the deploy passes its health check) until /crash; every
+      // later start of the same container finds the mark in its writable layer and exits at once.
+      const server = `const fs = require("node:fs");
+if (fs.existsSync("/srv/data/started")) { console.error("boom: exiting at once"); process.exit(1); }
+fs.writeFileSync("/srv/data/started", "1");
+require("node:http").createServer((q, s) => { s.end("first start"); if (q.url === "/crash") setImmediate(() => process.exit(1)); }).listen(Number(process.env.PORT));`;
+      const repo = createGitRepo({
+        Dockerfile: `FROM ${fx.baseImage}\nWORKDIR /srv\nRUN mkdir /srv/data && chown 10001:10001 /srv/data\nCOPY server.js .\nCMD ["node", "server.js"]\n`,
+        "server.js": server,
+      });
+      const r = quietReporter();
+      const out = await runtime.execute(deployJob(9501, repo.url), r.reporter);
+      expect(out, r.lines.join("\n")).toMatchObject({ ok: true });
+      if (!out.ok) return;
+      const [container] = await containersOf(9501);
+      await fetch(`http://127.0.0.1:${out.port!}/crash`, { signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+
+      const mine = () => events.statuses.filter((s) => s.appId === 9501);
+      const crashes = () => mine().filter((s) => s.status === "crashed");
+      await eventually(() => crashes().length >= 5, 120_000, "five crash reports");
+      // 0.3 s doubling per crash, capped at 2 s: each crash is its own app_status report (what the
+      // platform counts for its crash-loop alert), the first from the app's own exit, the rest
+      // from starts that died at once.
+      expect(crashes().slice(0, 5).map((c) => c.reason)).toEqual(
+        ["0.3", "0.6", "1.2", "2", "2"].map((d) => `exited with code 1; restarting in ${d} s`),
+      );
+      // Each restart came after its delay, as a running report between two crashes.
+      const list = mine();
+      for (const [i, delay] of [300, 600, 1_200, 2_000].entries()) {
+        const crash = crashes()[i]!;
+        const restarted = list.find((s) => s.at >= crash.at && s.status === "running" && list.indexOf(s) > list.indexOf(crash));
+        expect(restarted, `a restart after crash ${i + 1}`).toBeDefined();
+        expect(restarted!.at - crash.at).toBeGreaterThanOrEqual(delay);
+      }
+      // The same container each time (the agent restarts it; the engine's restart policy is off), and what it said reached the app's log.
+      expect((await containersOf(9501)).map((c) => c.id)).toEqual([container!.id]);
+      await eventually(() => events.logs.some((l) => l.appId === 9501 && l.stream === "stderr" && l.line === "boom: exiting at once"), 30_000, "the crash's output in the app log");
+
+      expect(await runtime.execute(controlJob(9501, "stop"), quietReporter().reporter)).toMatchObject({ ok: true });
+      expect(runtime.appStates()).toContainEqual(expect.objectContaining({ appId: 9501, status: "stopped" }));
+      const settled = crashes().length;
+      // The stop job has finished; this window (past the 2 s cap) gives a restart wrongly left
+      // scheduled time to start and crash again: it can only let a failure through, never cause one.
+      await new Promise((res) => setTimeout(res, 3_000));
+      expect(crashes().length).toBe(settled);
+      expect(mine().at(-1)).toMatchObject({ status: "stopped" });
     } finally {
       await runtime.shutdown(true);
     }
