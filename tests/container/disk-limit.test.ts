@@ -100,6 +100,8 @@ describe("the plan's disk limit on the container runtime", { timeout: 600_000 },
       if (!out.ok) return;
       const port = out.port!;
       const container = await containerOf(9301);
+      // Followed although it writes nothing: its stats come in (the attach got past the log request).
+      await eventually(() => runtime.sampleUsage().find((x) => x.appId === 9301 && x.memBytes > 0), 30_000, "a stats sample of the silent app");
 
       // Under the limit: measured, left running.
       await runtime.checkDisk();

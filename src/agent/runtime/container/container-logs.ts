@@ -107,7 +107,7 @@ export function followContainerLogs(engine: Engine, id: string, options: FollowL
     frames.flush();
     options.onEnd?.(error);
   };
-  engineCall(engine.docker, {
+  void engineCall(engine.docker, {
     path: `/containers/${encodeURIComponent(id)}/logs?`,
     method: "GET",
     options: query,
