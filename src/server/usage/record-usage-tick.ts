@@ -21,9 +21,10 @@ const TICK_TRANSACTION_MS = 110_000;
  * The sample row is its own cursor (prisma/migrations/20261203110000_usage_cursor_in_sample): it
  * keeps the tick slot last folded in and the counter seen then, so a tick writes one row per app.
  * The app's latest sample (a backward step on the primary key) says whether this slot is new, and
- * whether the app's row of this bucket exists: if so it is updated, if not a new one is inserted
- * with the byte delta from that latest sample's counter. A tick older than the latest sample is
- * dropped.
+ * whether the app's row of this bucket exists: if so the upsert's conflict path updates it (an
+ * UPDATE … FROM of the same rows took 1.9 s for 100,000 apps in bench:jobs, against 1.4–1.6 s for
+ * the upsert), if not a new one is inserted with the byte delta from that latest sample's counter.
+ * A tick older than the latest sample is dropped.
  *
  * Ticks run one at a time: the transaction-level advisory lock makes a second process, or a tick
  * firing twice, wait for the first to commit, and its statement (a new snapshot under READ
@@ -59,25 +60,33 @@ export async function recordUsageTick(db: Db, stats: LiveStatsSource, now = new 
       ) last ON true
       WHERE last.last_tick IS NULL OR last.last_tick < ${slot}
     ),
+    -- Apps whose row of this bucket exists: the upsert's conflict path updates it, with the
+    -- guard rechecked on the row it locked (for a writer that does not take the lock).
     updated AS (
-      UPDATE usage_samples s SET
-        cpu_avg = (s.cpu_avg * s.samples + f.cpu) / (s.samples + 1),
-        cpu_max = GREATEST(s.cpu_max, f.cpu),
-        mem_avg = round((s.mem_avg::numeric * s.samples + f.mem) / (s.samples + 1))::bigint,
-        mem_max = GREATEST(s.mem_max, f.mem),
-        net_avg_mbps = (s.net_avg_mbps * s.samples + f.net_mbps) / (s.samples + 1),
-        net_max_mbps = GREATEST(s.net_max_mbps, f.net_mbps),
+      INSERT INTO usage_samples AS s (app_id, bucket_start, user_id, cpu_avg, cpu_max, mem_avg, mem_max, net_avg_mbps, net_max_mbps, net_bytes, samples, last_tick, net_total)
+      SELECT app_id, ${bucket}, user_id, cpu, cpu, mem, mem, net_mbps, net_mbps,
+             CASE WHEN prev_total IS NULL THEN 0 WHEN net_total >= prev_total THEN net_total - prev_total ELSE net_total END,
+             1, ${slot}, net_total
+      FROM fresh
+      WHERE last_bucket = ${bucket}
+      ON CONFLICT (app_id, bucket_start) DO UPDATE SET
+        cpu_avg = (s.cpu_avg * s.samples + EXCLUDED.cpu_avg) / (s.samples + 1),
+        cpu_max = GREATEST(s.cpu_max, EXCLUDED.cpu_max),
+        mem_avg = round((s.mem_avg::numeric * s.samples + EXCLUDED.mem_avg) / (s.samples + 1))::bigint,
+        mem_max = GREATEST(s.mem_max, EXCLUDED.mem_max),
+        net_avg_mbps = (s.net_avg_mbps * s.samples + EXCLUDED.net_avg_mbps) / (s.samples + 1),
+        net_max_mbps = GREATEST(s.net_max_mbps, EXCLUDED.net_max_mbps),
+        -- From the counter on the locked row, not the statement's snapshot of it.
         net_bytes = s.net_bytes + CASE WHEN s.net_total IS NULL THEN 0
-                                       WHEN f.net_total >= s.net_total THEN f.net_total - s.net_total
-                                       ELSE f.net_total END,
+                                       WHEN EXCLUDED.net_total >= s.net_total THEN EXCLUDED.net_total - s.net_total
+                                       ELSE EXCLUDED.net_total END,
         samples = s.samples + 1,
-        last_tick = ${slot},
-        net_total = f.net_total
-      FROM fresh f
-      -- The same guard on the row updated as in fresh, for a writer that does not take the lock.
-      WHERE f.last_bucket = ${bucket} AND s.app_id = f.app_id AND s.bucket_start = ${bucket} AND (s.last_tick IS NULL OR s.last_tick < ${slot})
+        last_tick = EXCLUDED.last_tick,
+        net_total = EXCLUDED.net_total
+      WHERE s.last_tick IS NULL OR s.last_tick < EXCLUDED.last_tick
       RETURNING 1
     ),
+    -- Apps without a row in this bucket: no conflict is possible under the lock, so a plain INSERT.
     inserted AS (
       INSERT INTO usage_samples (app_id, bucket_start, user_id, cpu_avg, cpu_max, mem_avg, mem_max, net_avg_mbps, net_max_mbps, net_bytes, samples, last_tick, net_total)
       SELECT app_id, ${bucket}, user_id, cpu, cpu, mem, mem, net_mbps, net_mbps,
