@@ -38,7 +38,6 @@ function playwrightCounts(file: string): Counts | undefined {
 
 /** Terminal colours out, at most `lines` lines of an error message. */
 function firstLines(message: string, lines = 6): string[] {
-  // eslint-disable-next-line no-control-regex
   const plain = message.replace(/\u001b\[[0-9;]*m/g, "");
   return plain
     .split("\n")
