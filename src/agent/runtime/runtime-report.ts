@@ -78,3 +78,8 @@ export function processRuntimeReport(input: {
     isolation_note: PROCESS_ISOLATION_NOTE,
   };
 }
+
+/** Why a runtime stopped an app measured over its plan's disk limit (the violation event and the app's status). */
+export function diskViolationMessage(bytes: number, limitMb: number): string {
+  return `stopped by the worker: disk use ${Math.ceil(bytes / 1048576)} MiB is over the plan's limit of ${limitMb} MiB`;
+}

@@ -21,7 +21,7 @@ import type { Engine } from "./engine";
 import { watchContainerEvents, type ContainerEvent, type EventWatcher } from "./engine-events";
 import { engineGone } from "./engine-gone";
 import { healthCheckPath, HealthCheckPathError, waitForHealthy } from "./health-check";
-import { containerRuntimeReport, effectiveHealthCheck } from "../runtime-report";
+import { containerRuntimeReport, diskViolationMessage, effectiveHealthCheck } from "../runtime-report";
 import { buildAppImage, ImageBuildError } from "./image-build";
 import { imageExists, inspectImage, listAppImages, pruneAppImages, removeImage } from "./images";
 import { appImageTag, inScope, LABELS, type AppRef } from "./labels";
@@ -750,7 +750,7 @@ export class ContainerRuntime implements AppRuntime {
   private async stopOverDisk(slot: AppSlot, containerId: string): Promise<void> {
     const r = slot.record;
     if (this.closing || this.slots.get(r.appId) !== slot || r.containerId !== containerId || r.desired !== "running" || slot.status !== "running") return;
-    const why = `stopped by the worker: disk use ${Math.ceil(slot.diskBytes / 1048576)} MiB is over the plan's limit of ${r.limits.diskMb} MiB`;
+    const why = diskViolationMessage(slot.diskBytes, r.limits.diskMb);
     this.options.events.violation(r.appId, why);
     await this.stopSlot(slot, why, why);
   }

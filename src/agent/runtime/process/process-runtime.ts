@@ -4,7 +4,7 @@ import type { JobFrame } from "../../../protocol/job-payload";
 import type { AgentLogger } from "../../logger";
 import { AppStore, type AppRecord, type Release } from "./app-store";
 import { DOCKERFILE_NEEDS_ENGINE } from "./dockerfile-refusal";
-import { effectiveHealthCheck, processRuntimeReport } from "../runtime-report";
+import { diskViolationMessage, effectiveHealthCheck, processRuntimeReport } from "../runtime-report";
 import { AppSupervisor } from "./app-supervisor";
 import { pickAppPort } from "./app-port";
 import { killRecordedBuild } from "./build-process-marker";
@@ -274,7 +274,7 @@ export class ProcessRuntime implements AppRuntime {
       const bytes = await dirSize(release.dir);
       this.diskBytes.set(supervisor.appId, bytes);
       if (bytes > limits.diskMb * 1024 * 1024) {
-        const why = `stopped by the worker: disk use ${Math.ceil(bytes / 1048576)} MiB is over the plan's limit of ${limits.diskMb} MiB`;
+        const why = diskViolationMessage(bytes, limits.diskMb);
         this.options.events.violation(supervisor.appId, why);
         this.violating.add(supervisor.appId);
         await this.mutex.run(supervisor.appId, () => supervisor.stopForViolation(why)).finally(() => this.violating.delete(supervisor.appId));
