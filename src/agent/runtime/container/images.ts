@@ -66,7 +66,7 @@ export async function listAppImages(engine: Engine, scope: LabelScope): Promise<
 
 /**
  * Podman 4.3 answers a listing 500 "image not known" when an image is removed while it lists
- * (a prune of another app beside it): the listing is asked again, a few times.
+ * (a prune of another app beside it): the listing is asked again, a few times, after a short pause.
  */
 async function listImagesOnce(engine: Engine, filters: string): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
@@ -74,6 +74,8 @@ async function listImagesOnce(engine: Engine, filters: string): Promise<unknown>
       return await engineCall(engine.docker, { path: "/images/json?", method: "GET", options: { filters }, timeoutMs: 30_000 });
     } catch (err) {
       if (attempt >= 5 || !/image not known/.test((err as Error).message)) throw err;
+      // A removal of several images (a worker's cleanup) takes a moment: give it one before asking again.
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
 }
