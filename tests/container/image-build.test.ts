@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAppContainer, removeContainer } from "../../src/agent/runtime/container/app-container";
+import { inspectContainer, runAppContainer, removeContainer, stopContainer } from "../../src/agent/runtime/container/app-container";
 import { containerBuildSettingsSchema, type ContainerBuildSettings } from "../../src/agent/runtime/container/build-plan";
 import { buildAppImage, ImageBuildError, type ImageBuildRequest } from "../../src/agent/runtime/container/image-build";
 import { engineCall } from "../../src/agent/runtime/container/engine-request";
@@ -74,7 +74,9 @@ describe("image builds", () => {
     expect(result.readOnlyRootfs).toBe(true);
     expect(result.containerfile).toContain(`FROM ${fixture.baseImage}`);
     expect(result.containerfile).toContain('"sh","npm","run","build"]');
-    expect(result.containerfile).toContain('CMD ["npm","start"]');
+    // The start script runs without npm, under the signal relay (src/agent/runtime/container/start-command.ts).
+    expect(result.containerfile).toContain('"wisehosting-start","node","server.js"]');
+    expect(result.containerfile).not.toContain('"npm","start"');
     expect(lines).toContain("generated Containerfile:");
     expect(lines).toContain(`  FROM ${fixture.baseImage}`);
     expect(lines.some((l) => /not passed to the build.*not-an-arg/.test(l))).toBe(true);
@@ -96,6 +98,47 @@ describe("image builds", () => {
     expect(res.body).toBe("hello world / built at build time by the build / uid 10001");
     await removeContainer(fixture.engine, app.id, { force: true });
   }, 180_000);
+
+  it("starts a plain start script without npm, with npm's variables; a script with a prestart hook or shell syntax keeps npm start", async () => {
+    // What an app sees of npm: its variables and node_modules/.bin on PATH (a bin the start script names).
+    const report = `require("node:http").createServer((q, s) => s.end(JSON.stringify({
+        event: process.env.npm_lifecycle_event, name: process.env.npm_package_name, version: process.env.npm_package_version,
+        script: process.env.npm_lifecycle_script, parent: process.ppid, hooked: require("node:fs").existsSync("/tmp/prestart-ran") }))).listen(Number(process.env.PORT));`;
+    const bin = { "node_modules/.bin/serve-it": `#!/usr/bin/env node
+${report}
+` };
+    const direct = writeApp(fixture, "direct-start", { "package.json": JSON.stringify({ name: "direct-start", version: "2.3.4", scripts: { start: "serve-it --quiet" } }), ...bin });
+    const hooked = writeApp(fixture, "hooked-start", {
+      "package.json": JSON.stringify({ name: "hooked-start", version: "1.0.0", scripts: { prestart: "touch /tmp/prestart-ran", start: "serve-it" } }),
+      ...bin,
+    });
+    const shelled = writeApp(fixture, "shell-start", { "package.json": JSON.stringify({ name: "shell-start", version: "1.0.0", scripts: { start: "GREETING=hi serve-it" } }), ...bin });
+    for (const dir of [direct, hooked, shelled]) execFileSync("chmod", ["755", `${dir}/node_modules/.bin/serve-it`]);
+
+    const seen: Record<string, { containerfile: string; answer: Record<string, unknown>; exitCode: number | null }> = {};
+    for (const [name, dir] of Object.entries({ direct, hooked, shelled })) {
+      const { req } = request(dir);
+      const result = await buildAppImage(req);
+      const app = await serve(result.image, req.app, result.readOnlyRootfs);
+      seen[name] = { containerfile: result.containerfile ?? "", answer: JSON.parse((await app.answer()).body) as Record<string, unknown>, exitCode: null };
+      // The app sets no SIGTERM handler: the engine's stop reaches it through the relay and it
+      // dies of SIGTERM (143), long before a 60 s grace would end in SIGKILL (137).
+      await stopContainer(fixture.engine, app.id, 60);
+      seen[name]!.exitCode = (await inspectContainer(fixture.engine, app.id))?.State.ExitCode ?? null;
+      await removeContainer(fixture.engine, app.id, { force: true });
+    }
+    expect(seen.direct!.exitCode, "exit code after the engine's stop").toBe(143);
+    // Through npm too the stop is a SIGTERM passed on, never the grace's SIGKILL.
+    for (const name of ["hooked", "shelled"]) expect(seen[name]!.exitCode, `${name}: exit code after the engine's stop`).not.toBe(137);
+    expect(seen.direct!.containerfile).toContain('"wisehosting-start","serve-it","--quiet"]');
+    expect(seen.direct!.answer).toEqual({ event: "start", name: "direct-start", version: "2.3.4", script: "serve-it --quiet", parent: 1, hooked: false });
+    // The relay shell is PID 1 and the app its child: no npm process between them (through npm, npm's script shell is the parent).
+    expect(seen.hooked!.containerfile).toContain('"wisehosting-start","npm","start"]');
+    expect(seen.hooked!.answer).toMatchObject({ event: "start", name: "hooked-start", hooked: true });
+    expect(seen.hooked!.answer.parent).not.toBe(1);
+    expect(seen.shelled!.containerfile).toContain('"wisehosting-start","npm","start"]');
+    expect(seen.shelled!.answer).toMatchObject({ event: "start", name: "shell-start", script: "GREETING=hi serve-it" });
+  }, 300_000);
 
   it("gives build steps the app's env vars as a build secret: the build sees them, the image's history, config and layers hold none", async () => {
     const values = { NEXT_PUBLIC_API_URL: `https://api-${randomBytes(8).toString("hex")}.example.test`, SESSION_SECRET: `s3cr3t-${randomBytes(12).toString("hex")}` };

@@ -1,6 +1,7 @@
 import type { AppPlan } from "../process/detect-app";
 import { SourceValidationError } from "../repo-source";
 import { STEP_ENV_FILES } from "./build-secrets";
+import { directStartArgv, npmStartEnv, startUnderSignalRelay } from "./start-command";
 
 /** The unprivileged user apps run as when their image names none (no such user exists on the host). */
 export const APP_UID = 10001;
@@ -115,7 +116,14 @@ export function generateContainerfile(plan: AppPlan, options: GeneratedContainer
     lines.push(`COPY ${STATIC_SERVER_IN_CONTEXT} ${IMAGE_AGENT_DIR}/static-server.mjs`, exec("RUN", pickStaticDir(appDir)), "ENV HOST=0.0.0.0");
   }
   lines.push(`ENV PORT=${options.internalPort}`, `EXPOSE ${options.internalPort}`, `USER ${APP_UID}:${APP_UID}`);
-  const start = plan.start ?? ["node", `${IMAGE_AGENT_DIR}/static-server.mjs`, `${IMAGE_AGENT_DIR}/site`];
-  lines.push(exec("CMD", start), "");
+  const direct = directStartArgv(plan.npmStart);
+  if (direct && plan.npmStart) {
+    lines.push(
+      `# package.json's start script runs without npm (npm would stay resident beside the app and delay every start); npm's variables are set here.`,
+      `ENV ${npmStartEnv(plan.npmStart, appDir, "/app").join(" ")}`,
+    );
+  }
+  const start = direct ?? plan.start ?? ["node", `${IMAGE_AGENT_DIR}/static-server.mjs`, `${IMAGE_AGENT_DIR}/site`];
+  lines.push(exec("CMD", startUnderSignalRelay(start)), "");
   return lines.join("\n");
 }

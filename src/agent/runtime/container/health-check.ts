@@ -71,12 +71,11 @@ export async function waitForHealthy(options: HealthCheckOptions): Promise<Healt
   let lastStatus: number | null = null;
   let lastError: string | null = null;
   const fail = (reason: "timeout" | "exited" | "aborted"): HealthCheckResult => ({ healthy: false, reason, lastStatus, lastError, attempts, elapsedMs: Date.now() - started });
+  const gaveUp = (detail: string): HealthCheckResult => ({ healthy: false, reason: "gave-up", detail, lastStatus, lastError, attempts, elapsedMs: Date.now() - started });
   let pause = options.intervalMs ?? 500;
   const maxPause = Math.max(pause, options.maxIntervalMs ?? pause);
   for (;;) {
     if (options.signal?.aborted) return fail("aborted");
-    // Not before the first attempt: a container just started is alive, and the question costs an engine call.
-    if (attempts > 0 && options.isAlive && !(await options.isAlive())) return fail("exited");
     attempts++;
     try {
       const status = await probe(options.host, options.port, path, Math.max(100, Math.min(options.requestTimeoutMs ?? 2_000, deadline - Date.now())));
@@ -86,10 +85,16 @@ export async function waitForHealthy(options: HealthCheckOptions): Promise<Healt
     } catch (err) {
       lastError = (err as Error).message;
     }
-    const pointless = await options.giveUp?.();
-    if (pointless) return { healthy: false, reason: "gave-up", detail: pointless, lastStatus, lastError, attempts, elapsedMs: Date.now() - started };
-    if (Date.now() + pause >= deadline) return fail("timeout");
-    await new Promise((r) => setTimeout(r, pause));
+    if (Date.now() + pause >= deadline) {
+      const pointless = await options.giveUp?.();
+      return pointless ? gaveUp(pointless) : fail("timeout");
+    }
+    // Between attempts, during the pause rather than after it (each is an engine call, tens of ms
+    // on a busy engine, which would otherwise delay the next attempt): is the container still
+    // running, and is waiting longer pointless?
+    const [alive, pointless] = await Promise.all([options.isAlive?.() ?? true, options.giveUp?.() ?? null, new Promise((r) => setTimeout(r, pause))]);
+    if (pointless) return gaveUp(pointless);
+    if (!alive) return fail("exited");
     pause = Math.min(maxPause, Math.round(pause * 1.5));
   }
 }

@@ -24,11 +24,26 @@ export interface AppPlan {
   start: string[] | null;
   /** A static site built by package.json's build script: the output folder must hold an index.html. */
   staticFromBuild?: boolean;
+  /**
+   * package.json's start script and what npm would add to it, when `start` is the default
+   * `npm start`: a container build may run the script without npm (container/start-command.ts).
+   */
+  npmStart?: NpmStartScript;
   /** Why each choice was made, for the build log. */
   notes: string[];
 }
 
+/** What `npm start` would run: the script, whether prestart/poststart hooks come with it, the package's name and version. */
+export interface NpmStartScript {
+  script: string;
+  hooks: boolean;
+  name?: string;
+  version?: string;
+}
+
 const packageJsonSchema = z.object({
+  name: z.string().optional().catch(undefined),
+  version: z.string().optional().catch(undefined),
   main: z.string().optional().catch(undefined),
   scripts: z.record(z.string(), z.string()).optional(),
   dependencies: z.record(z.string(), z.string()).optional(),
@@ -145,12 +160,30 @@ export async function planApp(checkout: string, settings: BuildSettings, options
   const build = custom(settings.buildCommand) ?? (scripts.build ? runScript("build") : null);
 
   let start = customStart;
+  let npmStart: NpmStartScript | undefined;
   if (!start && kind === "node") {
     if (!scripts.start) throw new SourceValidationError(await missingStartMessage(root, pkg));
     start = ["npm", "start"];
+    npmStart = {
+      script: scripts.start,
+      hooks: Boolean(scripts.prestart || scripts.poststart),
+      ...(pkg.name ? { name: pkg.name } : {}),
+      ...(pkg.version ? { version: pkg.version } : {}),
+    };
   }
   if (start && start.length === 0) throw new SourceValidationError("the start command is empty");
-  return { kind, root, install, ...(installDir ? { installDir } : {}), ...(packageManager ? { packageManager } : {}), build, start, ...(staticFromBuild ? { staticFromBuild } : {}), notes };
+  return {
+    kind,
+    root,
+    install,
+    ...(installDir ? { installDir } : {}),
+    ...(packageManager ? { packageManager } : {}),
+    build,
+    start,
+    ...(npmStart ? { npmStart } : {}),
+    ...(staticFromBuild ? { staticFromBuild } : {}),
+    notes,
+  };
 }
 
 /** A package.json without a start script builds a static site when its build tool is a static one, or it has Vite's root index.html. */
