@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION, type Envelope } from "./envelope";
-import { signFrame } from "./signing";
+import { signFrame, type FrameKey } from "./signing";
 
 /** What a sender says about one frame; `ts` defaults to now and `re` to 0 (answers nothing). */
 export interface OutgoingFrame {
@@ -11,7 +11,7 @@ export interface OutgoingFrame {
 }
 
 /** Serialises the payload into `data` and signs the envelope. Both directions use it. */
-export function buildEnvelope(key: Buffer, frame: OutgoingFrame): Envelope {
+export function buildEnvelope(key: FrameKey, frame: OutgoingFrame): Envelope {
   const fields = {
     type: frame.type,
     seq: frame.seq,
@@ -23,6 +23,6 @@ export function buildEnvelope(key: Buffer, frame: OutgoingFrame): Envelope {
 }
 
 /** A signed frame, ready to be sent as one WebSocket text frame. */
-export function encodeFrame(key: Buffer, frame: OutgoingFrame): string {
+export function encodeFrame(key: FrameKey, frame: OutgoingFrame): string {
   return JSON.stringify(buildEnvelope(key, frame));
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createSecretKey, randomBytes, type KeyObject } from "node:crypto";
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 import { CLOSE_CODES } from "../../protocol/close-codes";
@@ -72,8 +72,12 @@ export class WorkerConnection {
    */
   private closedByHub = false;
   private readonly log: Logger;
-  /** The key of every frame but the welcome: K_conn, or K for a v1 worker. */
-  private readonly connKey: Buffer;
+  /**
+   * The key of every frame but the welcome: K_conn, or K for a v1 worker. Both are KeyObjects made
+   * once per connection, so no frame pays for turning bytes into a key (src/protocol/signing.ts).
+   */
+  private readonly connKey: KeyObject;
+  private readonly welcomeKey: KeyObject;
   private readonly binding: { connNonce: string; session: string } | null;
 
   constructor(
@@ -86,7 +90,8 @@ export class WorkerConnection {
     this.id = `${deps.hubId}:${randomBytes(8).toString("hex")}`;
     this.log = deps.log.child({ workerId: worker.id, conn: this.id });
     this.binding = connNonce === null ? null : { connNonce, session: newConnToken() };
-    this.connKey = this.binding ? deriveConnKey(frameKey, this.binding.connNonce, this.binding.session) : frameKey;
+    this.welcomeKey = createSecretKey(frameKey);
+    this.connKey = this.binding ? createSecretKey(deriveConnKey(frameKey, this.binding.connNonce, this.binding.session)) : this.welcomeKey;
     if (!this.binding) {
       this.log.warn("worker connected without a conn_nonce (protocol v1 frame keys): its frames could be replayed on a later connection; upgrade the agent");
     }
@@ -130,7 +135,7 @@ export class WorkerConnection {
     }
     this.outSeq += 1;
     // The welcome is signed with K: the worker cannot know K_conn before reading its session.
-    const text = encodeFrame(type === "welcome" ? this.frameKey : this.connKey, { type, seq: this.outSeq, re, payload });
+    const text = encodeFrame(type === "welcome" ? this.welcomeKey : this.connKey, { type, seq: this.outSeq, re, payload });
     this.writeTimes.push(Date.now());
     this.socket.send(text, (err) => {
       this.writeTimes.shift();
