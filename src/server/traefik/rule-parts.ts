@@ -5,6 +5,11 @@
  */
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** One DNS label as a hostname may hold it (what isRenderableHostname checks each label against). */
+export function isRenderableLabel(label: string): boolean {
+  return LABEL.test(label);
+}
+
 export function isRenderableHostname(host: string): boolean {
   if (host.length === 0 || host.length > 253) return false;
   const labels = host.split(".");
