@@ -60,9 +60,11 @@ export function npmStartEnv(npmStart: NpmStartScript, appDir: string, workspaceR
  * SIGINT and SIGHUP on to it, and exits with the app's own status (what crash detection reads).
  */
 const START_SCRIPT = [
+  // The traps first, so no signal comes between the app's start and them; `$child` is read when
+  // a signal comes (the app's own copy of a trap is reset to the default action).
+  'for sig in TERM INT HUP; do trap "kill -$sig \\$child 2>/dev/null" "$sig"; done',
   // `&` ends the command as `;` would: no `;` after it.
   '"$@" & child=$!',
-  'for sig in TERM INT HUP; do trap "kill -$sig $child 2>/dev/null" "$sig"; done',
   'wait "$child"',
   "status=$?",
   // A trapped signal ends `wait` early (status > 128): wait again until the app has exited.
