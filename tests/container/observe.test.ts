@@ -80,6 +80,9 @@ describe("logs", () => {
     await stopContainer(fixture.engine, id, 5);
     await eventually(() => ended, 15_000, "the log stream to end");
     expect(lines.at(-1)).toBe("got SIGTERM, closing");
+    // Read again without following once the engine ended the stream (container-logs.ts, finish):
+    // nothing twice.
+    expect(new Set(lines).size, lines.join(" / ")).toBe(lines.length);
     expect((await inspectContainer(fixture.engine, id))?.State).toMatchObject({ Running: false, ExitCode: 0 });
     await removeContainer(fixture.engine, id);
   }, 60_000);

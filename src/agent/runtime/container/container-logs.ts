@@ -90,22 +90,39 @@ class LogFrames {
  * such container, engine gone) ends the follower through `onEnd` with the error.
  */
 export function followContainerLogs(engine: Engine, id: string, options: FollowLogsOptions): LogFollower {
-  const resume = new LogResume(options.since ?? null);
+  let resume = new LogResume(options.since ?? null);
   const controller = new AbortController();
   const query: Record<string, string | number | boolean> = { follow: true, stdout: true, stderr: true, timestamps: true };
   const since = options.since ? sinceParam(options.since) : null;
   if (since) query.since = since;
 
-  const frames = new LogFrames((s, time, text) => {
-    if (!resume.accept(time) || !resume.cursor) return;
-    options.onLine({ stream: s, time, line: cleanLogLine(text) }, { ...resume.cursor });
-  });
   let ended = false;
+  const deliver = (s: "stdout" | "stderr", time: string, text: string) => {
+    if (ended || !resume.accept(time) || !resume.cursor) return;
+    options.onLine({ stream: s, time, line: cleanLogLine(text) }, { ...resume.cursor });
+  };
+  const frames = new LogFrames(deliver);
   const end = (error: Error | null) => {
     if (ended) return;
-    ended = true;
     frames.flush();
+    ended = true;
     options.onEnd?.(error);
+  };
+  let finishing = false;
+  /**
+   * The engine ended the stream (the container stopped). Podman 4.3 can end a followed log as the
+   * container exits before it has sent the last lines (tests/container/observe.test.ts saw an
+   * app's "got SIGTERM, closing" missing), and an app's last lines are often why it stopped: read
+   * once more, without following, from the cursor, then end.
+   */
+  const finish = () => {
+    if (ended || finishing) return;
+    finishing = true;
+    frames.flush();
+    resume = new LogResume(resume.cursor);
+    readRemaining(engine, id, resume.cursor, AbortSignal.any([controller.signal, AbortSignal.timeout(10_000)]), deliver)
+      .catch(() => undefined)
+      .finally(() => end(null));
   };
   void engineCall(engine.docker, {
     path: `/containers/${encodeURIComponent(id)}/logs?`,
@@ -123,8 +140,8 @@ export function followContainerLogs(engine: Engine, id: string, options: FollowL
         return;
       }
       stream.on("data", (chunk: Buffer) => frames.push(chunk));
-      stream.once("end", () => end(null));
-      stream.once("close", () => end(null));
+      stream.once("end", finish);
+      stream.once("close", finish);
       stream.once("error", (err: Error) => end(controller.signal.aborted ? null : err));
     },
     (err: Error) => end(controller.signal.aborted ? null : err),
@@ -138,4 +155,28 @@ export function followContainerLogs(engine: Engine, id: string, options: FollowL
       end(null);
     },
   };
+}
+
+/** The container's lines after `cursor` as the engine has them now, without following. */
+async function readRemaining(
+  engine: Engine,
+  id: string,
+  cursor: LogCursor | null,
+  signal: AbortSignal,
+  deliver: (stream: "stdout" | "stderr", time: string, text: string) => void,
+): Promise<void> {
+  const query: Record<string, string | number | boolean> = { follow: false, stdout: true, stderr: true, timestamps: true };
+  const since = cursor ? sinceParam(cursor) : null;
+  if (since) query.since = since;
+  const stream = (await engineCall(engine.docker, {
+    path: `/containers/${encodeURIComponent(id)}/logs?`,
+    method: "GET",
+    options: query,
+    isStream: true,
+    abortSignal: signal,
+    statusCodes: { 200: true, 404: "no such container" },
+  })) as Readable;
+  const frames = new LogFrames(deliver);
+  for await (const chunk of stream) frames.push(chunk as Buffer);
+  frames.flush();
 }
