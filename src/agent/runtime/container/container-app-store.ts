@@ -33,6 +33,13 @@ export type ContainerAppRecord = z.infer<typeof containerAppRecordSchema>;
 
 export class ContainerAppStore {
   readonly dir: string;
+  /**
+   * The last write of each app's record still going: writes of one app run one after another, in
+   * the order they were asked for. Two at once (the log cursor's save of the serving record and a
+   * deploy's save of the new one) shared the temporary file, and the second rename failed with
+   * ENOENT; out of order, the older record could be the one left on disk.
+   */
+  private readonly writes = new Map<number, Promise<void>>();
 
   constructor(stateDir: string) {
     this.dir = path.join(stateDir, "container-apps");
@@ -61,16 +68,33 @@ export class ContainerAppStore {
     return out;
   }
 
-  /** Writes through a temporary file and a rename, so a crash never leaves half a record. */
-  async save(record: ContainerAppRecord): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.file(record.appId)}.tmp`;
-    await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
-    await rename(tmp, this.file(record.appId));
+  /**
+   * Writes through a temporary file and a rename, so a crash never leaves half a record. The
+   * record is taken as it is at the call (callers keep changing the log cursor in it).
+   */
+  save(record: ContainerAppRecord): Promise<void> {
+    const json = JSON.stringify(record);
+    return this.inOrder(record.appId, async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const tmp = `${this.file(record.appId)}.tmp`;
+      await writeFile(tmp, json, { mode: 0o600 });
+      await rename(tmp, this.file(record.appId));
+    });
   }
 
-  async remove(appId: number): Promise<void> {
-    await rm(this.file(appId), { force: true });
+  remove(appId: number): Promise<void> {
+    return this.inOrder(appId, () => rm(this.file(appId), { force: true }));
+  }
+
+  /** Runs `write` after every earlier write of the app has ended (failed ones too). */
+  private inOrder(appId: number, write: () => Promise<void>): Promise<void> {
+    const next = (this.writes.get(appId) ?? Promise.resolve()).catch(() => undefined).then(write);
+    this.writes.set(appId, next);
+    const forget = () => {
+      if (this.writes.get(appId) === next) this.writes.delete(appId);
+    };
+    next.then(forget, forget);
+    return next;
   }
 }
 
