@@ -60,7 +60,8 @@ describe("npm start", () => {
       const second = new NpmStart({ ...env, WEB_PORT: String(await freePort()), HUB_PORT: String(await freePort()) });
       started.push(second);
       expect((await second.exited).code).not.toBe(0);
-      expect(second.output()).toMatch(/already running from this folder \(launcher pid \d+/);
+      // The pipe can still hold its last lines after the exit.
+      await second.waitFor(/already running from this folder \(launcher pid \d+/, 15_000);
 
       // A terminal Ctrl-C: SIGINT to the whole foreground process group. npm itself re-raises
       // the signal once its script ends, so what counts is the launcher's own clean stop.
