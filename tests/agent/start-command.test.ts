@@ -91,7 +91,8 @@ describe("a generated image's start command (src/agent/runtime/container/start-c
       const missing = spawn(sh!, missingArgs, { stdio: ["ignore", "ignore", "pipe"] });
       let err = "";
       missing.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-      expect(await once(missing, "exit")).toEqual([127, null]);
+      // "close": after its stderr has been read to the end ("exit" can come before the last bytes).
+      expect(await once(missing, "close")).toEqual([127, null]);
       expect(err).toMatch(/wisehosting-start: .*no-such-command-here: not found/);
     });
   });
