@@ -92,9 +92,6 @@ class LogFrames {
 export function followContainerLogs(engine: Engine, id: string, options: FollowLogsOptions): LogFollower {
   let resume = new LogResume(options.since ?? null);
   const controller = new AbortController();
-  const query: Record<string, string | number | boolean> = { follow: true, stdout: true, stderr: true, timestamps: true };
-  const since = options.since ? sinceParam(options.since) : null;
-  if (since) query.since = since;
 
   let ended = false;
   const deliver = (s: "stdout" | "stderr", time: string, text: string) => {
@@ -124,16 +121,9 @@ export function followContainerLogs(engine: Engine, id: string, options: FollowL
       .catch(() => undefined)
       .finally(() => end(null));
   };
-  void engineCall(engine.docker, {
-    path: `/containers/${encodeURIComponent(id)}/logs?`,
-    method: "GET",
-    options: query,
-    isStream: true,
-    abortSignal: controller.signal,
-    statusCodes: { 200: true, 404: "no such container" },
-  }).then(
+  void requestLogs(engine, id, { follow: true, since: options.since ?? null, signal: controller.signal }).then(
     (answer) => {
-      const stream = answer as Readable;
+      const stream = answer;
       // Stopped just as the engine answered: the follower has ended already.
       if (ended) {
         stream.destroy();
@@ -157,6 +147,21 @@ export function followContainerLogs(engine: Engine, id: string, options: FollowL
   };
 }
 
+/** The engine's log stream of a container (timestamped stdout and stderr), after `since` when given. */
+function requestLogs(engine: Engine, id: string, request: { follow: boolean; since: LogCursor | null; signal: AbortSignal }): Promise<Readable> {
+  const query: Record<string, string | number | boolean> = { follow: request.follow, stdout: true, stderr: true, timestamps: true };
+  const since = request.since ? sinceParam(request.since) : null;
+  if (since) query.since = since;
+  return engineCall(engine.docker, {
+    path: `/containers/${encodeURIComponent(id)}/logs?`,
+    method: "GET",
+    options: query,
+    isStream: true,
+    abortSignal: request.signal,
+    statusCodes: { 200: true, 404: "no such container" },
+  }) as Promise<Readable>;
+}
+
 /** The container's lines after `cursor` as the engine has them now, without following. */
 async function readRemaining(
   engine: Engine,
@@ -165,17 +170,7 @@ async function readRemaining(
   signal: AbortSignal,
   deliver: (stream: "stdout" | "stderr", time: string, text: string) => void,
 ): Promise<void> {
-  const query: Record<string, string | number | boolean> = { follow: false, stdout: true, stderr: true, timestamps: true };
-  const since = cursor ? sinceParam(cursor) : null;
-  if (since) query.since = since;
-  const stream = (await engineCall(engine.docker, {
-    path: `/containers/${encodeURIComponent(id)}/logs?`,
-    method: "GET",
-    options: query,
-    isStream: true,
-    abortSignal: signal,
-    statusCodes: { 200: true, 404: "no such container" },
-  })) as Readable;
+  const stream = await requestLogs(engine, id, { follow: false, since: cursor, signal });
   const frames = new LogFrames(deliver);
   for await (const chunk of stream) frames.push(chunk as Buffer);
   frames.flush();
