@@ -219,12 +219,17 @@ test("a low CPU alert fires while the app is busy, and a signed webhook arrives"
   test.setTimeout(360_000);
   await signIn(page);
   await page.goto(`${appPath}/monitoring`);
+  // The figures and charts above the rules arrive one after another; the rule is edited once they
+  // are in place (the previous test saw the chart's data), and its Saved status may take a while
+  // on a busy machine.
+  await expect(page.getByTestId("live-usage")).toContainText("CPU now", { timeout: 60_000 });
+  await expect(page.getByTestId("chart-cpu")).toContainText(/latest avg/, { timeout: 60_000 });
   const cpuRule = page.getByTestId("rule-cpu");
   await cpuRule.getByRole("checkbox").check();
   await cpuRule.getByLabel(/Alert at or above/).fill("5");
   await cpuRule.getByLabel(/For \(minutes/).fill("1");
   await cpuRule.getByRole("button", { name: "Save" }).click();
-  await expect(cpuRule.getByRole("status")).toHaveText("Saved");
+  await expect(cpuRule.getByRole("status")).toHaveText("Saved", { timeout: 30_000 });
   expect(JSON.parse(await appText("/busy?seconds=180")).busy).toBe(true);
   await expect(page.getByTestId("live-usage")).toContainText(/CPU now\s*(\d{2,}|[5-9])(\.\d)? %/, { timeout: 60_000 });
   await shot(page, "08-busy");

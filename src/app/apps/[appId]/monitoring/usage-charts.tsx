@@ -10,8 +10,40 @@ import { useTRPC } from "@/lib/trpc/client";
 // Monitoring tab's first load stays near the other pages' (docs/performance.md).
 const UsageChart = dynamic(() => import("./usage-chart").then((m) => m.UsageChart), {
   ssr: false,
-  loading: () => <Loading what="chart" />,
+  loading: () => <ChartPlaceholder what="chart" />,
 });
+
+// Placeholders take the room of what replaces them, so the alert rules below do not move while the
+// figures, the history and the chart code arrive one after another (a click aimed at a rule's Save
+// button would otherwise land elsewhere).
+
+/** The size of one UsageChart (./usage-chart.tsx): a caption line and an h-48 plot. */
+function ChartPlaceholder({ what }: { what: string }) {
+  return (
+    <div className="rounded-lg border border-line bg-panel p-4">
+      <div className="mb-2 h-6" />
+      <div className="flex h-48 items-center justify-center">
+        <Loading what={what} />
+      </div>
+    </div>
+  );
+}
+
+const LIVE_LABELS = ["CPU", "Memory", "Network"];
+
+/** The size of the live figures' three boxes. */
+function LivePlaceholder() {
+  return (
+    <div className="grid grid-cols-3 gap-3" role="status" aria-label="Loading live usage">
+      {LIVE_LABELS.map((label) => (
+        <div key={label} className="rounded-lg border border-line bg-panel px-4 py-3" aria-hidden>
+          <p className="text-xs text-muted">{label} now</p>
+          <p className="text-lg font-semibold text-muted">…</p>
+        </div>
+      ))}
+    </div>
+  );
+}
 
 type Range = "1h" | "24h" | "7d" | "30d";
 const RANGES: { value: Range; label: string }[] = [
@@ -24,7 +56,7 @@ const RANGES: { value: Range; label: string }[] = [
 function LiveValues({ appId }: { appId: number }) {
   const trpc = useTRPC();
   const live = useQuery({ ...trpc.usage.live.queryOptions({ appId }), refetchInterval: 5_000 });
-  if (live.isPending) return <Loading what="live usage" />;
+  if (live.isPending) return <LivePlaceholder />;
   if (live.isError) return <ErrorState error={live.error} what="live usage" />;
   if (!live.data) return <p className="text-sm text-muted" data-testid="live-usage">No live figures: the app is not running or its worker has not reported in the last minute.</p>;
   const l = live.data;
@@ -76,7 +108,11 @@ export function UsageCharts({ appId }: { appId: number }) {
       </div>
       <LiveValues appId={appId} />
       {series.isPending ? (
-        <Loading what="usage history" />
+        <div className="grid gap-4 lg:grid-cols-3">
+          {LIVE_LABELS.map((label) => (
+            <ChartPlaceholder key={label} what="usage history" />
+          ))}
+        </div>
       ) : series.isError ? (
         <ErrorState error={series.error} what="usage history" />
       ) : points.length === 0 ? (
