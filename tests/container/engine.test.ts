@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -95,6 +96,8 @@ describe("the agent's own Podman service", () => {
       expect(first.service.adopted).toBe(false);
       expect(first.engine.name).toBe("podman");
       const pid = first.service.pid;
+      // Not in the agent's directory, which may be deleted while the service lives on.
+      expect(readlinkSync(`/proc/${pid}/cwd`)).toBe("/");
 
       const second = await openEngine({ stateDir, env: { PATH: process.env.PATH, HOME: os.homedir() } });
       expect(second.service?.adopted).toBe(true);
@@ -112,6 +115,41 @@ describe("the agent's own Podman service", () => {
       expect(existsSync(podmanSocketPath(stateDir))).toBe(false);
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it("replaces a previous run's service whose directory was deleted, and containers start through the new one", async () => {
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), "wh-ct-svc-"));
+    const gone = mkdtempSync(path.join(os.tmpdir(), "wh-ct-svc-cwd-"));
+    const socketPath = podmanSocketPath(stateDir);
+    let containerId: string | null = null;
+    let session: Awaited<ReturnType<typeof openEngine>> | null = null;
+    let old: ChildProcess | null = null;
+    try {
+      // As an earlier agent version left it: started from a directory that was deleted since.
+      mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+      mkdirSync(path.join(stateDir, "podman"), { recursive: true, mode: 0o700 });
+      old = spawn("podman", ["--runtime", "runc", "system", "service", "--time=0", `unix://${socketPath}`], { cwd: gone, detached: true, stdio: "ignore" });
+      old.unref();
+      writeFileSync(path.join(stateDir, "podman", "service.pid"), String(old.pid));
+      await eventually(() => existsSync(socketPath), 60_000, "the old service's socket");
+      rmSync(gone, { recursive: true, force: true });
+
+      session = await openEngine({ stateDir, env: { PATH: process.env.PATH, HOME: os.homedir() } });
+      expect(session.service?.adopted).toBe(false);
+      expect(session.service?.pid).not.toBe(old.pid);
+      const left = old;
+      await eventually(() => left.exitCode !== null || left.signalCode !== null, 15_000, "the old service to exit");
+      const created = await session.engine.docker.createContainer({ Image: fixture.baseImage, Cmd: ["node", "-e", "setTimeout(() => {}, 60000)"], Labels: { "wisehosting.test": "engine-cwd" } });
+      containerId = created.id;
+      await created.start();
+      expect((await created.inspect()).State.Running).toBe(true);
+    } finally {
+      if (containerId && session) await session.engine.docker.getContainer(containerId).remove({ force: true }).catch(() => undefined);
+      await session?.close();
+      if (old && old.exitCode === null && old.signalCode === null) old.kill("SIGKILL");
+      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(gone, { recursive: true, force: true });
     }
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { connectEngine, EngineUnavailableError, type Engine } from "./engine";
@@ -92,6 +92,12 @@ async function isServiceOn(pid: number, socketPath: string): Promise<boolean> {
   return cmdline.includes("service") && cmdline.includes(`unix://${socketPath}`);
 }
 
+/** True when the process's working directory no longer exists (Linux marks the link " (deleted)"). */
+async function runsInDeletedDirectory(pid: number): Promise<boolean> {
+  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => "");
+  return cwd.endsWith(" (deleted)");
+}
+
 function serviceHandle(address: EngineAddress, engine: Engine, pid: number, adopted: boolean, pidFile: string): PodmanService {
   let stopping: Promise<void> | null = null;
   const stop = async (graceMs: number) => {
@@ -131,6 +137,15 @@ export async function startPodmanService(options: PodmanServiceOptions): Promise
 
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const previousPid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim()) || null;
+  if (previousPid !== null && (await isServiceOn(previousPid, socketPath)) && (await runsInDeletedDirectory(previousPid))) {
+    // Started by an earlier version from a directory since deleted: it answers, but no container
+    // start would succeed. Its containers keep running under conmon; a new service takes over.
+    process.kill(previousPid, "SIGTERM");
+    if (!(await waitForExit(previousPid, 10_000))) {
+      process.kill(previousPid, "SIGKILL");
+      await waitForExit(previousPid, 5_000);
+    }
+  }
   if (previousPid !== null && (await isServiceOn(previousPid, socketPath))) {
     // Our service, maybe slow (a build holding the storage lock): wait for it rather than start
     // a second one on the same socket.
@@ -161,6 +176,10 @@ export async function startPodmanService(options: PodmanServiceOptions): Promise
     const runtimeArgs = ociRuntime ? ["--runtime", ociRuntime] : [];
     child = spawn(binary, [...runtimeArgs, "system", "service", "--time=0", `unix://${socketPath}`], {
       env: podmanServiceEnv(process.env, confPath) as NodeJS.ProcessEnv,
+      // Not the agent's directory: the service outlives the agent (the next run adopts it), and
+      // one whose working directory was deleted fails every container start with "write child:
+      // broken pipe" (its conmon cannot start there).
+      cwd: "/",
       // Its own process group: a Ctrl-C in the terminal reaches the agent, which stops the engine
       // last, in order, instead of the engine dying first under it.
       detached: true,
