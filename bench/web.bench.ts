@@ -2,7 +2,7 @@
  * Dashboard benchmark (`npm run bench:web`). Server time of `apps.list` for a team with 1,000 apps
  * (each with a current deployment and a domain) on an embedded Postgres (fsync on): through the
  * real tRPC router and services (a server-side caller), and as the web answers it (the tRPC fetch
- * handler the Next route uses: session cookie looked up, superjson, the JSON body), beside the same
+ * handler the Next route uses: session cookie looked up, the transformer, the JSON body), beside the same
  * rows read by one bare SQL query in the same run. Then the first-load JS of every route from a
  * production build (bench/support/first-load-js.ts), beside the part every route shares.
  * `BENCH_APPS` (default 1,000), `BENCH_CALLS` (default 200), `BENCH_BUILD=0` skips the build. It
@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import superjson from "superjson";
+import { transformer } from "../src/lib/trpc/transformer";
 import { PostgresServer } from "../src/launcher/postgres-server";
 import { freePort } from "../src/net/free-port";
 import { loadConfig } from "../src/server/config/config";
@@ -123,15 +124,18 @@ async function main() {
     const list = await timed(CALLS, () => caller.apps.list());
     const handled = await timed(CALLS, overHandler);
     const bare = await timed(CALLS, () => pool.query(baselineSql, [teamId]));
-    // The answer's encoding alone (tRPC's transformer, src/server/trpc/trpc.ts), beside plain JSON.
-    const encoded = await timed(CALLS, async () => JSON.stringify(superjson.serialize(listed)));
+    // The answer's encoding alone (tRPC's transformer, src/lib/trpc/transformer.ts), beside
+    // superjson's own walk of it and plain JSON.
+    const encoded = await timed(CALLS, async () => JSON.stringify(transformer.serialize(listed)));
+    const walked = await timed(CALLS, async () => JSON.stringify(superjson.serialize(listed)));
     const plainJson = await timed(CALLS, async () => JSON.stringify(listed));
     printHeader("dashboard server time");
     const row = (label: string, xs: number[]) => printDistribution(label, xs, { ps: [50, 95] });
     row(`apps.list, ${APPS.toLocaleString("en-US")} apps (tRPC caller, real services)`, list);
     row(`apps.list as the web answers it (handler, ${fmt(bodyBytes / 1024, 0)} KiB JSON)`, handled);
     row(`baseline: the same rows in one bare SQL query`, bare);
-    row(`  of the handler: superjson encoding of the answer`, encoded);
+    row(`  of the handler: the transformer's encoding of the answer`, encoded);
+    row(`  superjson's own walk of the same answer`, walked);
     row(`  baseline: JSON.stringify of the same answer`, plainJson);
     console.log(`ratio at p95: caller ${(percentile(list, 95) / percentile(bare, 95)).toFixed(1)}x, handler ${(percentile(handled, 95) / percentile(bare, 95)).toFixed(1)}x`);
     if (BUILD) await printFirstLoadJs();

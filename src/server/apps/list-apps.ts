@@ -71,6 +71,10 @@ export async function listApps(deps: Deps, actor: Pick<Actor, "userId" | "team">
     },
   });
   const stats = await liveStatsFor(deps, apps.map((a) => a.id));
+  // Dates go out as ISO strings: superjson (src/server/trpc/trpc.ts) records the path of every
+  // Date it meets, and for 1,000 apps' three dates that cost three times the rest of the encoding
+  // (bench/web.bench.ts, docs/performance.md note 6).
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return apps.map((app) => ({
     id: app.id,
     uuid: app.uuid,
@@ -81,8 +85,10 @@ export async function listApps(deps: Deps, actor: Pick<Actor, "userId" | "team">
     branch: app.branch,
     autoDeploy: app.autoDeploy,
     url: appUrl(deps, app.subdomain),
-    createdAt: app.createdAt,
-    currentDeployment: app.currentDeployment,
+    createdAt: app.createdAt.toISOString(),
+    currentDeployment: app.currentDeployment
+      ? { ...app.currentDeployment, createdAt: app.currentDeployment.createdAt.toISOString(), finishedAt: iso(app.currentDeployment.finishedAt) }
+      : null,
     domains: app.domains,
     live: stats.get(app.id) ?? null,
   }));

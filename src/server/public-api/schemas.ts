@@ -77,7 +77,8 @@ export const errorSchema = z
   })
   .meta({ id: "Error" });
 
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+/** A date as ISO 8601; one already given as an ISO string (apps.list sends them so, src/server/apps/list-apps.ts) as is. */
+const iso = (d: Date | string | null | undefined) => (d ? (typeof d === "string" ? d : d.toISOString()) : null);
 
 interface DeploymentRow {
   id: number;
@@ -88,9 +89,9 @@ interface DeploymentRow {
   commitMessage?: string | null;
   branch?: string | null;
   error?: string | null;
-  createdAt: Date;
-  startedAt?: Date | null;
-  finishedAt?: Date | null;
+  createdAt: Date | string;
+  startedAt?: Date | string | null;
+  finishedAt?: Date | string | null;
   job?: { progress: number | null } | null;
 }
 

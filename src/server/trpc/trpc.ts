@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError } from "zod";
+import { transformer } from "../../lib/trpc/transformer";
 import { authorizeToken } from "../api-tokens/authorize-token";
 import { resolveActor } from "../auth/actor";
 import { DomainError } from "../errors/domain-errors";
@@ -10,7 +10,7 @@ import type { TrpcContext } from "./context";
 import { toTrpcError } from "./error-mapping";
 
 const t = initTRPC.context<TrpcContext>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const domain = error.cause && "details" in error.cause ? (error.cause as { details?: unknown }).details : undefined;
     return {
