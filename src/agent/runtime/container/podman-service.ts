@@ -98,16 +98,20 @@ async function runsInDeletedDirectory(pid: number): Promise<boolean> {
   return cwd.endsWith(" (deleted)");
 }
 
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone (or 5 s after the SIGKILL). */
+async function terminate(pid: number, graceMs: number): Promise<void> {
+  if (!alive(pid)) return;
+  process.kill(pid, "SIGTERM");
+  if (!(await waitForExit(pid, graceMs))) {
+    process.kill(pid, "SIGKILL");
+    await waitForExit(pid, 5_000);
+  }
+}
+
 function serviceHandle(address: EngineAddress, engine: Engine, pid: number, adopted: boolean, pidFile: string): PodmanService {
   let stopping: Promise<void> | null = null;
   const stop = async (graceMs: number) => {
-    if (alive(pid)) {
-      process.kill(pid, "SIGTERM");
-      if (!(await waitForExit(pid, graceMs))) {
-        process.kill(pid, "SIGKILL");
-        await waitForExit(pid, 5_000);
-      }
-    }
+    await terminate(pid, graceMs);
     await rm(pidFile, { force: true });
     if (address.kind === "unix") await rm(address.socketPath, { force: true });
   };
@@ -136,17 +140,15 @@ export async function startPodmanService(options: PodmanServiceOptions): Promise
   const address: EngineAddress = { kind: "unix", socketPath, source: "Podman service started by the agent" };
 
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
-  const previousPid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim()) || null;
-  if (previousPid !== null && (await isServiceOn(previousPid, socketPath)) && (await runsInDeletedDirectory(previousPid))) {
+  const recorded = Number((await readFile(pidFile, "utf8").catch(() => "")).trim()) || null;
+  let previousPid = recorded !== null && (await isServiceOn(recorded, socketPath)) ? recorded : null;
+  if (previousPid !== null && (await runsInDeletedDirectory(previousPid))) {
     // Started by an earlier version from a directory since deleted: it answers, but no container
     // start would succeed. Its containers keep running under conmon; a new service takes over.
-    process.kill(previousPid, "SIGTERM");
-    if (!(await waitForExit(previousPid, 10_000))) {
-      process.kill(previousPid, "SIGKILL");
-      await waitForExit(previousPid, 5_000);
-    }
+    await terminate(previousPid, 10_000);
+    previousPid = null;
   }
-  if (previousPid !== null && (await isServiceOn(previousPid, socketPath))) {
+  if (previousPid !== null) {
     // Our service, maybe slow (a build holding the storage lock): wait for it rather than start
     // a second one on the same socket.
     const deadline = Date.now() + readyTimeoutMs;
