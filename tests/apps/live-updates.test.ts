@@ -139,6 +139,26 @@ describe("live updates over the bus", () => {
     await expect(strangerReading).rejects.toThrow(/timed out after 0 events/);
   });
 
+  it("deploy progress: a job's progress published after its cancel (another process, later on the bus) is not shown", async () => {
+    const job = await h.tdb.db.job.findFirstOrThrow({ where: { appId }, orderBy: { id: "desc" } });
+    const progress = await u.caller.apps.onDeployProgress({ appId });
+    const reading = take<{ jobId: number; status: string; progress: number }>(progress, 4);
+    await replayed(reading, 1);
+    const base = { jobId: job.id, appId, deploymentId: job.deploymentId, message: "" };
+    await h.services.bus.publish("job.updated", { ...base, status: "processing", progress: 30, message: "building" });
+    await h.services.bus.publish("job.updated", { ...base, status: "cancelled", progress: 30, message: "Deployment cancelled from the dashboard" });
+    // The hub stored this report before the cancel committed, and published it after.
+    await h.services.bus.publish("job.updated", { ...base, status: "processing", progress: 40, message: "building" });
+    // Another job of the app still shows: only the ended one is closed.
+    await h.services.bus.publish("job.updated", { ...base, jobId: job.id + 1_000, status: "pending", progress: 0 });
+    const events = await reading;
+    expect(events.map((e) => [dataOf(e).jobId - job.id, dataOf(e).status, dataOf(e).progress]).slice(1)).toEqual([
+      [0, "processing", 30],
+      [0, "cancelled", 30],
+      [1_000, "pending", 0],
+    ]);
+  });
+
   it("apps.list and apps.get show live usage from the hubs' stats snapshots, and drop stale ones", async () => {
     expect((await u.caller.apps.list())[0]!.live).toBeNull();
     const stat = { appId, workerId: 1, cpuPct: 12.5, memBytes: 64 * 1048576, memLimit: 512 * 1048576, netMbps: 0.4, netTotalBytes: 1000, diskMbps: 0 };

@@ -151,6 +151,8 @@ export interface DeployProgress {
   message: string;
 }
 
+const ENDED_JOB_STATUSES = new Set(["completed", "failed", "cancelled"]);
+
 /**
  * Job status and progress % of one app's jobs: the current state first, then every change.
  * Bus messages carry ids; the per-app numbers are read once per job and kept for the stream.
@@ -163,6 +165,13 @@ export async function* streamDeployProgress(
   await requireOwnedApp(deps.db, actor, appId);
   const queue = await openBusQueue(deps.bus, "job.updated", (m) => m.appId === appId, signal);
   const idOf = (p: Pick<DeployProgress, "jobId" | "status" | "progress">) => `${p.jobId}:${p.status}:${p.progress}`;
+  // A job that ended never moves again (every status update requires a job not yet ended), but
+  // its announcements come from different processes: a worker's progress the hub stored just
+  // before a cancel can reach the bus after the cancel's own message. Nothing after the end shows.
+  const ended = new Set<number>();
+  const noteEnd = (p: Pick<DeployProgress, "jobId" | "status">) => {
+    if (ENDED_JOB_STATUSES.has(p.status)) ended.add(p.jobId);
+  };
   const numbers = new Map<number, { jobNumber: number; deploymentNumber: number | null }>();
   const numbersOf = async (jobId: number) => {
     let n = numbers.get(jobId);
@@ -188,6 +197,7 @@ export async function* streamDeployProgress(
         progress: job.progress,
         message: job.message || job.pendingReason || "",
       };
+      noteEnd(snapshot);
       if (idOf(snapshot) !== lastId) {
         lastId = idOf(snapshot);
         yield { id: lastId, data: snapshot };
@@ -195,7 +205,8 @@ export async function* streamDeployProgress(
     }
     for (let m = await queue.next(); m; m = await queue.next()) {
       const id = idOf(m);
-      if (id === lastId) continue;
+      if (id === lastId || ended.has(m.jobId)) continue;
+      noteEnd(m);
       lastId = id;
       yield { id, data: { ...m, ...(await numbersOf(m.jobId)) } };
     }
