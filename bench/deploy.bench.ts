@@ -107,10 +107,12 @@ function rollbackPhases(run: Timed): Record<string, number> {
 }
 
 /**
- * Waits until the app has only its serving container: the runtime retires the old one after a
- * deploy's result, behind the app's lock, and the next job on the app would wait for that.
+ * Waits until the app is idle with only its serving container: after a deploy's result the runtime
+ * retires the old container, prunes images and follows the new one's logs behind the app's lock,
+ * and the next job on the app would wait for that (a user's next job comes later than the bench's).
  */
-async function settled(engine: Engine, appId: number): Promise<void> {
+async function settled(runtime: ContainerRuntime, engine: Engine, appId: number): Promise<void> {
+  await runtime.whenIdle(appId);
   const deadline = Date.now() + 120_000;
   while ((await listAppContainers(engine, { workerName: WORKER, appId })).length > 1) {
     if (Date.now() > deadline) throw new Error(`app ${appId} still has more than one container after 120 s`);
@@ -232,14 +234,14 @@ async function main(): Promise<void> {
       progress(`rollback run ${i + 1}/${RUNS}`);
       const { sha } = await commitSampleRelease(repoDir);
       freshMs.push((await timed(containers, deployJob(app, deployment++, repoUrl, sha))).ms);
-      await settled(engine, app);
+      await settled(containers, engine, app);
       const reused = await timed(containers, deployJob(app, deployment++, repoUrl, v1, target));
       if (!reused.lines.some((l) => l.includes("reusing its image"))) throw new Error(`the rollback rebuilt instead of reusing:\n${reused.lines.join("\n")}`);
       reuseMs.push(reused.ms);
       phases.push(rollbackPhases(reused));
-      await settled(engine, app);
+      await settled(containers, engine, app);
       rebuildMs.push((await timed(containers, deployJob(app, deployment++, repoUrl, v1))).ms);
-      await settled(engine, app);
+      await settled(containers, engine, app);
     }
     await timed(containers, deleteJob(app));
     const ratio = median(reuseMs) / median(freshMs);

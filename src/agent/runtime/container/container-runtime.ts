@@ -182,6 +182,14 @@ export class ContainerRuntime implements AppRuntime {
     }));
   }
 
+  /**
+   * Resolves once the work already queued on the app is done: a replaced container's retirement,
+   * image pruning, following a new container's logs. bench:deploy times each job from an idle app.
+   */
+  whenIdle(appId: number): Promise<void> {
+    return this.mutex.run(appId, async () => {});
+  }
+
   async execute(job: JobFrame, reporter: JobReporter): Promise<JobOutcome> {
     return this.mutex.run(job.app_id, async () => {
       switch (job.type) {
@@ -308,8 +316,8 @@ export class ContainerRuntime implements AppRuntime {
         port,
         path: healthCheckPath(check.path),
         timeoutMs: check.timeoutMs,
-        // From 25 ms, growing to 500: an app up in a fraction of a second is switched to at once (bench:deploy's rollback figure).
-        intervalMs: 25,
+        // From 10 ms, growing to 500: an app up in a fraction of a second is switched to at once (bench:deploy's rollback figure).
+        intervalMs: 10,
         maxIntervalMs: 500,
         isAlive: async () => (await inspectContainer(this.engine, started.id))?.State.Running ?? false,
         // An app that listens on a fixed port instead of $PORT fails with that, not a timeout.
