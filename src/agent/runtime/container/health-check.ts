@@ -21,8 +21,8 @@ export interface HealthCheckOptions {
   /** Stops waiting early when the container is gone (checked between attempts, at most every `ENGINE_CHECK_EVERY_MS`). */
   isAlive?: () => boolean | Promise<boolean>;
   /**
-   * Asked between attempts (as `isAlive` is): why waiting longer is pointless (an app that settled on another port,
-   * container-start-diagnosis.ts), else null. A reason ends the wait as "gave-up" with it.
+   * Asked between attempts, as `isAlive` is: why waiting longer is pointless (an app that settled
+   * on another port, container-start-diagnosis.ts), else null. A reason ends the wait as "gave-up" with it.
    */
   giveUp?: () => Promise<string | null>;
   signal?: AbortSignal;
