@@ -12,7 +12,8 @@ const READ_CHUNK = 256 * 1024;
 export class LogTailer {
   private offset = 0;
   private timer: NodeJS.Timeout | null = null;
-  private reading = false;
+  /** The read in progress: another waits for it rather than reading the same bytes twice. */
+  private reading: Promise<void> | null = null;
   private readonly splitter: LineSplitter;
 
   constructor(
@@ -30,17 +31,25 @@ export class LogTailer {
     this.timer.unref();
   }
 
-  /** Reads what is left and stops. */
+  /**
+   * Reads what is left and stops. A poll already reading may have sized the file before the app's
+   * last write: it is waited for, then the file is read once more up to its size now.
+   */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.reading;
     await this.read();
     this.splitter.flush();
   }
 
-  private async read(): Promise<void> {
-    if (this.reading) return;
-    this.reading = true;
+  private read(): Promise<void> {
+    if (this.reading) return this.reading;
+    this.reading = this.readToEnd().finally(() => (this.reading = null));
+    return this.reading;
+  }
+
+  private async readToEnd(): Promise<void> {
     try {
       const size = await sizeOf(this.file);
       if (size < this.offset) this.offset = 0;
@@ -65,8 +74,6 @@ export class LogTailer {
       }
     } catch {
       // The file may be gone (app deleted); the next start() recreates the tailer.
-    } finally {
-      this.reading = false;
     }
   }
 }
