@@ -1,11 +1,26 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { afterAll } from "vitest";
+
+/**
+ * The temporary folders made for repositories, removed once the test file's tests are done. This
+ * module is imported at the top of a test file, so the hook belongs to the file's own suite.
+ */
+const madeParents: string[] = [];
+afterAll(() => {
+  for (const dir of madeParents.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempParent(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wh-repo-"));
+  madeParents.push(dir);
+  return dir;
+}
 
 /** A real local git repository on branch main holding `files`; returns its file:// URL and sha. */
-export function createGitRepo(files: Record<string, string>, parent = mkdtempSync(path.join(os.tmpdir(), "wh-repo-"))) {
+export function createGitRepo(files: Record<string, string>, parent = tempParent()) {
   const dir = path.join(parent, "repo");
   mkdirSync(dir, { recursive: true });
   for (const [name, contents] of Object.entries(files)) {
