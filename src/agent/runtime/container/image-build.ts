@@ -82,8 +82,7 @@ export class ImageBuildError extends Error {
 /** The build's context files and the build file's name inside it. */
 async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, secrets: BuildSecrets | null, labels: Record<string, string>) {
   const secretFiles = secrets?.contextFiles ?? [];
-  // The app's own file as is: its labels go through the build API (the engine adds them).
-  if (plan.kind === "dockerfile") return { root: plan.root, dockerfile: plan.dockerfile, extraFiles: secretFiles, containerfile: null, keep: [plan.dockerfile], apiLabels: labels };
+  if (plan.kind === "dockerfile") return { root: plan.root, dockerfile: plan.dockerfile, extraFiles: secretFiles, containerfile: null, keep: [plan.dockerfile] };
   // A monorepo app installs at its workspace root: that is the context, the app a folder in it.
   const root = plan.app.installDir ?? plan.root;
   const appSubdir = path.relative(root, plan.root).split(path.sep).join("/");
@@ -96,7 +95,7 @@ async function contextFor(plan: ImageBuildPlan, request: ImageBuildRequest, secr
   });
   const extraFiles: ExtraFile[] = [{ name: GENERATED_CONTAINERFILE, content: containerfile }, ...secretFiles];
   if (plan.kind === "static") extraFiles.push({ name: STATIC_SERVER_IN_CONTEXT, content: await readFile(STATIC_SERVER_PATH) });
-  return { root, dockerfile: GENERATED_CONTAINERFILE, extraFiles, containerfile, keep: [], apiLabels: undefined };
+  return { root, dockerfile: GENERATED_CONTAINERFILE, extraFiles, containerfile, keep: [] };
 }
 
 /**
@@ -126,7 +125,8 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   // An app's own Dockerfile reads the app's env vars through the ARGs it declares, as with any builder.
   const buildArgs = plan.kind === "dockerfile" ? usableBuildArgs(Object.keys(env)) : { usable: [], skipped: [] };
   if (buildArgs.skipped.length) onLine(`not passed to the build as build args (not usable as build arg names): ${buildArgs.skipped.join(", ")}`);
-  const ctx = await contextFor(plan, request, secrets, appLabels(request.app, { [LABELS.kind]: plan.kind }));
+  const labels = appLabels(request.app, { [LABELS.kind]: plan.kind });
+  const ctx = await contextFor(plan, request, secrets, labels);
   if (ctx.containerfile) {
     onLine("generated Containerfile:");
     for (const line of ctx.containerfile.trimEnd().split("\n")) onLine(`  ${line}`);
@@ -137,7 +137,8 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
   const options: Dockerode.ImageBuildOptions = {
     t: image,
     dockerfile: ctx.dockerfile,
-    ...(ctx.apiLabels ? { labels: ctx.apiLabels } : {}),
+    // A generated Containerfile holds its labels; the app's own file gets them from the engine.
+    ...(ctx.containerfile ? {} : { labels }),
     buildargs: Object.fromEntries(buildArgs.usable.map((n) => [n, env[n]!])),
     memory,
     // Equal to memory: no swap on top of the plan's memory.
