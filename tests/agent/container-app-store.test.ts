@@ -13,6 +13,7 @@ const record = (appId: number, containerId: string, seen: number): ContainerAppR
   deploymentId: 1,
   image: "localhost/wisehosting/app-1:1",
   containerId,
+  holderId: null,
   port: 20_000,
   internalPort: 8080,
   env: { SECRET: "s" },

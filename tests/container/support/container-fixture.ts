@@ -9,6 +9,7 @@ import type { AppContainerSpec } from "../../../src/agent/runtime/container/cont
 import type { Engine } from "../../../src/agent/runtime/container/engine";
 import { withPidLock as withFileLock } from "../../../src/os/pid-lock";
 import { listAppImages, removeImage } from "../../../src/agent/runtime/container/images";
+import { listNetworkHolders, removeNetworkHolder } from "../../../src/agent/runtime/container/network-holder";
 import { openEngine, type EngineSession } from "../../../src/agent/runtime/container/open-engine";
 import { freePort } from "../../../src/net/free-port";
 
@@ -102,9 +103,10 @@ export async function openContainerFixture(tag: string): Promise<ContainerFixtur
   };
 }
 
-/** Removes every container and image labelled with the worker's name. */
+/** Removes every container (app containers, then the network holders they joined) and image labelled with the worker's name. */
 export async function removeWorkerObjects(engine: Engine, workerName: string): Promise<void> {
   for (const c of await listAppContainers(engine, { workerName })) await removeContainer(engine, c.id, { force: true });
+  for (const h of await listNetworkHolders(engine, workerName)) await removeNetworkHolder(engine, h.id);
   for (const image of await listAppImages(engine, { workerName })) await removeImage(engine, image.Id, true);
 }
 

@@ -16,6 +16,11 @@ export const containerAppRecordSchema = z.object({
   deploymentId: z.number().int(),
   image: z.string(),
   containerId: z.string(),
+  /**
+   * The network holder the container joins (network-holder.ts), which publishes `port`; null when
+   * the container publishes it itself (no holder could be made, or a record of an older agent).
+   */
+  holderId: z.string().nullable().default(null),
   port: z.number().int(),
   internalPort: z.number().int(),
   env: z.record(z.string(), z.string()),

@@ -24,7 +24,10 @@ import { healthCheckPath, HealthCheckPathError, waitForHealthy } from "./health-
 import { containerRuntimeReport, diskViolationMessage, effectiveHealthCheck } from "../runtime-report";
 import { buildAppImage, ImageBuildError } from "./image-build";
 import { imageExists, inspectImage, listAppImages, pruneAppImages, removeImage } from "./images";
+import { KnownImages, type ImageFacts } from "./known-images";
 import { appImageTag, inScope, LABELS, type AppRef } from "./labels";
+import { listNetworkHolders, NetworkHolderPool, removeNetworkHolder, stopNetworkHolder, type NetworkHolder } from "./network-holder";
+import type { AppContainerSpec } from "./container-spec";
 import { stopOrphanBuilds, type OrphanBuildSweep } from "./orphan-builds";
 
 export interface ContainerRuntimeOptions {
@@ -80,6 +83,8 @@ interface AppSlot {
   cursorWrite: Promise<void> | null;
   cursorDirty: boolean;
   diskBytes: number;
+  /** Set when the network holder stopped under the running app, which was stopped for it (onHolderDied). */
+  networkLost: boolean;
 }
 
 /**
@@ -104,10 +109,13 @@ export class ContainerRuntime implements AppRuntime {
   private orphanBuilds: OrphanBuildSweep | null = null;
   private closing = false;
   private readonly engine: Engine;
+  private readonly holders: NetworkHolderPool;
+  private readonly knownImages = new KnownImages();
 
   constructor(private readonly options: ContainerRuntimeOptions) {
     this.store = new ContainerAppStore(options.stateDir);
     this.engine = options.engine;
+    this.holders = new NetworkHolderPool(options.engine, { workerName: options.workerName, image: options.baseImage, hostIp: this.hostIp, log: options.log });
   }
 
   private get hostIp(): string {
@@ -136,6 +144,13 @@ export class ContainerRuntime implements AppRuntime {
       await removeContainer(this.engine, c.id, { force: true }).catch(() => undefined);
       orphans++;
     }
+    // Holders no record refers to: the previous run's spares, and those of containers removed above.
+    const holders = new Set(records.map((r) => r.holderId));
+    for (const h of await listNetworkHolders(this.engine, this.options.workerName)) {
+      if (holders.has(h.id)) continue;
+      await removeNetworkHolder(this.engine, h.id).catch(() => undefined);
+      orphans++;
+    }
     // Checkouts of deploys the previous run did not finish: nothing resumes them (the platform
     // ends such a job, src/server/jobs/recover-stuck-jobs.ts), so they only take disk.
     const builds = path.join(this.options.stateDir, "container-builds");
@@ -146,6 +161,8 @@ export class ContainerRuntime implements AppRuntime {
       const slot = this.slotFor(record);
       await this.mutex.run(record.appId, () => this.recover(slot));
     }
+    // Spares for the next deploys, made in the background.
+    for (const internalPort of new Set(records.map((r) => r.internalPort))) void this.holders.refill(internalPort);
   }
 
   /** Re-attaches to a running container, or brings a stopped one back to its desired state. */
@@ -158,6 +175,11 @@ export class ContainerRuntime implements AppRuntime {
       }
       this.setStatus(slot, "stopped", "the container is gone", false);
       return;
+    }
+    if (info.State.Running && slot.record.holderId && !(await inspectContainer(this.engine, slot.record.holderId))?.State.Running) {
+      // Its holder stopped while the agent was down, taking the published port: nothing reaches the app.
+      await stopContainer(this.engine, slot.record.containerId, this.grace);
+      info.State.Running = false;
     }
     if (info.State.Running) {
       slot.startedAt = Date.parse(info.State.StartedAt ?? "") || Date.now();
@@ -240,15 +262,15 @@ export class ContainerRuntime implements AppRuntime {
     const timeoutMs = this.options.buildTimeoutMs ? Math.min(planMs, this.options.buildTimeoutMs) : planMs;
     const deadline = Date.now() + timeoutMs;
     let candidate: string | null = null;
+    let candidateHolder: string | null = null;
     try {
       const settings = containerBuildSettingsSchema.parse(payload.buildSettings);
       await rm(work, { recursive: true, force: true });
       await mkdir(work, { recursive: true, mode: 0o700 });
       buildLog(`Build limits: memory ${limits.memoryMb} MiB, ${limits.cpu} CPU, time ${Math.round(timeoutMs / 1000)} s; the app then runs with ${payload.limits.memoryMb} MiB and ${payload.limits.cpu} CPU`);
       const reuse = payload.commitSha ? await this.reusableImage(job.app_id, deploymentId, payload.rollbackTarget, buildLog) : null;
-      let imageSizeBytes: number | null = reuse?.sizeBytes ?? null;
       let commit: { sha: string; message: string };
-      let image: { image: string; readOnlyRootfs: boolean };
+      let image: ImageFacts;
       if (reuse) {
         commit = { sha: payload.commitSha, message: "" };
         image = reuse;
@@ -288,27 +310,50 @@ export class ContainerRuntime implements AppRuntime {
           signal: controller.signal,
         });
         buildLog(`Built ${built.image} (${Math.ceil(built.sizeBytes / 1048576)} MiB) in ${Math.round(built.durationMs / 1000)} s`);
-        image = built;
-        imageSizeBytes = built.sizeBytes;
+        image = { image: built.image, imageId: built.imageId, readOnlyRootfs: built.readOnlyRootfs, sizeBytes: built.sizeBytes, imageUser: built.imageUser };
+        this.knownImages.remember(image);
         await rm(work, { recursive: true, force: true });
       }
+      const imageSizeBytes = image.sizeBytes;
 
-      const port = await freePort(this.hostIp);
-      reporter.progress(75, `Starting the new container on port ${port}`);
-      const started = await runAppContainer(this.engine, {
+      const spec = (holder: NetworkHolder | null, port: number): AppContainerSpec => ({
         app: ref,
         image: image.image,
         name: `wh-${this.options.workerName}-${job.app_id}-${deploymentId}-j${job.job_id}`,
         internalPort: payload.internalPort,
         hostIp: this.hostIp,
         hostPort: port,
+        networkOf: holder?.id,
         env: payload.env,
         limits: { cpu: payload.limits.cpu, memoryMb: payload.limits.memoryMb, pids: payload.limits.pids },
         readOnlyRootfs: image.readOnlyRootfs,
         stopGraceSeconds: this.grace,
-        // Already read when the image was reused: one engine call less on a rollback.
-        ...(reuse ? { imageUser: reuse.imageUser } : {}),
+        // Known from the build or the reused image: no engine call for it here.
+        imageUser: image.imageUser,
       });
+      // A spare holder already has its network set up (network-holder.ts): the container only joins it.
+      let holder: (NetworkHolder & { spare?: boolean }) | null = await this.holders.take(payload.internalPort);
+      candidateHolder = holder?.id ?? null;
+      let port = holder?.port ?? (await freePort(this.hostIp));
+      reporter.progress(75, `Starting the new container on port ${port}`);
+      let started: { id: string; name: string };
+      try {
+        started = await runAppContainer(this.engine, spec(holder, port));
+      } catch (err) {
+        if (reuse?.remembered && !(await imageExists(this.engine, image.image).catch(() => true))) {
+          // Removed behind the runtime's back since it learnt of it: decided again, which builds the commit.
+          this.knownImages.forget(image.image);
+          buildLog(`The image ${image.image} is no longer on this worker; deciding again`);
+          return await this.deploy(job, reporter);
+        }
+        if (!holder?.spare) throw err;
+        // The spare stopped unnoticed (events are missed while the engine's stream is down): a new holder.
+        await removeNetworkHolder(this.engine, holder.id).catch(() => undefined);
+        holder = await this.holders.make(payload.internalPort);
+        candidateHolder = holder?.id ?? null;
+        port = holder?.port ?? (await freePort(this.hostIp));
+        started = await runAppContainer(this.engine, spec(holder, port));
+      }
       candidate = started.id;
       reporter.progress(85, "Waiting for the new container to answer its health check");
       const health = await waitForHealthy({
@@ -330,6 +375,8 @@ export class ContainerRuntime implements AppRuntime {
         const why = await containerStartFailure({ engine: this.engine, containerId: started.id, health, exit, internalPort: payload.internalPort, check });
         await removeContainer(this.engine, started.id, { force: true }).catch(() => undefined);
         candidate = null;
+        if (candidateHolder) await removeNetworkHolder(this.engine, candidateHolder).catch(() => undefined);
+        candidateHolder = null;
         const serving = this.slots.get(job.app_id);
         const still = serving && serving.status === "running" ? "; the previous version keeps serving" : "";
         return fail(`${why}${still}`, logTail.length ? ["--- app output ---", ...logTail] : ["(the app wrote no output)"]);
@@ -343,6 +390,7 @@ export class ContainerRuntime implements AppRuntime {
         deploymentId,
         image: image.image,
         containerId: started.id,
+        holderId: holder?.id ?? null,
         port,
         internalPort: payload.internalPort,
         env: payload.env,
@@ -356,10 +404,12 @@ export class ContainerRuntime implements AppRuntime {
       };
       const previous = this.slots.get(job.app_id);
       const oldContainer = previous?.record.containerId ?? null;
+      const oldHolder = previous?.record.holderId ?? null;
       if (previous) this.detachSlot(previous);
       const slot = this.slotFor(record);
       await this.store.save(record);
       candidate = null;
+      candidateHolder = null;
       slot.startedAt = Date.now();
       this.setStatus(slot, "running");
       // Following its logs (from its first line) and stats waits behind this job on the app's
@@ -367,13 +417,15 @@ export class ContainerRuntime implements AppRuntime {
       void this.mutex.run(job.app_id, async () => {
         if (!this.closing && this.slots.get(job.app_id) === slot && slot.record.desired === "running" && slot.status === "running") await this.attach(slot);
       });
+      // The next deploy's holder, made while nothing waits for it.
+      void this.mutex.run(job.app_id, () => this.holders.refill(payload.internalPort));
       // Said again at the end, where the result's log tail keeps it (the image decision comes first).
       const target = payload.rollbackTarget;
       if (target) buildLog(reuse ? `Rolled back to deployment ${target.deploymentId} by starting its image ${image.image} again` : `Rolled back to deployment ${target.deploymentId} by building its commit again (its image was no longer on this worker)`);
       buildLog(`Deployed ${commit.sha.slice(0, 12)}: the app answers on port ${port}`);
       // The old container serves until the result has gone out and the proxy has had its drain
       // period to move to the new port; then its retirement waits for the app's lock.
-      if (oldContainer && oldContainer !== started.id) this.retireAfterDrain(job.app_id, oldContainer, image.image);
+      if (oldContainer && oldContainer !== started.id) this.retireAfterDrain(job.app_id, oldContainer, oldHolder, image.image);
       else void this.mutex.run(job.app_id, () => this.prune(job.app_id, image.image));
       const runtime = containerRuntimeReport({
         engine: this.engine.describe(),
@@ -399,6 +451,7 @@ export class ContainerRuntime implements AppRuntime {
     } finally {
       this.builds.delete(controller);
       if (candidate) await removeContainer(this.engine, candidate, { force: true }).catch(() => undefined);
+      if (candidateHolder) await removeNetworkHolder(this.engine, candidateHolder).catch(() => undefined);
       await rm(work, { recursive: true, force: true }).catch(() => undefined);
     }
   }
@@ -407,22 +460,30 @@ export class ContainerRuntime implements AppRuntime {
    * The image a deploy pinned to a commit can start without building: this deployment's own (a
    * retried deploy), else on a rollback the target deployment's (payload.rollbackTarget), if this
    * worker still holds it and built it for this app. Says in the build log which it is, or that
-   * the target's image was pruned and the commit is built again.
+   * the target's image was pruned and the commit is built again. An image this run built or
+   * looked at before is taken from what it remembers (known-images.ts): `remembered`.
    */
   private async reusableImage(
     appId: number,
     deploymentId: number,
     target: RollbackTarget | undefined,
     buildLog: (line: string) => void,
-  ): Promise<{ image: string; readOnlyRootfs: boolean; sizeBytes: number | null; imageUser: string | null } | null> {
+  ): Promise<(ImageFacts & { remembered: boolean }) | null> {
     const scope = { appId, workerName: this.options.workerName };
-    const usable = async (tag: string) => {
-      const info = await inspectImage(this.engine, tag);
-      if (!info || !inScope(info.Config?.Labels, scope)) return null;
-      return { image: tag, readOnlyRootfs: info.Config?.Labels?.[LABELS.kind] !== "dockerfile", sizeBytes: info.Size ?? null, imageUser: info.Config?.User ?? null };
-    };
     const own = appImageTag(appId, deploymentId);
     const tag = target ? (target.imageTag ?? appImageTag(appId, target.deploymentId)) : null;
+    const known = this.knownImages.get(own) ?? (tag ? this.knownImages.get(tag) : null);
+    if (known) {
+      buildLog(known.image === own ? `Reusing the image ${own} built earlier for this deployment (no rebuild)` : `Rolling back to deployment ${target!.deploymentId}: reusing its image ${known.image} (no rebuild)`);
+      return { ...known, remembered: true };
+    }
+    const usable = async (ref: string) => {
+      const info = await inspectImage(this.engine, ref);
+      if (!info || !inScope(info.Config?.Labels, scope)) return null;
+      const facts: ImageFacts = { image: ref, imageId: info.Id, readOnlyRootfs: info.Config?.Labels?.[LABELS.kind] !== "dockerfile", sizeBytes: info.Size ?? null, imageUser: info.Config?.User ?? null };
+      this.knownImages.remember(facts);
+      return { ...facts, remembered: false };
+    };
     // Both asked at once: a rollback's own tag is almost never there, and each answer is an engine round trip.
     const [retried, kept] = await Promise.all([usable(own), tag ? usable(tag).catch(() => null) : null]);
     if (retried) {
@@ -439,8 +500,8 @@ export class ContainerRuntime implements AppRuntime {
   }
 
   /** Retires a replaced container once the drain period has passed (at once when it is 0). */
-  private retireAfterDrain(appId: number, containerId: string, current: string): void {
-    const retire = () => this.mutex.run(appId, () => this.retire(appId, containerId, current));
+  private retireAfterDrain(appId: number, containerId: string, holderId: string | null, current: string): void {
+    const retire = () => this.mutex.run(appId, () => this.retire(appId, containerId, holderId, current));
     const drainMs = this.options.drainMs ?? 10_000;
     if (drainMs <= 0) {
       void retire();
@@ -453,11 +514,12 @@ export class ContainerRuntime implements AppRuntime {
     this.draining.set(timer, retire);
   }
 
-  /** SIGTERM, grace, removal of the container a deploy replaced; then old images beyond the kept ones go. */
-  private async retire(appId: number, containerId: string, current: string): Promise<void> {
+  /** SIGTERM, grace, removal of the container a deploy replaced and then of its holder; then old images beyond the kept ones go. */
+  private async retire(appId: number, containerId: string, holderId: string | null, current: string): Promise<void> {
     try {
       await stopContainer(this.engine, containerId, this.grace);
       await removeContainer(this.engine, containerId, { force: true });
+      if (holderId) await removeNetworkHolder(this.engine, holderId);
     } catch (err) {
       this.options.log.warn({ err, appId, containerId }, "could not remove the replaced container");
     }
@@ -467,6 +529,7 @@ export class ContainerRuntime implements AppRuntime {
   private async prune(appId: number, current: string): Promise<void> {
     try {
       const removed = await pruneAppImages(this.engine, { appId, workerName: this.options.workerName }, this.options.keepImages ?? 3, [current]);
+      this.knownImages.forgetIds(removed);
       if (removed.length) this.options.log.info({ appId, removed: removed.length }, "removed old app images");
     } catch (err) {
       this.options.log.warn({ err, appId }, "could not prune old app images");
@@ -513,17 +576,41 @@ export class ContainerRuntime implements AppRuntime {
     return { ok: true, port: slot.record.port, containerId: slot.record.containerId, commitSha: slot.record.commitSha, commitMessage: slot.record.commitMessage, runtime };
   }
 
-  /** Starts the record's existing container and follows it. */
+  /** Starts the record's existing container (its holder first) and follows it; with the holder gone, a new pair on the same port. */
   private async attachAfterStart(slot: AppSlot): Promise<void> {
+    slot.networkLost = false;
+    if (!(await this.holderRunning(slot))) {
+      await this.recreate(slot);
+      return;
+    }
     await startContainer(this.engine, slot.record.containerId);
     slot.startedAt = Date.now();
     await this.attach(slot);
     this.setStatus(slot, "running");
   }
 
-  /** The record's container is gone (removed by hand): a new one from the same image on the same port. */
+  /** True when the record's holder runs (started again if it had stopped) or it has none; false when it is gone. */
+  private async holderRunning(slot: AppSlot): Promise<boolean> {
+    const id = slot.record.holderId;
+    if (!id) return true;
+    const info = await inspectContainer(this.engine, id);
+    if (!info) return false;
+    if (!info.State.Running) await startContainer(this.engine, id);
+    return true;
+  }
+
+  /**
+   * The record's container or its holder is gone (removed by hand): a new container from the same
+   * image on the same port, in the holder when it is still there, else in a new one on that port.
+   */
   private async recreate(slot: AppSlot): Promise<void> {
     const r = slot.record;
+    await removeContainer(this.engine, r.containerId, { force: true });
+    if (!r.holderId || !(await this.holderRunning(slot))) {
+      if (r.holderId) await removeNetworkHolder(this.engine, r.holderId);
+      r.holderId = (await this.holders.make(r.internalPort, r.port))?.id ?? null;
+      await this.store.save(r);
+    }
     const started = await runAppContainer(this.engine, {
       app: { appId: r.appId, deploymentId: r.deploymentId, workerName: this.options.workerName },
       image: r.image,
@@ -531,6 +618,7 @@ export class ContainerRuntime implements AppRuntime {
       internalPort: r.internalPort,
       hostIp: this.hostIp,
       hostPort: r.port,
+      networkOf: r.holderId,
       env: r.env,
       limits: { cpu: r.limits.cpu, memoryMb: r.limits.memoryMb, pids: r.limits.pids },
       readOnlyRootfs: r.readOnlyRootfs,
@@ -618,6 +706,7 @@ export class ContainerRuntime implements AppRuntime {
 
   private async deleteApp(appId: number): Promise<void> {
     const slot = this.slots.get(appId);
+    const holderId = slot?.record.holderId ?? null;
     if (slot) {
       this.clearRestart(slot);
       slot.record.desired = "stopped";
@@ -627,7 +716,12 @@ export class ContainerRuntime implements AppRuntime {
     }
     const scope = { appId, workerName: this.options.workerName };
     for (const c of await listAppContainers(this.engine, scope)) await removeContainer(this.engine, c.id, { force: true });
-    for (const image of await listAppImages(this.engine, scope)) await removeImage(this.engine, image.Id, true);
+    // A replaced container still draining keeps its holder until its retirement removes both.
+    if (holderId) await removeNetworkHolder(this.engine, holderId);
+    for (const image of await listAppImages(this.engine, scope)) {
+      await removeImage(this.engine, image.Id, true);
+      this.knownImages.forgetIds([image.Id]);
+    }
     await this.store.remove(appId);
   }
 
@@ -658,16 +752,43 @@ export class ContainerRuntime implements AppRuntime {
     for (const slot of this.slots.values()) {
       if (slot.record.desired !== "running" || slot.status !== "running") continue;
       const info = await inspectContainer(this.engine, slot.record.containerId).catch(() => null);
-      if (!info || !info.State.Running) this.onEvent({ action: "die", containerId: slot.record.containerId, name: null, app: { appId: slot.record.appId, deploymentId: slot.record.deploymentId, workerName: this.options.workerName }, exitCode: info?.State.ExitCode ?? null, time: Date.now() });
+      const holder = slot.record.holderId ? await inspectContainer(this.engine, slot.record.holderId).catch(() => null) : null;
+      if (info?.State.Running && slot.record.holderId && !holder?.State.Running) this.onHolderDied(slot.record.holderId);
+      else if (!info || !info.State.Running) this.onEvent({ action: "die", containerId: slot.record.containerId, name: null, app: { appId: slot.record.appId, deploymentId: slot.record.deploymentId, workerName: this.options.workerName }, exitCode: info?.State.ExitCode ?? null, time: Date.now() });
     }
   }
 
   private onEvent(event: ContainerEvent): void {
     if (event.action !== "die" && event.action !== "oom") return;
+    if (!event.app) {
+      if (event.action === "die") this.onHolderDied(event.containerId);
+      return;
+    }
     const slot = this.slots.get(event.app.appId);
     if (!slot || this.closing || slot.record.containerId !== event.containerId) return;
     if (event.action === "oom") return; // the `die` that follows carries the exit; containerExit reads the OOM kill
     void this.mutex.run(slot.record.appId, () => this.onDied(slot, event));
+  }
+
+  /**
+   * A holder stopped under its running app (killed by hand, or the engine's network failed): the
+   * app's port is gone with it, so the app is stopped and restarted like a crashed one, holder
+   * first (attachAfterStart).
+   */
+  private onHolderDied(holderId: string): void {
+    if (this.closing) return;
+    const slot = [...this.slots.values()].find((s) => s.record.holderId === holderId);
+    if (!slot) {
+      this.holders.forget(holderId);
+      return;
+    }
+    void this.mutex.run(slot.record.appId, async () => {
+      if (this.closing || this.slots.get(slot.record.appId) !== slot || slot.record.holderId !== holderId || slot.record.desired !== "running") return;
+      if ((await inspectContainer(this.engine, holderId).catch(() => null))?.State.Running) return; // started again meanwhile
+      this.options.log.warn({ appId: slot.record.appId, holderId }, "the app's network holder stopped; restarting the app");
+      slot.networkLost = true;
+      await stopContainer(this.engine, slot.record.containerId, this.grace).catch(() => undefined);
+    });
   }
 
   private async onDied(slot: AppSlot, event: ContainerEvent): Promise<void> {
@@ -687,6 +808,8 @@ export class ContainerRuntime implements AppRuntime {
       const why = `out of memory: the app went over the plan's memory limit of ${slot.record.limits.memoryMb} MiB and was killed`;
       this.options.events.violation(slot.record.appId, `${why}; ${restarting}`);
       this.setStatus(slot, "crashed", `${why} (exit code ${code ?? "unknown"}); ${restarting}`);
+    } else if (slot.networkLost) {
+      this.setStatus(slot, "crashed", `the container holding its network and port stopped, so the app was stopped; ${restarting}`);
     } else {
       this.setStatus(slot, "crashed", `exited with code ${code ?? "unknown"}${exit?.error ? `: ${exit.error}` : ""}; ${restarting}`);
     }
@@ -775,6 +898,7 @@ export class ContainerRuntime implements AppRuntime {
     this.draining.clear();
     for (const [timer] of draining) clearTimeout(timer);
     await Promise.all(draining.map(([, retire]) => retire()));
+    await this.holders.close();
     await Promise.all(
       [...this.slots.values()].map((slot) =>
         this.mutex.run(slot.record.appId, async () => {
@@ -783,7 +907,10 @@ export class ContainerRuntime implements AppRuntime {
           this.detachSlot(slot);
           // The cursor as of the last delivered line, for the next run to resume after.
           await this.store.save(slot.record).catch(() => undefined);
-          if (stopApps) await stopContainer(this.engine, slot.record.containerId, this.grace).catch(() => undefined);
+          if (stopApps) {
+            await stopContainer(this.engine, slot.record.containerId, this.grace).catch(() => undefined);
+            if (slot.record.holderId) await stopNetworkHolder(this.engine, slot.record.holderId).catch(() => undefined);
+          }
         }),
       ),
     );
@@ -802,6 +929,7 @@ export class ContainerRuntime implements AppRuntime {
       cursorWrite: null,
       cursorDirty: false,
       diskBytes: 0,
+      networkLost: false,
     };
     this.slots.set(record.appId, slot);
     return slot;

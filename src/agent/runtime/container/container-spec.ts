@@ -15,6 +15,11 @@ export interface AppContainerSpec {
   /** The only host address the port is published on: the address the proxy config points at. */
   hostIp: string;
   hostPort: number;
+  /**
+   * The network holder (network-holder.ts) whose namespace the container joins: the holder
+   * publishes `hostIp:hostPort`, so the app container publishes nothing itself.
+   */
+  networkOf?: string | null;
   env: Record<string, string>;
   limits: { cpu: number; memoryMb: number; pids: number };
   /** True for images the agent generated; an app's own Dockerfile may expect a writable root. */
@@ -52,10 +57,15 @@ function envList(env: Record<string, string>, port: number): string[] {
  * one place: a non-root user, every capability dropped, no-new-privileges, the plan's memory
  * (hard, no swap), CPU and pids, explicit ulimits, the port on one host address, no host path
  * mounted, a read-only root where the image allows it, and no restart policy of the engine's
- * (the agent restarts crashed apps with backoff itself).
+ * (the agent restarts crashed apps with backoff itself). Its network is its own bridge network
+ * with the published port, or the namespace of a network holder (network-holder.ts).
  */
 export function appContainerOptions(spec: AppContainerSpec): Dockerode.ContainerCreateOptions {
   const port = `${spec.internalPort}/tcp`;
+  // Publishing and joining another container's network exclude each other (the engine refuses both).
+  const network = spec.networkOf
+    ? { NetworkMode: `container:${spec.networkOf}` }
+    : { PortBindings: { [port]: [{ HostIp: spec.hostIp, HostPort: String(spec.hostPort) }] }, NetworkMode: "bridge" };
   const memory = spec.limits.memoryMb * 1024 * 1024;
   const tmpfsMb = spec.tmpfsMb ?? 64;
   return {
@@ -65,13 +75,13 @@ export function appContainerOptions(spec: AppContainerSpec): Dockerode.Container
     User: containerUser(spec.imageUser),
     Env: envList(spec.env, spec.internalPort),
     Labels: appLabels(spec.app),
-    ExposedPorts: { [port]: {} },
+    ...(spec.networkOf ? {} : { ExposedPorts: { [port]: {} } }),
     StopSignal: "SIGTERM",
     StopTimeout: spec.stopGraceSeconds ?? 10,
     Tty: false,
     OpenStdin: false,
     HostConfig: {
-      PortBindings: { [port]: [{ HostIp: spec.hostIp, HostPort: String(spec.hostPort) }] },
+      ...network,
       Memory: memory,
       MemorySwap: memory,
       NanoCpus: Math.round(spec.limits.cpu * 1e9),
@@ -84,7 +94,6 @@ export function appContainerOptions(spec: AppContainerSpec): Dockerode.Container
       Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${tmpfsMb}m` },
       Binds: [],
       RestartPolicy: { Name: "no" },
-      NetworkMode: "bridge",
     },
   };
 }

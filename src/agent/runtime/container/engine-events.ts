@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Engine } from "./engine";
 import { engineCall } from "./engine-request";
 import { readJsonLines } from "./json-lines";
-import { parseAppLabels, type AppRef } from "./labels";
+import { LABELS, NETWORK_ROLE, parseAppLabels, type AppRef } from "./labels";
 
 /** One GET /events message about a container (Docker and Podman's compatible service agree on these fields). */
 const eventSchema = z.object({
@@ -18,8 +18,8 @@ export interface ContainerEvent {
   action: string;
   containerId: string;
   name: string | null;
-  /** The app the container runs, from its labels. */
-  app: AppRef;
+  /** The app the container runs, from its labels; null for a network holder of the worker (network-holder.ts). */
+  app: AppRef | null;
   /** For `die`: the exit code the engine attached. */
   exitCode: number | null;
   /** Milliseconds since the epoch. */
@@ -34,7 +34,7 @@ export interface EventWatcher {
 export const CRASH_ACTIONS = ["start", "die", "oom"];
 
 /**
- * Follows the engine's event stream for this worker's app containers. Only the `type` filter
+ * Follows the engine's event stream for this worker's app containers and network holders. Only the `type` filter
  * goes to the engine: Podman 4.3's service returns nothing for a label filter or for two event
  * names (and knows `die` only as `died`), so actions and labels are matched here. `onEnd` fires when the stream ends (the engine stopped or restarted);
  * the caller re-subscribes and reconciles with a container listing.
@@ -63,13 +63,14 @@ export async function watchContainerEvents(
     if (event.Type !== "container" || !actions.includes(event.Action)) return;
     const attributes = event.Actor.Attributes ?? {};
     const app = parseAppLabels(attributes);
-    if (!app || app.workerName !== options.workerName) return;
+    const holder = attributes[LABELS.role] === NETWORK_ROLE && attributes[LABELS.managed] === "true" && attributes[LABELS.worker] === options.workerName;
+    if (!holder && (!app || app.workerName !== options.workerName)) return;
     const exit = attributes.exitCode ?? attributes.containerExitCode;
     onEvent({
       action: event.Action,
       containerId: event.Actor.ID,
       name: attributes.name ?? null,
-      app,
+      app: holder ? null : app,
       exitCode: event.Action === "die" && exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null,
       time: event.timeNano ? Math.floor(event.timeNano / 1e6) : (event.time ?? 0) * 1000,
     });

@@ -59,6 +59,8 @@ export interface ImageBuildResult {
   containerfile: string | null;
   /** Generated images run with a read-only root file system; an app's own Dockerfile may expect to write. */
   readOnlyRootfs: boolean;
+  /** The image's USER, or null (container-spec.ts containerUser). */
+  imageUser: string | null;
   durationMs: number;
 }
 
@@ -247,6 +249,7 @@ export async function buildAppImage(request: ImageBuildRequest): Promise<ImageBu
     kind: plan.kind,
     containerfile: ctx.containerfile,
     readOnlyRootfs: plan.kind !== "dockerfile",
+    imageUser: info.Config?.User ?? null,
     durationMs: Date.now() - started,
   };
 }

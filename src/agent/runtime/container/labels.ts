@@ -7,11 +7,14 @@ export const LABELS = {
   appId: "wisehosting.app-id",
   deploymentId: "wisehosting.deployment-id",
   worker: "wisehosting.worker",
-  /** "app" for an app's container or image, "base" for a base image the agent built. */
+  /** "app" for an app's container or image, "base" for a base image the agent built, NETWORK_ROLE for a network holder. */
   role: "wisehosting.role",
   /** The build kind the image came from (dockerfile, node, static). */
   kind: "wisehosting.kind",
 } as const;
+
+/** The role of a network holder (network-holder.ts): a container of the worker that runs no app. */
+export const NETWORK_ROLE = "network";
 
 export interface AppRef {
   appId: number;
