@@ -5,6 +5,7 @@ import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAppContainers } from "../../src/agent/runtime/container/app-container";
+import { listNetworkHolders } from "../../src/agent/runtime/container/network-holder";
 import { workerBuildTag } from "../../src/agent/runtime/container/build-cancel";
 import { ContainerRuntime, type ContainerRuntimeOptions } from "../../src/agent/runtime/container/container-runtime";
 import type { Engine } from "../../src/agent/runtime/container/engine";
@@ -110,7 +111,9 @@ describe("the agent killed mid-deploy (hub and agent as processes)", { timeout: 
     const second = startAgent(stateDir);
     await eventually(() => second.logs().some((l) => l.msg === "hub welcomed this worker"), 120_000, "agent back");
     await eventually(async () => (await containersOf(app.id, agentName())).length === 0, 60_000, "the orphaned candidate removed");
-    expect(second.logs().some((l) => l.msg === "removed what an interrupted deploy of the previous run left" && l.containers === 1)).toBe(true);
+    expect(second.logs().some((l) => l.msg === "removed what an interrupted deploy of the previous run left" && l.containers === 1 && l.networkHolders === 1)).toBe(true);
+    // The network holder the candidate had joined went with it (src/agent/runtime/container/network-holder.ts).
+    expect(await listNetworkHolders(fx.engine, agentName())).toEqual([]);
     expect(existsSync(path.join(stateDir, "container-builds"))).toBe(false);
     // Not started again by the new run (it never got the job back: the job was already processing).
     expect(second.logs().filter((l) => l.msg === "job started" && l.jobId === jobId)).toEqual([]);

@@ -34,7 +34,7 @@ beforeAll(async () => {
     hubUrl: hub.url,
     name: agentName(),
     stateDir: path.join(fx.stateDir, "agent"),
-    env: { AGENT_RUNTIME: "container", DOCKER_HOST: describeAddress(fx.engine.address), AGENT_START_TIMEOUT_SECONDS: "120" },
+    env: { AGENT_RUNTIME: "container", DOCKER_HOST: describeAddress(fx.engine.address), AGENT_START_TIMEOUT_SECONDS: "120", AGENT_STATS_SECONDS: "2" },
   });
   await eventually(async () => (await h.tdb.db.worker.findUnique({ where: { name: agentName() } }))?.status === "online", 180_000, "worker online", 500);
 }, 600_000);
@@ -49,7 +49,7 @@ afterAll(async () => {
 }, 180_000);
 
 describe("runtime report: container worker → hub → app_runtime_reports → apps.get", { timeout: 600_000 }, () => {
-  it("the Runtime card's data names the engine, the image and its size, the container and the limits the engine enforces", async () => {
+  it("the Runtime card's data names the engine, the image and its size, the container and the limits the engine enforces; the app's traffic shows in its live figures", async () => {
     const u = await h.user("free");
     const plan = h.services.plans.for("free");
     const repoUrl = await ensureSampleRepository(path.join(fx.scratch, "sample"));
@@ -98,5 +98,15 @@ describe("runtime report: container worker → hub → app_runtime_reports → a
     // Another user cannot read it through the router.
     const other = await h.user("free");
     await expect(other.caller.apps.get({ appId: app.id })).rejects.toThrow();
+
+    // The app's traffic, counted in its network namespace, reaches its live figures (app_stats →
+    // hub → usage.live, what the usage card and the network alert read).
+    const { port } = await h.tdb.db.app.findUniqueOrThrow({ where: { id: app.id } });
+    const live = await eventually(async () => {
+      for (let i = 0; i < 20; i++) await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text()).catch(() => null);
+      const usage = await u.caller.usage.live({ appId: app.id });
+      return usage && usage.netMbps > 0 ? usage : null;
+    }, 90_000, "a live network figure above 0", 200);
+    expect(live.netMbps).toBeLessThan(1_000);
   });
 });

@@ -49,9 +49,8 @@ export class UsageReporter {
             cpu_pct: s.cpuPct,
             mem_bytes: s.memBytes,
             mem_limit: s.memLimitBytes,
-            // Per-process network counters do not exist without network namespaces; see docs/worker-agent.md.
-            net_mbps: 0,
-            net_total_bytes: 0,
+            net_mbps: s.netMbps,
+            net_total_bytes: s.netTotalBytes,
             disk_mbps: s.diskMbps,
           },
         ],

@@ -111,4 +111,11 @@ export interface AppSample {
   /** Storage reads + writes, MB/s. */
   diskMbps: number;
   processCount: number;
+  /**
+   * Network received + sent, Mbit/s since the previous sample, and bytes in all since the app's
+   * network came up (the hub takes the growth of the total as the traffic, record-usage-tick.ts).
+   * The app's own network namespace counts them; the process runtime has none and reports 0.
+   */
+  netMbps: number;
+  netTotalBytes: number;
 }

@@ -75,8 +75,8 @@ interface AppSlot {
   reason?: string;
   logs: LogFollower | null;
   stats: StatsWatcher | null;
-  /** Previous sample's block I/O, for the MB/s rate. */
-  lastIo: { at: number; bytes: number } | null;
+  /** Previous sample's block I/O and network bytes, for the MB/s and Mbit/s rates. */
+  lastIo: { at: number; bytes: number; netBytes: number } | null;
   startedAt: number;
   crashes: number;
   restartTimer: NodeJS.Timeout | null;
@@ -146,17 +146,19 @@ export class ContainerRuntime implements AppRuntime {
     }
     // Holders no record refers to: the previous run's spares, and those of containers removed above.
     const holders = new Set(records.map((r) => r.holderId));
+    let orphanHolders = 0;
     for (const h of await listNetworkHolders(this.engine, this.options.workerName)) {
       if (holders.has(h.id)) continue;
       await removeNetworkHolder(this.engine, h.id).catch(() => undefined);
-      orphans++;
+      orphanHolders++;
     }
     // Checkouts of deploys the previous run did not finish: nothing resumes them (the platform
     // ends such a job, src/server/jobs/recover-stuck-jobs.ts), so they only take disk.
     const builds = path.join(this.options.stateDir, "container-builds");
     const leftovers = (await readdir(builds).catch(() => [])).length;
     await rm(builds, { recursive: true, force: true });
-    if (orphans || leftovers) this.options.log.info({ containers: orphans, checkouts: leftovers }, "removed what an interrupted deploy of the previous run left");
+    if (orphans || leftovers) this.options.log.info({ containers: orphans, networkHolders: orphanHolders, checkouts: leftovers }, "removed what an interrupted deploy of the previous run left");
+    else if (orphanHolders) this.options.log.info({ networkHolders: orphanHolders }, "removed the spare network holders of the previous run");
     for (const record of records) {
       const slot = this.slotFor(record);
       await this.mutex.run(record.appId, () => this.recover(slot));
@@ -834,8 +836,13 @@ export class ContainerRuntime implements AppRuntime {
       const s: ContainerStatsSample | null = slot.stats?.latest ?? null;
       if (!s || slot.status !== "running") continue;
       const io = s.blockReadBytes + s.blockWriteBytes;
-      const diskMbps = slot.lastIo && s.at > slot.lastIo.at ? Math.max(0, io - slot.lastIo.bytes) / 1e6 / ((s.at - slot.lastIo.at) / 1000) : 0;
-      if (!slot.lastIo || s.at > slot.lastIo.at) slot.lastIo = { at: s.at, bytes: io };
+      // The namespace's counters (the network holder's when the app joined one: network-holder.ts).
+      const net = s.netRxBytes + s.netTxBytes;
+      const last = slot.lastIo;
+      const seconds = last && s.at > last.at ? (s.at - last.at) / 1000 : 0;
+      const diskMbps = last && seconds ? Math.max(0, io - last.bytes) / 1e6 / seconds : 0;
+      const netMbps = last && seconds ? (Math.max(0, net - last.netBytes) * 8) / 1e6 / seconds : 0;
+      if (!last || s.at > last.at) slot.lastIo = { at: s.at, bytes: io, netBytes: net };
       out.push({
         appId: slot.record.appId,
         cpuPct: s.cpuPct,
@@ -843,6 +850,8 @@ export class ContainerRuntime implements AppRuntime {
         memLimitBytes: slot.record.limits.memoryMb * 1024 * 1024,
         diskMbps: Math.round(diskMbps * 100) / 100,
         processCount: s.pids,
+        netMbps: Math.round(netMbps * 1000) / 1000,
+        netTotalBytes: net,
       });
     }
     return out;

@@ -161,17 +161,24 @@ export class NetworkHolderPool {
     }
   }
 
-  /** A new holder on `port` (a recreated app keeps the port the proxy points at); null when none can be made. */
+  /**
+   * A new holder on `port` (a recreated app keeps the port the proxy points at), else on a free
+   * port: tried three times, as a port found free can be taken before the engine binds it (by any
+   * process's outgoing connection). Null when none can be made.
+   */
   async make(internalPort: number, port?: number): Promise<NetworkHolder | null> {
-    try {
-      const hostPort = port ?? (await freePort(this.options.hostIp));
-      return await runNetworkHolder(this.engine, { ...this.options, hostPort, internalPort });
-    } catch (err) {
-      if (!this.warnedUnavailable) {
-        this.warnedUnavailable = true;
-        this.options.log.warn({ err, image: this.options.image }, "could not start a network holder: app containers publish their ports themselves (each start sets up its own network)");
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const hostPort = port ?? (await freePort(this.options.hostIp));
+        return await runNetworkHolder(this.engine, { ...this.options, hostPort, internalPort });
+      } catch (err) {
+        if (port === undefined && attempt < 3) continue;
+        if (!this.warnedUnavailable) {
+          this.warnedUnavailable = true;
+          this.options.log.warn({ err, image: this.options.image }, "could not start a network holder: app containers publish their ports themselves (each start sets up its own network)");
+        }
+        return null;
       }
-      return null;
     }
   }
 

@@ -234,7 +234,8 @@ export class ProcessRuntime implements AppRuntime {
       const supervisor = this.supervisors.get(appId);
       const limits = supervisor?.record.limits;
       const memLimitBytes = (limits?.memoryMb ?? 0) * 1024 * 1024;
-      samples.push({ appId, ...u, memLimitBytes });
+      // Processes share the worker's network: no per-app counters (docs/worker-agent.md).
+      samples.push({ appId, ...u, memLimitBytes, netMbps: 0, netTotalBytes: 0 });
       if (!supervisor || !limits || this.violating.has(appId)) continue;
       let reason: string | null = null;
       if (u.memBytes > memLimitBytes) {

@@ -1,8 +1,8 @@
 import type { AppSample } from "../app-runtime";
 import { CLOCK_TICKS, appMembers, readIoBytes, readProcessTable, type ProcInfo } from "./process-table";
 
-/** What /proc tells about one app; the runtime adds the app's id and its plan's memory limit. */
-export type AppUsage = Omit<AppSample, "appId" | "memLimitBytes">;
+/** What /proc tells about one app; the runtime adds the app's id, its plan's memory limit and the network figures (none without a namespace). */
+export type AppUsage = Omit<AppSample, "appId" | "memLimitBytes" | "netMbps" | "netTotalBytes">;
 
 interface Previous {
   at: number;
