@@ -15,6 +15,8 @@ import { eventually, httpGet, openContainerFixture, type ContainerFixture } from
  * restart keeps the holders records refer to and removes the rest; delete leaves none.
  */
 let fx: ContainerFixture;
+/** The runtime the test has running, shut down after it even when the test failed halfway (its spares would outlive the cleanup). */
+let running: ContainerRuntime | null = null;
 
 function makeRuntime(rec: RecordedEvents): ContainerRuntime {
   return new ContainerRuntime({
@@ -69,6 +71,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  await running?.shutdown(true);
   await fx?.cleanup();
 }, 120_000);
 
@@ -76,6 +79,7 @@ describe("network holders", () => {
   it("deploys join a holder, the next deploy takes the spare, and holders outlive neither their app nor the agent's restart", async () => {
     const events = recordEvents();
     let runtime = makeRuntime(events);
+    running = runtime;
     await runtime.init();
     const appId = 801;
     const v1 = createGitRepo(nodeApp(server("v1")));
@@ -141,6 +145,7 @@ describe("network holders", () => {
     // Meanwhile the holder stops: nothing reaches the app, so the next run starts both again.
     await stopContainer(fx.engine, holder, 0);
     runtime = makeRuntime(recordEvents());
+    running = runtime;
     await runtime.init();
     await eventually(async () => (await answer(sparePort)) === "v2", 30_000, "v2 answering after the agent's restart");
     await eventually(async () => (await holders()).length === 2, 30_000, "a spare made after the restart");
@@ -150,6 +155,7 @@ describe("network holders", () => {
     expect(deleted).toMatchObject({ ok: true });
     expect(await listAppContainers(fx.engine, { workerName: fx.workerName, appId })).toHaveLength(0);
     expect((await holders()).map((h) => h.id)).not.toContain(holder);
+    running = null;
     await runtime.shutdown(true);
     expect(await holders()).toEqual([]);
   }, 400_000);
