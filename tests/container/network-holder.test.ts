@@ -11,7 +11,7 @@ import { eventually, httpGet, openContainerFixture, type ContainerFixture } from
 /**
  * Network holders (src/agent/runtime/container/network-holder.ts) on the machine's engine: the app
  * container joins a holder that owns its namespace and published port; deploys take the spare made
- * after the previous one; a holder that stops takes the app down and both come back; the agent's
+ * after the previous one; a holder that stops takes the app down, which comes back in a new holder on its port; the agent's
  * restart keeps the holders records refer to and removes the rest; delete leaves none.
  */
 let fx: ContainerFixture;
@@ -134,27 +134,33 @@ describe("network holders", () => {
     await eventually(async () => (await answer(sparePort)) === "v2", 30_000, "v2 answering again on its port");
     expect(runtime.appStates()).toContainEqual(expect.objectContaining({ appId, status: "running" }));
 
-    // The same holder, started again, and the same app container.
+    // A new holder on the same port (the stopped one is replaced, not started again), and no trace of the old one.
     const [serving] = await listAppContainers(fx.engine, { workerName: fx.workerName, appId });
     const holder = await joinedHolder(serving!.id);
-    expect(holder).toBe(spare.id);
+    expect(holder).not.toBe(spare.id);
+    expect(await publishedPort(holder)).toBe(sparePort);
+    await eventually(async () => !(await holders()).some((h) => h.id === spare.id), 30_000, "the killed holder removed");
+    expect(events.statuses.filter((s) => s.appId === appId && s.status === "crashed" && /network/.test(s.reason ?? ""))).toHaveLength(1);
 
     // The agent stops (apps keep running): its spare goes, the app's holder stays.
     await runtime.shutdown(false);
     expect((await holders()).map((h) => h.id)).toEqual([holder]);
-    // Meanwhile the holder stops: nothing reaches the app, so the next run starts both again.
+    // Meanwhile the holder stops: nothing reaches the app, so the next run gives it a new holder on its port.
     await stopContainer(fx.engine, holder, 0);
     runtime = makeRuntime(recordEvents());
     running = runtime;
     await runtime.init();
     await eventually(async () => (await answer(sparePort)) === "v2", 30_000, "v2 answering after the agent's restart");
-    await eventually(async () => (await holders()).length === 2, 30_000, "a spare made after the restart");
+    const [restarted] = await listAppContainers(fx.engine, { workerName: fx.workerName, appId });
+    const restartedHolder = await joinedHolder(restarted!.id);
+    expect(await publishedPort(restartedHolder)).toBe(sparePort);
+    await eventually(async () => (await holders()).length === 2 && !(await holders()).some((h) => h.id === holder), 30_000, "a spare made after the restart, and the stopped holder removed");
 
     // Delete leaves no app container and no holder of the app; shutdown removes the spare.
     const deleted = await runtime.execute(controlJob(appId, "delete"), quietReporter().reporter);
     expect(deleted).toMatchObject({ ok: true });
     expect(await listAppContainers(fx.engine, { workerName: fx.workerName, appId })).toHaveLength(0);
-    expect((await holders()).map((h) => h.id)).not.toContain(holder);
+    expect((await holders()).map((h) => h.id)).not.toContain(restartedHolder);
     running = null;
     await runtime.shutdown(true);
     expect(await holders()).toEqual([]);

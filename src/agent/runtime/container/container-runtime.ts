@@ -578,10 +578,10 @@ export class ContainerRuntime implements AppRuntime {
     return { ok: true, port: slot.record.port, containerId: slot.record.containerId, commitSha: slot.record.commitSha, commitMessage: slot.record.commitMessage, runtime };
   }
 
-  /** Starts the record's existing container (its holder first) and follows it; with the holder gone, a new pair on the same port. */
+  /** Starts the record's existing container and follows it; with its holder stopped or gone, a new pair on the same port. */
   private async attachAfterStart(slot: AppSlot): Promise<void> {
     slot.networkLost = false;
-    if (!(await this.holderRunning(slot))) {
+    if (slot.record.holderId && !(await this.holderRunning(slot.record.holderId))) {
       await this.recreate(slot);
       return;
     }
@@ -591,24 +591,23 @@ export class ContainerRuntime implements AppRuntime {
     this.setStatus(slot, "running");
   }
 
-  /** True when the record's holder runs (started again if it had stopped) or it has none; false when it is gone. */
-  private async holderRunning(slot: AppSlot): Promise<boolean> {
-    const id = slot.record.holderId;
-    if (!id) return true;
-    const info = await inspectContainer(this.engine, id);
-    if (!info) return false;
-    if (!info.State.Running) await startContainer(this.engine, id);
-    return true;
+  /**
+   * Whether a holder runs. One that stopped is not started again but replaced (recreate): the
+   * engine may still be tearing its network down when the app's restart comes, and starting it
+   * then fails (`runc start` exit status 1, seen on Podman 4.3 right after a SIGKILL).
+   */
+  private async holderRunning(id: string): Promise<boolean> {
+    return (await inspectContainer(this.engine, id).catch(() => null))?.State.Running ?? false;
   }
 
   /**
-   * The record's container or its holder is gone (removed by hand): a new container from the same
-   * image on the same port, in the holder when it is still there, else in a new one on that port.
+   * The record's container is gone (removed by hand) or its holder stopped: a new container from the
+   * same image on the same port, in the holder when it still runs, else in a new one on that port.
    */
   private async recreate(slot: AppSlot): Promise<void> {
     const r = slot.record;
     await removeContainer(this.engine, r.containerId, { force: true });
-    if (!r.holderId || !(await this.holderRunning(slot))) {
+    if (!r.holderId || !(await this.holderRunning(r.holderId))) {
       if (r.holderId) await removeNetworkHolder(this.engine, r.holderId);
       r.holderId = (await this.holders.make(r.internalPort, r.port))?.id ?? null;
       await this.store.save(r);
@@ -774,8 +773,8 @@ export class ContainerRuntime implements AppRuntime {
 
   /**
    * A holder stopped under its running app (killed by hand, or the engine's network failed): the
-   * app's port is gone with it, so the app is stopped and restarted like a crashed one, holder
-   * first (attachAfterStart).
+   * app's port is gone with it, so the app is stopped and restarted like a crashed one, in a new
+   * holder on the same port (attachAfterStart).
    */
   private onHolderDied(holderId: string): void {
     if (this.closing) return;
@@ -786,7 +785,10 @@ export class ContainerRuntime implements AppRuntime {
     }
     void this.mutex.run(slot.record.appId, async () => {
       if (this.closing || this.slots.get(slot.record.appId) !== slot || slot.record.holderId !== holderId || slot.record.desired !== "running") return;
-      if ((await inspectContainer(this.engine, holderId).catch(() => null))?.State.Running) return; // started again meanwhile
+      // Handled once: the engine can report a holder's death twice (its `die` event and the event
+      // stream's reconcile), and the app is already stopped for the first.
+      if (slot.networkLost) return;
+      if (await this.holderRunning(holderId)) return; // started again meanwhile
       this.options.log.warn({ appId: slot.record.appId, holderId }, "the app's network holder stopped; restarting the app");
       slot.networkLost = true;
       await stopContainer(this.engine, slot.record.containerId, this.grace).catch(() => undefined);
@@ -801,8 +803,7 @@ export class ContainerRuntime implements AppRuntime {
     this.detachSlot(slot);
     const code = exit?.exitCode ?? event.exitCode;
     if (Date.now() - slot.startedAt > STABLE_RUN_MS) slot.crashes = 0;
-    const delay = Math.min(this.options.crashBackoff.maxMs, this.options.crashBackoff.initialMs * 2 ** slot.crashes);
-    slot.crashes++;
+    const delay = this.nextCrashDelay(slot);
     const restarting = `restarting in ${Math.round(delay / 100) / 10} s`;
     if (exit?.oomKilled) {
       // The engine holds the app to its memory limit in place, so an OOM kill is a violation
@@ -815,6 +816,18 @@ export class ContainerRuntime implements AppRuntime {
     } else {
       this.setStatus(slot, "crashed", `exited with code ${code ?? "unknown"}${exit?.error ? `: ${exit.error}` : ""}; ${restarting}`);
     }
+    this.restartAfter(slot, delay);
+  }
+
+  /** The crash backoff's next pause: doubled per crash in a row, up to the maximum. */
+  private nextCrashDelay(slot: AppSlot): number {
+    const delay = Math.min(this.options.crashBackoff.maxMs, this.options.crashBackoff.initialMs * 2 ** slot.crashes);
+    slot.crashes++;
+    return delay;
+  }
+
+  /** Restarts a crashed app after `delay`; a restart the engine refuses counts as one more crash and is tried again. */
+  private restartAfter(slot: AppSlot, delay: number): void {
     this.clearRestart(slot);
     slot.restartTimer = setTimeout(() => {
       slot.restartTimer = null;
@@ -823,8 +836,10 @@ export class ContainerRuntime implements AppRuntime {
         try {
           await this.attachAfterStart(slot);
         } catch (err) {
-          this.options.log.warn({ err, appId: slot.record.appId }, "could not restart the crashed container");
-          this.setStatus(slot, "crashed", `could not restart: ${(err as Error).message}`);
+          this.options.log.warn({ err, appId: slot.record.appId }, "could not restart the crashed container; trying again after the crash backoff");
+          const next = this.nextCrashDelay(slot);
+          this.setStatus(slot, "crashed", `could not restart: ${(err as Error).message}; trying again in ${Math.round(next / 100) / 10} s`);
+          this.restartAfter(slot, next);
         }
       });
     }, delay);

@@ -163,8 +163,9 @@ export class NetworkHolderPool {
 
   /**
    * A new holder on `port` (a recreated app keeps the port the proxy points at), else on a free
-   * port: tried three times, as a port found free can be taken before the engine binds it (by any
-   * process's outgoing connection). Null when none can be made.
+   * port. Tried three times: a port found free can be taken before the engine binds it (by any
+   * process's outgoing connection), and the port of a holder just removed can be released a moment
+   * after its removal answered. Null when none can be made.
    */
   async make(internalPort: number, port?: number): Promise<NetworkHolder | null> {
     for (let attempt = 1; ; attempt++) {
@@ -172,7 +173,10 @@ export class NetworkHolderPool {
         const hostPort = port ?? (await freePort(this.options.hostIp));
         return await runNetworkHolder(this.engine, { ...this.options, hostPort, internalPort });
       } catch (err) {
-        if (port === undefined && attempt < 3) continue;
+        if (attempt < 3) {
+          if (port !== undefined) await new Promise((r) => setTimeout(r, 250 * attempt));
+          continue;
+        }
         if (!this.warnedUnavailable) {
           this.warnedUnavailable = true;
           this.options.log.warn({ err, image: this.options.image }, "could not start a network holder: app containers publish their ports themselves (each start sets up its own network)");
