@@ -1,3 +1,4 @@
+import type Dockerode from "dockerode";
 import { z } from "zod";
 import { appContainerOptions, type AppContainerSpec } from "./container-spec";
 import type { Engine } from "./engine";
@@ -17,18 +18,9 @@ function containerRef(idOrName: string): string {
 
 const createdSchema = z.object({ Id: z.string(), Warnings: z.array(z.string()).nullish() });
 
-/**
- * Creates one app container (container-spec.ts) without starting it. The image's USER is read
- * first so an image that names a non-root user keeps it; root or none becomes the fixed uid.
- */
-export async function createAppContainer(engine: Engine, spec: AppContainerSpec): Promise<{ id: string; name: string; warnings: string[] }> {
-  let imageUser = spec.imageUser;
-  if (imageUser === undefined) {
-    const image = await inspectImage(engine, spec.image);
-    if (!image) throw new ContainerError(`image ${spec.image} is not on this worker`);
-    imageUser = image.Config?.User ?? null;
-  }
-  const { name, ...body } = appContainerOptions({ ...spec, imageUser });
+/** POST /containers/create of a request built elsewhere (container-spec.ts, network-holder.ts); not started. */
+export async function createContainer(engine: Engine, options: Dockerode.ContainerCreateOptions): Promise<{ id: string; name: string; warnings: string[] }> {
+  const { name, ...body } = options;
   const raw = await engineCall(engine.docker, {
     path: "/containers/create?",
     method: "POST",
@@ -38,6 +30,38 @@ export async function createAppContainer(engine: Engine, spec: AppContainerSpec)
   });
   const created = createdSchema.parse(raw);
   return { id: created.Id, name: name ?? created.Id, warnings: created.Warnings ?? [] };
+}
+
+/** Creates and starts; a container that cannot start is removed again, so none is left behind. */
+export async function runContainer(engine: Engine, options: Dockerode.ContainerCreateOptions): Promise<{ id: string; name: string }> {
+  const created = await createContainer(engine, options);
+  try {
+    await startContainer(engine, created.id);
+  } catch (err) {
+    await removeContainer(engine, created.id, { force: true }).catch(() => {});
+    throw err;
+  }
+  return created;
+}
+
+/**
+ * The create request of an app container (container-spec.ts). The image's USER is read first
+ * when the spec does not say it, so an image that names a non-root user keeps it; root or none
+ * becomes the fixed uid.
+ */
+async function appCreateOptions(engine: Engine, spec: AppContainerSpec): Promise<Dockerode.ContainerCreateOptions> {
+  let imageUser = spec.imageUser;
+  if (imageUser === undefined) {
+    const image = await inspectImage(engine, spec.image);
+    if (!image) throw new ContainerError(`image ${spec.image} is not on this worker`);
+    imageUser = image.Config?.User ?? null;
+  }
+  return appContainerOptions({ ...spec, imageUser });
+}
+
+/** Creates one app container without starting it. */
+export async function createAppContainer(engine: Engine, spec: AppContainerSpec): Promise<{ id: string; name: string; warnings: string[] }> {
+  return createContainer(engine, await appCreateOptions(engine, spec));
 }
 
 export async function startContainer(engine: Engine, id: string): Promise<void> {
@@ -50,16 +74,9 @@ export async function startContainer(engine: Engine, id: string): Promise<void> 
   });
 }
 
-/** Creates and starts; a container that cannot start is removed again, so none is left behind. */
+/** Creates and starts an app container (runContainer). */
 export async function runAppContainer(engine: Engine, spec: AppContainerSpec): Promise<{ id: string; name: string }> {
-  const created = await createAppContainer(engine, spec);
-  try {
-    await startContainer(engine, created.id);
-  } catch (err) {
-    await removeContainer(engine, created.id, { force: true }).catch(() => {});
-    throw err;
-  }
-  return created;
+  return runContainer(engine, await appCreateOptions(engine, spec));
 }
 
 /** SIGTERM (the container's StopSignal), `graceSeconds` to exit, then SIGKILL. Stopped or gone already is fine. */

@@ -2,7 +2,7 @@ import type Dockerode from "dockerode";
 import { z } from "zod";
 import { freePort } from "../../../net/free-port";
 import type { AgentLogger } from "../../logger";
-import { removeContainer, startContainer, stopContainer } from "./app-container";
+import { removeContainer, runContainer, stopContainer } from "./app-container";
 import type { Engine } from "./engine";
 import { engineCall } from "./engine-request";
 import { LABELS, NETWORK_ROLE } from "./labels";
@@ -70,25 +70,9 @@ export function networkHolderOptions(spec: HolderSpec): Dockerode.ContainerCreat
   };
 }
 
-const createdSchema = z.object({ Id: z.string() });
-
 /** Creates and starts a holder; one that cannot start is removed again. */
 export async function runNetworkHolder(engine: Engine, spec: HolderSpec): Promise<NetworkHolder> {
-  const { name, ...body } = networkHolderOptions(spec);
-  const raw = await engineCall(engine.docker, {
-    path: "/containers/create?",
-    method: "POST",
-    options: { _query: { name }, _body: body },
-    statusCodes: { 200: true, 201: true, 404: "no such image", 409: "a container of that name exists" },
-    timeoutMs: 60_000,
-  });
-  const { Id: id } = createdSchema.parse(raw);
-  try {
-    await startContainer(engine, id);
-  } catch (err) {
-    await removeContainer(engine, id, { force: true }).catch(() => {});
-    throw err;
-  }
+  const { id } = await runContainer(engine, networkHolderOptions(spec));
   return { id, port: spec.hostPort, internalPort: spec.internalPort };
 }
 
