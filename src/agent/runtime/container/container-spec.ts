@@ -53,6 +53,28 @@ function envList(env: Record<string, string>, port: number): string[] {
 }
 
 /**
+ * The confinement every container the agent runs shares, app or network holder (network-holder.ts):
+ * every capability dropped, no-new-privileges, not privileged, memory as a hard limit without swap,
+ * CPU and pids limits, explicit ulimits (the engine's default open-files limit is refused on some
+ * hosts), no host path mounted and no restart policy of the engine's.
+ */
+export function confinedHostConfig(limits: { memoryBytes: number; nanoCpus: number; pids: number; readOnlyRootfs: boolean; ulimits?: Ulimit[] }): Dockerode.HostConfig {
+  return {
+    Memory: limits.memoryBytes,
+    MemorySwap: limits.memoryBytes,
+    NanoCpus: limits.nanoCpus,
+    PidsLimit: limits.pids,
+    Ulimits: limits.ulimits ?? containerUlimits(),
+    CapDrop: ["ALL"],
+    SecurityOpt: ["no-new-privileges"],
+    Privileged: false,
+    ReadonlyRootfs: limits.readOnlyRootfs,
+    Binds: [],
+    RestartPolicy: { Name: "no" },
+  };
+}
+
+/**
  * The create request of one app container. Everything the security rules ask for is here, in
  * one place: a non-root user, every capability dropped, no-new-privileges, the plan's memory
  * (hard, no swap), CPU and pids, explicit ulimits, the port on one host address, no host path
@@ -66,7 +88,6 @@ export function appContainerOptions(spec: AppContainerSpec): Dockerode.Container
   const network = spec.networkOf
     ? { NetworkMode: `container:${spec.networkOf}` }
     : { PortBindings: { [port]: [{ HostIp: spec.hostIp, HostPort: String(spec.hostPort) }] }, NetworkMode: "bridge" };
-  const memory = spec.limits.memoryMb * 1024 * 1024;
   const tmpfsMb = spec.tmpfsMb ?? 64;
   return {
     name: spec.name ?? `wh-${spec.app.workerName}-${spec.app.appId}-${spec.app.deploymentId}`,
@@ -82,18 +103,14 @@ export function appContainerOptions(spec: AppContainerSpec): Dockerode.Container
     OpenStdin: false,
     HostConfig: {
       ...network,
-      Memory: memory,
-      MemorySwap: memory,
-      NanoCpus: Math.round(spec.limits.cpu * 1e9),
-      PidsLimit: spec.limits.pids,
-      Ulimits: spec.ulimits ?? containerUlimits(),
-      CapDrop: ["ALL"],
-      SecurityOpt: ["no-new-privileges"],
-      Privileged: false,
-      ReadonlyRootfs: spec.readOnlyRootfs,
+      ...confinedHostConfig({
+        memoryBytes: spec.limits.memoryMb * 1024 * 1024,
+        nanoCpus: Math.round(spec.limits.cpu * 1e9),
+        pids: spec.limits.pids,
+        readOnlyRootfs: spec.readOnlyRootfs,
+        ulimits: spec.ulimits,
+      }),
       Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${tmpfsMb}m` },
-      Binds: [],
-      RestartPolicy: { Name: "no" },
     },
   };
 }

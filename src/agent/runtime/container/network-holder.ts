@@ -6,7 +6,7 @@ import { removeContainer, runContainer, stopContainer } from "./app-container";
 import type { Engine } from "./engine";
 import { engineCall } from "./engine-request";
 import { LABELS, NETWORK_ROLE } from "./labels";
-import { containerUlimits } from "./ulimits";
+import { confinedHostConfig } from "./container-spec";
 
 /**
  * A network holder is a small container that owns an app container's network: its namespace on
@@ -38,10 +38,9 @@ export function networkHolderLabels(workerName: string): Record<string, string> 
   return { [LABELS.managed]: "true", [LABELS.role]: NETWORK_ROLE, [LABELS.worker]: workerName };
 }
 
-/** The create request of a holder (the security rules of container-spec.ts, with limits sized for `sleep`). */
+/** The create request of a holder: the confinement of app containers (container-spec.ts), with limits sized for `sleep`. */
 export function networkHolderOptions(spec: HolderSpec): Dockerode.ContainerCreateOptions {
   const port = `${spec.internalPort}/tcp`;
-  const memory = 16 * 1024 * 1024;
   return {
     name: `wh-${spec.workerName}-net-${spec.hostPort}-${Date.now().toString(36)}`,
     Image: spec.image,
@@ -54,18 +53,8 @@ export function networkHolderOptions(spec: HolderSpec): Dockerode.ContainerCreat
     OpenStdin: false,
     HostConfig: {
       PortBindings: { [port]: [{ HostIp: spec.hostIp, HostPort: String(spec.hostPort) }] },
-      Memory: memory,
-      MemorySwap: memory,
-      NanoCpus: 50_000_000,
-      PidsLimit: 4,
-      Ulimits: containerUlimits(),
-      CapDrop: ["ALL"],
-      SecurityOpt: ["no-new-privileges"],
-      Privileged: false,
-      ReadonlyRootfs: true,
-      Binds: [],
-      RestartPolicy: { Name: "no" },
       NetworkMode: "bridge",
+      ...confinedHostConfig({ memoryBytes: 16 * 1024 * 1024, nanoCpus: 50_000_000, pids: 4, readOnlyRootfs: true }),
     },
   };
 }
