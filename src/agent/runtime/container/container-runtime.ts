@@ -724,6 +724,9 @@ export class ContainerRuntime implements AppRuntime {
       this.knownImages.forgetIds([image.Id]);
     }
     await this.store.remove(appId);
+    // The spare for the app's port stays only while another app on the worker listens on that port.
+    const port = slot?.record.internalPort;
+    if (port !== undefined && ![...this.slots.values()].some((s) => s.record.internalPort === port)) await this.holders.drop(port);
   }
 
   /** Follows the engine's events; re-subscribes (and reconciles) when the stream ends. */

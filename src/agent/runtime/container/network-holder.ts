@@ -171,6 +171,17 @@ export class NetworkHolderPool {
     return this.refills;
   }
 
+  /** Removes the spare for `internalPort`, after refills under way: no app on the worker uses that port any more. */
+  drop(internalPort: number): Promise<void> {
+    this.refills = this.refills.then(async () => {
+      const spare = this.spares.get(internalPort);
+      if (!spare) return;
+      this.spares.delete(internalPort);
+      await removeNetworkHolder(this.engine, spare.id).catch(() => undefined);
+    });
+    return this.refills;
+  }
+
   /** Waits for refills under way and removes the spares: nothing refers to them. */
   async close(): Promise<void> {
     this.closed = true;
